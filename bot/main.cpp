@@ -1,0 +1,2 @@
+#include "bot/cli.hpp"
+int main(int argc, char** argv) { return releasebot::run_cli(argc, argv); }

@@ -1,0 +1,65 @@
+// Context: what a command handler may see and do. It reads state through the Store, reads time
+// from `now` (taken once from the Clock per event, so one command sees one instant), and
+// records its effects — audit entries and outbound messages — which the pipeline writes in the
+// same transaction as the handler's changes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/actor.hpp"
+#include "commands/outbound.hpp"
+#include "commands/reply.hpp"
+#include "storage/records.hpp"
+#include "storage/store.hpp"
+
+namespace releasebot {
+
+struct Context {
+    Store& store;
+    Instant now;
+    Workspace workspace;
+    Actor actor;
+    ConversationRef conversation;
+    Role role = Role::member;
+    std::string zone = "UTC";  // the reader's zone: actor's, else workspace's, else UTC
+    bool confirmed = false;    // set when re-running a command the actor confirmed with `yes`
+    std::string command_text;  // the text as typed (stored with a pending confirmation)
+
+    std::vector<AuditEntry> audit_entries;
+    std::vector<Outbound> outbound;
+
+    // Records an audit entry for the release (or the workspace when `release` is empty).
+    void audit(std::optional<ReleaseId> release, std::string action, std::string detail) {
+        AuditEntry e;
+        e.workspace = workspace.id;
+        e.release = release;
+        e.at = now;
+        e.actor = actor.user;
+        e.action = std::move(action);
+        e.detail = std::move(detail);
+        audit_entries.push_back(std::move(e));
+    }
+    // Queues a direct message to `to` (not sent to the actor themself: they see the reply).
+    void notify(const UserId& to, Reply reply, std::optional<ReleaseId> release = std::nullopt) {
+        if (to == actor.user) return;
+        Outbound o;
+        o.direct_to = to;
+        reply.visibility = Visibility::direct;
+        o.reply = std::move(reply);
+        o.release = release;
+        outbound.push_back(std::move(o));
+    }
+    // Queues a message to a channel.
+    void post(const ConversationRef& where, Reply reply,
+              std::optional<ReleaseId> release = std::nullopt) {
+        Outbound o;
+        o.channel = where;
+        o.reply = std::move(reply);
+        o.release = release;
+        outbound.push_back(std::move(o));
+    }
+};
+
+}  // namespace releasebot

@@ -1,0 +1,23 @@
+// Outbound: a message the bot will say somewhere other than as the direct answer to the
+// command: to a channel, or to a person by direct message. The pipeline writes each into the
+// durable outbox in the same transaction as the change that caused it.
+#pragma once
+
+#include <optional>
+
+#include "commands/actor.hpp"
+#include "commands/reply.hpp"
+#include "storage/records.hpp"
+
+namespace releasebot {
+
+struct Outbound {
+    // Exactly one of these is set.
+    std::optional<ConversationRef> channel;
+    std::optional<UserId> direct_to;  // same platform and tenant as the event's actor
+    Reply reply;
+    std::optional<Instant> not_before;
+    std::optional<ReleaseId> release;  // for the release status when delivery fails
+};
+
+}  // namespace releasebot

@@ -1,0 +1,97 @@
+// Reply: the platform-neutral message every handler returns and every renderer draws
+// (Slack Block Kit, Teams Adaptive Card, console text).
+//
+// Text inside blocks uses a small markup all renderers understand: *bold*, _italic_, `code`,
+// and <@user> mentions (see actor.hpp). The `text` field is the plain fallback (notifications,
+// screen readers), always set.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace releasebot {
+
+enum class ItemState { open, done, waived, skipped, failed, current };
+
+struct ChecklistItem {
+    std::string label;      // "1. deployment-plan — Deployment plan documented"
+    ItemState state = ItemState::open;
+    std::string detail;     // "ticked by <@bob> 14:02, evidence https://…"
+    std::string action_id;  // button to toggle, empty if none
+    std::string value;
+};
+
+struct Button {
+    enum class Style { plain, primary, danger };
+    std::string label;
+    std::string action_id;
+    std::string value;
+    Style style = Style::plain;
+};
+
+struct Block {
+    enum class Kind { header, section, fields, checklist, table, buttons, context, divider };
+    Kind kind = Kind::section;
+    std::string text;                                         // header, section, context
+    std::vector<std::pair<std::string, std::string>> fields;  // fields: label, value
+    std::vector<ChecklistItem> items;                         // checklist
+    std::vector<std::string> columns;                         // table header
+    std::vector<std::vector<std::string>> rows;               // table rows
+    std::vector<Button> buttons;                              // buttons
+};
+
+enum class Visibility { channel, ephemeral, direct };
+
+struct Reply {
+    std::string text;  // plain fallback
+    std::vector<Block> blocks;
+    Visibility visibility = Visibility::channel;
+    bool is_error = false;
+
+    // Builders, so handlers read as a description of the message.
+    Reply& header(std::string t) { return add({Block::Kind::header, std::move(t)}); }
+    Reply& section(std::string t) { return add({Block::Kind::section, std::move(t)}); }
+    Reply& context(std::string t) { return add({Block::Kind::context, std::move(t)}); }
+    Reply& divider() { return add({Block::Kind::divider, {}}); }
+    Reply& fields(std::vector<std::pair<std::string, std::string>> f) {
+        Block b{Block::Kind::fields, {}};
+        b.fields = std::move(f);
+        return add(std::move(b));
+    }
+    Reply& checklist(std::vector<ChecklistItem> items) {
+        Block b{Block::Kind::checklist, {}};
+        b.items = std::move(items);
+        return add(std::move(b));
+    }
+    Reply& table(std::vector<std::string> columns, std::vector<std::vector<std::string>> rows) {
+        Block b{Block::Kind::table, {}};
+        b.columns = std::move(columns);
+        b.rows = std::move(rows);
+        return add(std::move(b));
+    }
+    Reply& buttons(std::vector<Button> bs) {
+        Block b{Block::Kind::buttons, {}};
+        b.buttons = std::move(bs);
+        return add(std::move(b));
+    }
+    Reply& add(Block b) {
+        blocks.push_back(std::move(b));
+        return *this;
+    }
+
+    static Reply plain(std::string t) {
+        Reply r;
+        r.text = t;
+        r.section(std::move(t));
+        return r;
+    }
+    static Reply error(std::string t) {
+        Reply r = plain(std::move(t));
+        r.is_error = true;
+        r.visibility = Visibility::ephemeral;
+        return r;
+    }
+};
+
+}  // namespace releasebot

@@ -1,0 +1,240 @@
+// The schema of releasebot, one numbered step at a time. Times are INTEGER seconds since the
+// Unix epoch, UTC. Keys and slugs compare case-insensitively (COLLATE NOCASE).
+#include "storage/migrations.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "storage/database.hpp"
+
+namespace releasebot {
+
+namespace {
+
+constexpr std::string_view kCoreSchema = R"sql(
+CREATE TABLE workspaces (
+    id          INTEGER PRIMARY KEY,
+    platform    TEXT NOT NULL,
+    tenant      TEXT NOT NULL,
+    name        TEXT NOT NULL DEFAULT '',
+    time_zone   TEXT NOT NULL DEFAULT 'UTC',
+    created_at  INTEGER NOT NULL,
+    UNIQUE (platform, tenant)
+);
+
+CREATE TABLE roles (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    user_id      TEXT NOT NULL,
+    role         TEXT NOT NULL CHECK (role IN ('manager', 'approver', 'member')),
+    granted_by   TEXT NOT NULL,
+    granted_at   INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, user_id)
+);
+
+CREATE TABLE releases (
+    id             INTEGER PRIMARY KEY,
+    workspace_id   INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    key            TEXT NOT NULL COLLATE NOCASE,
+    title          TEXT NOT NULL,
+    state          TEXT NOT NULL DEFAULT 'planned' CHECK (state IN
+                     ('planned', 'approved', 'deploying', 'deployed', 'backed-out', 'cancelled')),
+    window_start   INTEGER NOT NULL,
+    duration_s     INTEGER NOT NULL,
+    time_zone      TEXT NOT NULL DEFAULT 'UTC',
+    env            TEXT,
+    owner          TEXT NOT NULL,
+    freeze_override TEXT,
+    active_plan    TEXT NOT NULL DEFAULT 'deploy' CHECK (active_plan IN ('deploy', 'backout')),
+    state_reason   TEXT,
+    created_by     TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    started_at     INTEGER,
+    finished_at    INTEGER,
+    UNIQUE (workspace_id, key)
+);
+CREATE INDEX releases_by_window ON releases (workspace_id, window_start);
+
+CREATE TABLE release_programs (
+    release_id  INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    program     TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (release_id, program)
+);
+CREATE INDEX release_programs_by_program ON release_programs (program);
+
+CREATE TABLE components (
+    id           INTEGER PRIMARY KEY,
+    release_id   INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    program      TEXT NOT NULL COLLATE NOCASE,
+    name         TEXT NOT NULL COLLATE NOCASE,
+    version      TEXT NOT NULL,
+    artifact_url TEXT,
+    sha256       TEXT,
+    updated_by   TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    UNIQUE (release_id, program, name)
+);
+
+CREATE TABLE control_templates (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    slug         TEXT NOT NULL COLLATE NOCASE,
+    title        TEXT NOT NULL,
+    description  TEXT NOT NULL DEFAULT '',
+    doc_url      TEXT,
+    mandatory    INTEGER NOT NULL DEFAULT 1,
+    owner        TEXT,
+    position     INTEGER NOT NULL,
+    UNIQUE (workspace_id, slug)
+);
+
+CREATE TABLE release_controls (
+    id           INTEGER PRIMARY KEY,
+    release_id   INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    slug         TEXT NOT NULL COLLATE NOCASE,
+    title        TEXT NOT NULL,
+    description  TEXT NOT NULL DEFAULT '',
+    doc_url      TEXT,
+    mandatory    INTEGER NOT NULL DEFAULT 1,
+    owner        TEXT,
+    position     INTEGER NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'waived')),
+    done_by      TEXT,
+    done_at      INTEGER,
+    evidence_url TEXT,
+    note         TEXT,
+    UNIQUE (release_id, slug)
+);
+
+CREATE TABLE plan_steps (
+    id           INTEGER PRIMARY KEY,
+    release_id   INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    plan         TEXT NOT NULL CHECK (plan IN ('deploy', 'backout')),
+    position     INTEGER NOT NULL,
+    title        TEXT NOT NULL,
+    owner        TEXT,
+    expected_s   INTEGER,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'skipped', 'failed')),
+    done_by      TEXT,
+    done_at      INTEGER,
+    note         TEXT
+);
+CREATE INDEX plan_steps_by_release ON plan_steps (release_id, plan, position);
+
+CREATE TABLE freezes (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('once', 'weekly')),
+    starts_at    INTEGER,
+    ends_at      INTEGER,
+    weekday      INTEGER CHECK (weekday BETWEEN 0 AND 6),
+    from_minute  INTEGER,
+    to_minute    INTEGER,
+    time_zone    TEXT NOT NULL DEFAULT 'UTC',
+    reason       TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    release_id   INTEGER REFERENCES releases(id) ON DELETE SET NULL,
+    at           INTEGER NOT NULL,
+    actor        TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    detail       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_by_release ON audit_log (release_id, id);
+
+CREATE TABLE processed_events (
+    key          TEXT PRIMARY KEY,
+    processed_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    platform        TEXT NOT NULL,
+    destination     TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    not_before      INTEGER NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    release_id      INTEGER REFERENCES releases(id) ON DELETE SET NULL,
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER
+);
+CREATE INDEX outbox_pending ON outbox (status, not_before);
+
+CREATE TABLE scheduled_jobs (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    release_id   INTEGER REFERENCES releases(id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL,
+    due_at       INTEGER NOT NULL,
+    payload      TEXT NOT NULL DEFAULT '',
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'fired', 'cancelled')),
+    fired_at     INTEGER,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX scheduled_jobs_due ON scheduled_jobs (status, due_at);
+)sql";
+
+constexpr std::string_view kPeopleAndConfirmations = R"sql(
+CREATE TABLE people (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    user_id      TEXT NOT NULL,
+    display_name TEXT NOT NULL DEFAULT '',
+    time_zone    TEXT,
+    last_seen    INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, user_id)
+);
+
+CREATE TABLE pending_confirmations (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    user_id      TEXT NOT NULL,
+    command_text TEXT NOT NULL,
+    summary      TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, user_id)
+);
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& migrations() {
+    static const std::vector<Migration> all = {
+        {1, "core: releases, controls, plans, freezes, roles, audit, events, outbox, jobs",
+         kCoreSchema},
+        {2, "people and pending confirmations", kPeopleAndConfirmations},
+    };
+    return all;
+}
+
+void migrate_to(Database& db, int version) {
+    int current = db.schema_version();
+    for (const auto& m : migrations()) {
+        if (m.version <= current || m.version > version) continue;
+        Transaction tx(db);
+        db.exec(m.sql);
+        db.exec("PRAGMA user_version = " + std::to_string(m.version));
+        tx.commit();
+    }
+}
+
+void migrate(Database& db) {
+    int latest = migrations().back().version;
+    int current = db.schema_version();
+    if (current > latest) {
+        throw DatabaseError("database " + db.path() + " has schema version " +
+                            std::to_string(current) + " but this releasebot knows only up to " +
+                            std::to_string(latest) + ": upgrade releasebot to open it");
+    }
+    migrate_to(db, latest);
+}
+
+}  // namespace releasebot

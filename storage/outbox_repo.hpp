@@ -1,0 +1,34 @@
+// The durable outbox: every message the bot will say, written in the same transaction as the
+// change that caused it, and marked sent once a platform accepted it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/records.hpp"
+
+namespace releasebot {
+
+class Database;
+
+class OutboxRepo {
+public:
+    explicit OutboxRepo(Database& db) : db_(db) {}
+
+    // Inserts the row unless one with the same idempotency key exists; returns false then.
+    bool enqueue(const OutboxRow& row);
+    // Pending rows whose not_before <= now, oldest first, at most `limit`.
+    std::vector<OutboxRow> due(Instant now, int limit);
+    void mark_sent(OutboxId id, Instant at);
+    // Records a failed attempt; the row stays pending until `retry_at`.
+    void mark_retry(OutboxId id, const std::string& error, Instant retry_at);
+    void mark_failed(OutboxId id, const std::string& error);
+    std::optional<OutboxRow> get(OutboxId id);
+    int pending_count();
+
+private:
+    Database& db_;
+};
+
+}  // namespace releasebot

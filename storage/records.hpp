@@ -1,0 +1,208 @@
+// The stored shapes of releasebot's aggregates: what the repositories read and write. Plain
+// structs with our own types only; the domain in commands/ works on these.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/ids.hpp"
+
+namespace releasebot {
+
+using Instant = std::chrono::sys_seconds;
+using Seconds = std::chrono::seconds;
+
+enum class Role { member, approver, manager };
+enum class ReleaseState { planned, approved, deploying, deployed, backed_out, cancelled };
+enum class PlanKind { deploy, backout };
+enum class ControlStatus { open, done, waived };
+enum class StepStatus { pending, done, skipped, failed };
+enum class FreezeKind { once, weekly };
+
+// Text forms, as stored and as shown ("backed-out", "deploy", ...). parse_* return nullopt for
+// unknown text.
+std::string to_string(Role r);
+std::string to_string(ReleaseState s);
+std::string to_string(PlanKind k);
+std::string to_string(ControlStatus s);
+std::string to_string(StepStatus s);
+std::optional<Role> parse_role(std::string_view s);
+std::optional<ReleaseState> parse_release_state(std::string_view s);
+std::optional<PlanKind> parse_plan_kind(std::string_view s);
+std::optional<ControlStatus> parse_control_status(std::string_view s);
+std::optional<StepStatus> parse_step_status(std::string_view s);
+
+struct Workspace {
+    WorkspaceId id;
+    std::string platform;  // "slack", "teams", "console"
+    std::string tenant;    // Slack team id, Teams tenant id, "local"
+    std::string name;
+    std::string time_zone;  // IANA name, default "UTC"
+    Instant created_at;
+};
+
+struct Person {
+    UserId user;
+    std::string display_name;
+    std::optional<std::string> time_zone;
+};
+
+struct RoleGrant {
+    UserId user;
+    Role role = Role::member;
+    UserId granted_by;
+    Instant granted_at;
+};
+
+struct Release {
+    ReleaseId id;
+    WorkspaceId workspace;
+    std::string key;
+    std::string title;
+    ReleaseState state = ReleaseState::planned;
+    Instant window_start;
+    Seconds duration{0};
+    std::string time_zone;  // the zone it was planned in, for display defaults
+    std::optional<std::string> env;
+    UserId owner;
+    std::optional<std::string> freeze_override;  // reason given by a manager, if any
+    PlanKind active_plan = PlanKind::deploy;
+    std::optional<std::string> state_reason;  // cancel or backout reason
+    UserId created_by;
+    Instant created_at;
+    Instant updated_at;
+    std::optional<Instant> started_at;
+    std::optional<Instant> finished_at;
+    std::vector<std::string> programs;  // sorted, case preserved as first given
+
+    Instant window_end() const { return window_start + duration; }
+};
+
+struct Component {
+    ComponentId id;
+    ReleaseId release;
+    std::string program;
+    std::string name;
+    std::string version;
+    std::optional<std::string> artifact_url;
+    std::optional<std::string> sha256;
+    UserId updated_by;
+    Instant updated_at;
+};
+
+// An owner is a person ("user:alice") or everyone holding a role ("role:approver").
+struct Owner {
+    enum class Kind { user, role } kind = Kind::user;
+    std::string name;  // user id or role name
+    std::string stored() const { return (kind == Kind::user ? "user:" : "role:") + name; }
+    static std::optional<Owner> from_stored(const std::optional<std::string>& s);
+};
+
+struct ControlTemplate {
+    TemplateId id;
+    WorkspaceId workspace;
+    std::string slug;
+    std::string title;
+    std::string description;
+    std::optional<std::string> doc_url;
+    bool mandatory = true;
+    std::optional<Owner> owner;
+    int position = 0;
+};
+
+struct ReleaseControl {
+    ReleaseControlId id;
+    ReleaseId release;
+    std::string slug;
+    std::string title;
+    std::string description;
+    std::optional<std::string> doc_url;
+    bool mandatory = true;
+    std::optional<Owner> owner;
+    int position = 0;  // 1-based number shown in `control list`
+    ControlStatus status = ControlStatus::open;
+    std::optional<UserId> done_by;  // who ticked or waived
+    std::optional<Instant> done_at;
+    std::optional<std::string> evidence_url;
+    std::optional<std::string> note;  // tick note, or the waiver's reason
+};
+
+struct PlanStep {
+    StepId id;
+    ReleaseId release;
+    PlanKind plan = PlanKind::deploy;
+    int position = 0;  // 1-based within its plan
+    std::string title;
+    std::optional<UserId> owner;
+    std::optional<Seconds> expected;
+    StepStatus status = StepStatus::pending;
+    std::optional<UserId> done_by;
+    std::optional<Instant> done_at;
+    std::optional<std::string> note;
+};
+
+struct Freeze {
+    FreezeId id;
+    WorkspaceId workspace;
+    FreezeKind kind = FreezeKind::once;
+    // once: [starts_at, ends_at)
+    std::optional<Instant> starts_at;
+    std::optional<Instant> ends_at;
+    // weekly: every `weekday` (0 = Sunday) from `from_minute` to `to_minute` after local
+    // midnight in `time_zone`; to_minute <= from_minute means it runs past midnight.
+    int weekday = 0;
+    int from_minute = 0;
+    int to_minute = 0;
+    std::string time_zone = "UTC";
+    std::string reason;
+    UserId created_by;
+    Instant created_at;
+};
+
+struct AuditEntry {
+    std::int64_t id = 0;
+    WorkspaceId workspace;
+    std::optional<ReleaseId> release;
+    Instant at;
+    UserId actor;
+    std::string action;  // "release.plan", "control.tick", ...
+    std::string detail;  // human-readable
+};
+
+struct PendingConfirmation {
+    WorkspaceId workspace;
+    UserId user;
+    std::string command_text;  // the command to run once confirmed
+    std::string summary;       // what it will do, shown in the preview
+    Instant created_at;
+    Instant expires_at;
+};
+
+struct OutboxRow {
+    OutboxId id;
+    std::string idempotency_key;
+    std::string platform;
+    std::string destination;  // serialized conversation or user reference
+    std::string payload;      // serialized Reply
+    Instant not_before;
+    std::string status;  // pending | sent | failed
+    int attempts = 0;
+    std::optional<std::string> last_error;
+    std::optional<ReleaseId> release;
+    Instant created_at;
+};
+
+struct ScheduledJob {
+    JobId id;
+    WorkspaceId workspace;
+    std::optional<ReleaseId> release;
+    std::string kind;
+    Instant due_at;
+    std::string payload;
+    std::string status;  // pending | fired | cancelled
+};
+
+}  // namespace releasebot

@@ -1,0 +1,66 @@
+#include "support/test_env.hpp"
+
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+#include "integrations/console/text_renderer.hpp"
+
+namespace releasebot::test {
+
+Instant utc(const std::string& text) {
+    std::tm tm{};
+    std::istringstream in(text);
+    in >> std::get_time(&tm, "%Y-%m-%d %H:%M");
+    if (in.fail()) throw std::invalid_argument("bad test time " + text);
+    return Instant(std::chrono::seconds(timegm(&tm)));
+}
+
+Instant default_start() { return utc("2026-12-01 09:00"); }
+
+TestEnv::TestEnv(const std::string& db_path, Instant start)
+    : db_(std::make_unique<Database>(db_path)),
+      store_(std::make_unique<Store>(*db_)),
+      clock_(start),
+      pipeline_(std::make_unique<Pipeline>(*db_, clock_)) {}
+
+Outcome TestEnv::run(const std::string& user, const std::string& text) {
+    Event e;
+    e.idempotency_key = "test:" + std::to_string(++seq_);
+    e.actor = Actor{"console", "local", UserId(user), user, zone};
+    e.conversation = ConversationRef{"console", "local", "terminal", std::nullopt, std::nullopt};
+    e.kind = EventKind::command;
+    e.text = text;
+    return pipeline_->handle(e);
+}
+
+std::string TestEnv::say(const std::string& user, const std::string& text) {
+    return render_text(run(user, text).reply);
+}
+
+Outcome TestEnv::press(const std::string& user, const std::string& action_id,
+                       const std::string& value) {
+    Event e;
+    e.idempotency_key = "test:" + std::to_string(++seq_);
+    e.actor = Actor{"console", "local", UserId(user), user, zone};
+    e.conversation = ConversationRef{"console", "local", "terminal", std::nullopt, std::nullopt};
+    e.kind = EventKind::action;
+    e.action_id = action_id;
+    e.value = value;
+    return pipeline_->handle(e);
+}
+
+std::int64_t TestEnv::count(const std::string& sql) {
+    auto st = db_->prepare(sql);
+    if (!st.step()) throw std::runtime_error("no row for " + sql);
+    return st.get_int(0);
+}
+
+std::string TestEnv::text(const std::string& sql) {
+    auto st = db_->prepare(sql);
+    if (!st.step()) throw std::runtime_error("no row for " + sql);
+    return st.get_text(0);
+}
+
+}  // namespace releasebot::test

@@ -1,0 +1,50 @@
+// TestEnv: a whole releasebot core on an in-memory SQLite database with a manual clock, driven
+// through the real Pipeline like the console drives it. Tests type commands as named people
+// and read what the console would print.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bot/pipeline.hpp"
+#include "commands/clock.hpp"
+#include "storage/database.hpp"
+#include "storage/store.hpp"
+
+namespace releasebot::test {
+
+// 2026-12-01 09:00 UTC, a Tuesday.
+Instant default_start();
+// Parses "2026-12-05 14:00" as UTC.
+Instant utc(const std::string& text);
+
+class TestEnv {
+public:
+    explicit TestEnv(const std::string& db_path = ":memory:", Instant start = default_start());
+
+    // Runs `text` as console user `user`; returns the reply rendered as console text.
+    std::string say(const std::string& user, const std::string& text);
+    // Same, but returns the whole outcome.
+    Outcome run(const std::string& user, const std::string& text);
+    // Presses a button as `user`.
+    Outcome press(const std::string& user, const std::string& action_id, const std::string& value);
+
+    // Scalar query helpers for asserting on the database itself.
+    std::int64_t count(const std::string& sql);
+    std::string text(const std::string& sql);
+
+    Database& db() { return *db_; }
+    Store& store() { return *store_; }
+    ManualClock& clock() { return clock_; }
+    // The reader's zone for console users (default "UTC").
+    std::string zone = "UTC";
+
+private:
+    std::unique_ptr<Database> db_;
+    std::unique_ptr<Store> store_;
+    ManualClock clock_;
+    std::unique_ptr<Pipeline> pipeline_;
+    int seq_ = 0;
+};
+
+}  // namespace releasebot::test
