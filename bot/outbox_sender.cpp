@@ -1,0 +1,107 @@
+// OutboxSender: drains the durable outbox through the platforms' ChatPorts (see the header for
+// the contract). Each outcome is one single-statement update of the row, so a crash between
+// delivery and the update repeats at most that one message, and nothing is ever lost.
+#include "bot/outbox_sender.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <set>
+
+#include "bot/reply_codec.hpp"
+#include "storage/database.hpp"
+#include "storage/outbox_repo.hpp"
+
+namespace releasebot {
+
+namespace {
+
+constexpr Seconds kBaseDelay{2};
+constexpr Seconds kMaxDelay{std::chrono::minutes(10)};
+constexpr double kJitter = 0.2;
+
+// The wait after the `attempts`-th failure: 2 s after the first, doubling, at most 10 min, each
+// spread by ±20% so that messages that failed together (a platform outage) do not all come
+// back in the same second.
+Seconds backoff(int attempts, std::mt19937& rng) {
+    Seconds delay = kBaseDelay;
+    for (int i = 1; i < attempts && delay < kMaxDelay; ++i) delay *= 2;
+    delay = std::min(delay, kMaxDelay);
+    std::uniform_real_distribution<double> spread(1.0 - kJitter, 1.0 + kJitter);
+    const double jittered = static_cast<double>(delay.count()) * spread(rng);
+    return Seconds(std::max<Seconds::rep>(std::llround(jittered), 1));
+}
+
+}  // namespace
+
+OutboxSender::OutboxSender(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+
+void OutboxSender::add_port(ChatPort& port) {
+    ports_[port.platform()] = &port;
+}
+
+int OutboxSender::deliver_due(int limit) {
+    OutboxRepo outbox(db_);
+    const Instant now = clock_.now();
+    int attempted = 0;
+    int delivered = 0;
+
+    // Rows of a platform with no port stay pending and stay due, so one batch of them at the
+    // head of the queue must not starve the rest: when a batch held rows we could not try, ask
+    // again with a wider window. `seen` also keeps a row that was retried for "now" (a
+    // Retry-After of zero) from being tried twice in one call.
+    std::set<std::int64_t> seen;
+    for (int window = limit; attempted < limit; window += limit) {
+        const auto rows = outbox.due(now, window);
+        bool fresh = false;
+        for (const auto& row : rows) {
+            if (!seen.insert(row.id.value()).second) continue;
+            fresh = true;
+            auto port = ports_.find(row.platform);
+            if (port == ports_.end()) continue;
+
+            Delivery result;
+            auto dest = decode_destination(row.destination);
+            auto reply = decode_reply(row.payload);
+            if (!dest || !reply) {
+                // A row no build can read will not become readable by waiting.
+                result.permanent = true;
+                result.error = !dest ? dest.error().message : reply.error().message;
+            } else {
+                // A port reports failures as values; one that throws is treated as a failed
+                // attempt, so a bug in one adapter cannot stop delivery for everyone.
+                try {
+                    result = dest->channel
+                                 ? port->second->post(*dest->channel, *reply)
+                                 : port->second->direct(dest->tenant, *dest->user, *reply);
+                } catch (const std::exception& e) {
+                    result = Delivery{};
+                    result.error = e.what();
+                }
+            }
+
+            const int attempts = row.attempts + 1;
+            const std::string error = result.error.empty() ? "delivery failed" : result.error;
+            if (result.ok) {
+                outbox.mark_sent(row.id, now);
+                ++delivered;
+            } else if (result.permanent) {
+                outbox.mark_failed(row.id, error);
+            } else if (result.retry_after) {
+                // The platform said when to come back (HTTP 429): a rate limit says nothing
+                // about the message, so it is honoured rather than counted as a reason to give
+                // up. (The attempt is still counted, so a later real failure backs off further.)
+                outbox.mark_retry(row.id, error, now + std::max(*result.retry_after, Seconds(0)));
+            } else if (attempts >= kMaxAttempts) {
+                outbox.mark_failed(row.id, error);
+            } else {
+                outbox.mark_retry(row.id, error, now + backoff(attempts, rng_));
+            }
+            if (++attempted == limit) break;
+        }
+        if (!fresh || static_cast<int>(rows.size()) < window) break;
+    }
+    return delivered;
+}
+
+}  // namespace releasebot

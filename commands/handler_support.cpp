@@ -1,0 +1,105 @@
+// Helpers shared by the command handlers; see handler_support.hpp.
+#include "commands/handler_support.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "commands/text_util.hpp"
+#include "commands/time_parse.hpp"
+
+namespace releasebot {
+
+Result<Release> load_release(Context& ctx, const std::string& key) {
+    if (auto r = ctx.store.releases.find(ctx.workspace.id, key)) return *r;
+    std::vector<std::string> keys;
+    for (const auto& r : ctx.store.releases.list(ctx.workspace.id, ReleaseFilter::all, ctx.now))
+        keys.push_back(r.key);
+    std::string msg = "There is no release `" + key + "` here.";
+    if (auto guess = closest(key, keys); !guess.empty()) msg += " Did you mean `" + guess + "`?";
+    msg += " Type `release list` to see the releases.";
+    return not_found(msg);
+}
+
+Status require_role(const Context& ctx, Role least, const std::string& what) {
+    if (ctx.role >= least) return ok_status();
+    return forbidden("Only " + std::string(least == Role::manager ? "a manager" : "an approver") +
+                     " can " + what + "; you are " +
+                     (ctx.role == Role::approver ? "an approver" : "a member") +
+                     ". Type `role list` to see who can, and ask a manager for `role grant " +
+                     who(ctx.actor.user) + " " + to_string(least) + "`.");
+}
+
+Result<ReleaseControl> resolve_control(Context& ctx, const Release& release,
+                                       const std::string& ref) {
+    bool number = !ref.empty() && std::all_of(ref.begin(), ref.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+    });
+    auto all = ctx.store.controls.for_release(release.id);
+    if (number) {
+        int n = ref.size() > 6 ? 0 : std::stoi(ref);
+        if (auto c = ctx.store.controls.at(release.id, n)) return *c;
+        return not_found(release.key + " has no control " + ref + ": it has " +
+                         plural(static_cast<long>(all.size()), "control", "controls") +
+                         ". Type `control list " + release.key + "` to see them.");
+    }
+    if (auto c = ctx.store.controls.find(release.id, ref)) return *c;
+    std::vector<std::string> slugs;
+    for (const auto& c : all) slugs.push_back(c.slug);
+    std::string msg = release.key + " has no control `" + ref + "`.";
+    if (auto guess = closest(ref, slugs); !guess.empty()) msg += " Did you mean `" + guess + "`?";
+    msg += " Type `control list " + release.key + "` to see its controls.";
+    return not_found(msg);
+}
+
+Result<Instant> when_arg(const Context& ctx, const ParsedCommand& cmd, const std::string& name) {
+    return parse_when(cmd.get(name), ctx.zone, ctx.now);
+}
+
+Result<Seconds> duration_arg(const ParsedCommand& cmd, const std::string& name) {
+    return parse_duration(cmd.get(name));
+}
+
+std::optional<Reply> confirmation_preview(Context& ctx, const std::string& summary) {
+    if (ctx.confirmed) return std::nullopt;
+    PendingConfirmation p;
+    p.workspace = ctx.workspace.id;
+    p.user = ctx.actor.user;
+    p.command_text = ctx.command_text;
+    p.summary = summary;
+    p.created_at = ctx.now;
+    p.expires_at = ctx.now + std::chrono::minutes(10);
+    ctx.store.confirmations.put(p);
+    Reply r;
+    r.text = "Please confirm: " + summary + ". Type `yes` to go ahead or `no` to drop it.";
+    r.visibility = Visibility::ephemeral;
+    r.section("*Please confirm:* " + summary + ".");
+    r.buttons({{"Confirm", "command", "yes", Button::Style::danger},
+               {"Cancel", "command", "no", Button::Style::plain}});
+    r.context("Nothing has changed yet. This waits 10 minutes.");
+    return r;
+}
+
+std::string who(const UserId& u) { return mention(u); }
+
+std::string owner_label(const Owner& o) {
+    if (o.kind == Owner::Kind::user) return who(UserId(o.name));
+    return "any " + o.name;
+}
+
+bool is_owner(const Context& ctx, const std::optional<Owner>& owner) {
+    if (!owner) return false;
+    if (owner->kind == Owner::Kind::user) return owner->name == ctx.actor.user.value();
+    auto role = parse_role(owner->name);
+    return role && ctx.role >= *role;
+}
+
+bool is_open_for_changes(ReleaseState s) {
+    return s == ReleaseState::planned || s == ReleaseState::approved;
+}
+
+Error wrong_state(const Release& r, const std::string& what, const std::string& allowed) {
+    return conflict(r.key + " is " + to_string(r.state) + "; `" + what + "` needs it to be " +
+                    allowed + ". Type `release show " + r.key + "` to see where it stands.");
+}
+
+}  // namespace releasebot

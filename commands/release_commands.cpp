@@ -1,0 +1,609 @@
+// `release …` commands: planning, listing and showing releases, moving and cancelling them,
+// components, the go/no-go gate, and walking the deployment (start, step, backout, done).
+#include <algorithm>
+#include <map>
+
+#include "commands/commands.hpp"
+#include "commands/gate.hpp"
+#include "commands/handler_support.hpp"
+#include "commands/registry.hpp"
+#include "commands/release_view.hpp"
+#include "commands/text_util.hpp"
+#include "commands/time_parse.hpp"
+
+namespace releasebot {
+
+namespace {
+
+constexpr Seconds kDefaultWindow = std::chrono::hours(1);
+
+// Refuses a window in a freeze unless a manager gives an override reason.
+Status check_freeze(Context& ctx, const ParsedCommand& cmd, Instant start, Instant end,
+                    const std::string& key) {
+    auto freeze = overlapping_freeze(ctx, start, end);
+    if (!freeze) return ok_status();
+    if (!cmd.has("override")) {
+        return conflict("That window overlaps the freeze " + *freeze +
+                        ". Pick another time, or a manager can plan it anyway by adding "
+                        "`override \"<reason>\"` to the command.");
+    }
+    return require_role(ctx, Role::manager, "override the freeze for " + key);
+}
+
+Status check_future(const Context& ctx, Instant start) {
+    if (start >= ctx.now) return ok_status();
+    return invalid("The window would start " + format_when(start, ctx.zone) +
+                   ", which is in the past (it is now " + format_when(ctx.now, ctx.zone) +
+                   "). Pick a later time, like `tomorrow 14:00` or `in 3h`.");
+}
+
+Result<Reply> release_plan(Context& ctx, const ParsedCommand& cmd) {
+    const std::string& key = cmd.get("key");
+    if (auto existing = ctx.store.releases.find(ctx.workspace.id, key)) {
+        return conflict("A release `" + existing->key + "` already exists (" +
+                        to_string(existing->state) + ", " +
+                        format_when(existing->window_start, ctx.zone) +
+                        "). Pick another key, or move it with `release move " + existing->key +
+                        " to <when>`.");
+    }
+    auto start = when_arg(ctx, cmd, "when");
+    if (!start) return start.error();
+    Seconds duration = kDefaultWindow;
+    if (cmd.has("for")) {
+        auto d = duration_arg(cmd, "for");
+        if (!d) return d.error();
+        duration = *d;
+    }
+    RB_TRY(check_future(ctx, *start));
+    RB_TRY(check_freeze(ctx, cmd, *start, *start + duration, key));
+
+    Release r;
+    r.workspace = ctx.workspace.id;
+    r.key = key;
+    r.title = cmd.get("title");
+    r.window_start = *start;
+    r.duration = duration;
+    r.time_zone = ctx.zone;
+    r.env = cmd.opt("env");
+    r.owner = cmd.has("owner") ? UserId(cmd.get("owner")) : ctx.actor.user;
+    r.freeze_override = cmd.opt("override");
+    r.created_by = ctx.actor.user;
+    r.created_at = r.updated_at = ctx.now;
+    for (const auto& p : cmd.all("program")) {
+        if (std::none_of(r.programs.begin(), r.programs.end(),
+                         [&](const std::string& q) { return iequals(p, q); }))
+            r.programs.push_back(p);
+    }
+    r.id = ctx.store.releases.insert(r);
+    ctx.store.controls.copy_templates(ctx.workspace.id, r.id);
+    int controls = static_cast<int>(ctx.store.controls.for_release(r.id).size());
+
+    std::string detail = "\"" + r.title + "\" " + format_short(r.window_start, "UTC") + " UTC for " +
+                         format_duration(r.duration);
+    if (!r.programs.empty()) detail += ", programs " + join(r.programs, ", ");
+    if (r.freeze_override) detail += ", freeze overridden: \"" + *r.freeze_override + "\"";
+    ctx.audit(r.id, "release.plan", detail);
+    if (r.owner != ctx.actor.user) {
+        ctx.notify(r.owner,
+                   Reply::plain(who(ctx.actor.user) + " planned *" + r.key + "* — " + r.title +
+                                " for " + window_text(ctx, r) + " and made you its owner."),
+                   r.id);
+    }
+
+    Reply reply;
+    reply.text = "Planned " + r.key + " — " + r.title + ", " + window_text(ctx, r) + ".";
+    reply.section("Planned *" + r.key + "* — " + r.title);
+    std::vector<std::pair<std::string, std::string>> fields = {
+        {"Window", window_text(ctx, r)},
+        {"Owner", who(r.owner)},
+    };
+    if (!r.programs.empty()) fields.push_back({"Programs", join(r.programs, ", ")});
+    if (r.env) fields.push_back({"Environment", *r.env});
+    fields.push_back({"Controls", plural(controls, "control", "controls") + " to tick"});
+    if (r.freeze_override) fields.push_back({"Freeze override", "\"" + *r.freeze_override + "\""});
+    reply.fields(std::move(fields));
+    reply.context("Next: `release add " + r.key + " <program>/<component>@<version>`, `plan add " +
+                  r.key + " deploy \"<step>\"`, `control list " + r.key + "`");
+    return reply;
+}
+
+Result<Reply> release_list(Context& ctx, const ParsedCommand& cmd) {
+    std::string which = cmd.has("which") ? cmd.get("which") : "upcoming";
+    ReleaseFilter filter = which == "past"  ? ReleaseFilter::past
+                           : which == "all" ? ReleaseFilter::all
+                                            : ReleaseFilter::upcoming;
+    auto releases = ctx.store.releases.list(ctx.workspace.id, filter, ctx.now, cmd.opt("program"));
+    std::string scope = which + (cmd.has("program") ? " releases of " + cmd.get("program")
+                                                    : std::string(" releases"));
+    if (releases.empty()) {
+        std::string msg = "No " + scope + ".";
+        if (filter == ReleaseFilter::upcoming)
+            msg += " Plan one with `release plan <key> \"<title>\" at <when>`, or see "
+                   "`release list all`.";
+        return Reply::plain(msg);
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : releases) {
+        std::string status = to_string(r.state);
+        if (r.state == ReleaseState::planned) {
+            auto n = gate_blockers(ctx, r).size();
+            status += n ? " (" + plural(static_cast<long>(n), "blocker", "blockers") + ")"
+                        : " (ready for go)";
+        }
+        rows.push_back({r.key, r.title, format_short(r.window_start, ctx.zone),
+                        format_duration(r.duration), status, join(r.programs, ", ")});
+    }
+    Reply reply;
+    std::string title = std::string(1, static_cast<char>(std::toupper(scope[0]))) + scope.substr(1);
+    reply.text = title + ": " + std::to_string(releases.size());
+    reply.section("*" + title + "* (times in " + ctx.zone + ")");
+    reply.table({"Key", "Title", "Window", "Length", "State", "Programs"}, std::move(rows));
+    return reply;
+}
+
+Result<Reply> release_show(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    return release_view(ctx, *r);
+}
+
+Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    if (!is_open_for_changes(r->state))
+        return wrong_state(*r, "release move", "planned or approved");
+    auto start = when_arg(ctx, cmd, "when");
+    if (!start) return start.error();
+    RB_TRY(check_future(ctx, *start));
+    RB_TRY(check_freeze(ctx, cmd, *start, *start + r->duration, r->key));
+    Instant old = r->window_start;
+    r->window_start = *start;
+    if (cmd.has("override")) r->freeze_override = cmd.get("override");
+    r->updated_at = ctx.now;
+    ctx.store.releases.update(*r);
+    ctx.audit(r->id, "release.move",
+              "from " + format_short(old, "UTC") + " UTC to " + format_short(*start, "UTC") +
+                  " UTC" + (cmd.has("override") ? ", freeze overridden: \"" + cmd.get("override") + "\"" : ""));
+    bool unapproved = recheck_approval(ctx, *r);
+    if (r->owner != ctx.actor.user)
+        ctx.notify(r->owner,
+                   Reply::plain(who(ctx.actor.user) + " moved *" + r->key + "* to " +
+                                window_text(ctx, *r) + "."),
+                   r->id);
+    Reply reply = Reply::plain("Moved *" + r->key + "* from " + format_when(old, ctx.zone) +
+                               " to " + window_text(ctx, *r) + ".");
+    if (unapproved)
+        reply.context(r->key + " is back to planned: run `release go " + r->key + "` again.");
+    return reply;
+}
+
+Result<Reply> release_cancel(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    if (!is_open_for_changes(r->state))
+        return wrong_state(*r, "release cancel", "planned or approved");
+    if (r->owner != ctx.actor.user)
+        RB_TRY(require_role(ctx, Role::manager, "cancel a release someone else owns"));
+    std::string reason = cmd.get("reason");
+    if (auto preview = confirmation_preview(
+            ctx, "cancel *" + r->key + "* — " + r->title + " (" + window_text(ctx, *r) + ")" +
+                     (reason.empty() ? "" : ", reason \"" + reason + "\"")))
+        return *preview;
+    r->state = ReleaseState::cancelled;
+    if (!reason.empty()) r->state_reason = reason;
+    r->updated_at = ctx.now;
+    ctx.store.releases.update(*r);
+    ctx.audit(r->id, "release.cancel", reason.empty() ? "no reason given" : "\"" + reason + "\"");
+    if (r->owner != ctx.actor.user)
+        ctx.notify(r->owner, Reply::plain(who(ctx.actor.user) + " cancelled *" + r->key + "*" +
+                                          (reason.empty() ? "." : ": \"" + reason + "\"")),
+                   r->id);
+    return Reply::plain("Cancelled *" + r->key + "* — " + r->title + ".");
+}
+
+Result<Reply> release_add(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    if (!is_open_for_changes(r->state))
+        return wrong_state(*r, "release add", "planned or approved");
+    const std::string& spec = cmd.get("component");
+    auto slash = spec.find('/');
+    auto at = spec.find('@', slash);
+    Component c;
+    c.release = r->id;
+    c.program = spec.substr(0, slash);
+    c.name = spec.substr(slash + 1, at - slash - 1);
+    c.version = spec.substr(at + 1);
+    c.artifact_url = cmd.opt("url");
+    c.sha256 = cmd.opt("sha256");
+    c.updated_by = ctx.actor.user;
+    c.updated_at = ctx.now;
+
+    std::optional<Component> before;
+    for (const auto& existing : ctx.store.releases.components(r->id))
+        if (iequals(existing.program, c.program) && iequals(existing.name, c.name)) before = existing;
+    if (before) {
+        // Keep what the command did not restate.
+        if (!c.artifact_url) c.artifact_url = before->artifact_url;
+        if (!c.sha256 && before->version == c.version) c.sha256 = before->sha256;
+    }
+    ctx.store.releases.upsert_component(c);
+    bool new_program = std::none_of(r->programs.begin(), r->programs.end(),
+                                    [&](const std::string& p) { return iequals(p, c.program); });
+    if (new_program) ctx.store.releases.add_program(r->id, c.program);
+
+    std::string what = c.program + "/" + c.name + " " + c.version;
+    std::string detail = before ? what + " (was " + before->version + ")" : what;
+    if (c.artifact_url) detail += ", artifact " + *c.artifact_url;
+    if (c.sha256) detail += ", sha256 " + *c.sha256;
+    ctx.audit(r->id, before ? "component.update" : "component.add", detail);
+
+    Reply reply = Reply::plain(
+        before ? "Updated *" + c.program + "/" + c.name + "* on " + r->key + " from " +
+                     before->version + " to " + c.version + "."
+               : "Added *" + c.program + "/" + c.name + "* " + c.version + " to " + r->key + "." +
+                     (new_program ? " Program " + c.program + " joins the release." : ""));
+    if (!c.sha256)
+        reply.context("No SHA-256 yet: add one with `release add " + r->key + " " + spec +
+                      " sha256 <hex>` so the package can be verified.");
+    return reply;
+}
+
+Result<Reply> release_go(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    if (r->state == ReleaseState::approved)
+        return conflict(r->key + " is already approved. Next: `release start " + r->key +
+                        "` when the window opens.");
+    if (r->state != ReleaseState::planned) return wrong_state(*r, "release go", "planned");
+    if (cmd.has("override")) {
+        if (!overlapping_freeze(ctx, r->window_start, r->window_end()))
+            return invalid("No freeze overlaps the window of " + r->key +
+                           ", so there is nothing to override. Type `release go " + r->key + "`.");
+        r->freeze_override = cmd.get("override");
+        ctx.audit(r->id, "release.freeze_override", "\"" + cmd.get("override") + "\"");
+    }
+    auto blockers = gate_blockers(ctx, *r);
+    if (!blockers.empty()) {
+        // The answer is "no go": nothing changes, and the list is the work left to do.
+        ctx.audit_entries.clear();
+        Reply reply;
+        reply.text = "No go for " + r->key + ": " +
+                     plural(static_cast<long>(blockers.size()), "blocker", "blockers") + ".";
+        reply.section("*No go* for *" + r->key + "*: " +
+                      plural(static_cast<long>(blockers.size()), "blocker", "blockers") + ".");
+        std::vector<std::vector<std::string>> rows;
+        int n = 0;
+        for (const auto& b : blockers)
+            rows.push_back({std::to_string(++n), b.what, b.next_step});
+        reply.table({"#", "Blocker", "To clear it"}, std::move(rows));
+        return reply;
+    }
+    r->state = ReleaseState::approved;
+    r->updated_at = ctx.now;
+    ctx.store.releases.update(*r);
+    ctx.audit(r->id, "release.go", "approved: no blockers");
+    if (r->owner != ctx.actor.user)
+        ctx.notify(r->owner,
+                   Reply::plain(who(ctx.actor.user) + " approved *" + r->key + "* for " +
+                                window_text(ctx, *r) + "."),
+                   r->id);
+    Reply reply = Reply::plain("*Go*: " + r->key + " is approved for " + window_text(ctx, *r) +
+                               ".");
+    reply.context("Next: `release start " + r->key + "` when the window opens.");
+    return reply;
+}
+
+Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    if (r->state == ReleaseState::planned)
+        return conflict(r->key + " is not approved yet; run `release go " + r->key +
+                        "` first, which lists anything still blocking it.");
+    if (r->state != ReleaseState::approved) return wrong_state(*r, "release start", "approved");
+    // Things may have changed since go (a freeze added): check again.
+    auto blockers = gate_blockers(ctx, *r);
+    std::erase_if(blockers, [](const Blocker& b) { return b.what.find("has passed") != std::string::npos; });
+    if (!blockers.empty()) {
+        std::string list;
+        for (const auto& b : blockers) list += "\n• " + b.what + " → `" + b.next_step + "`";
+        return conflict(r->key + " cannot start:" + list);
+    }
+    r->state = ReleaseState::deploying;
+    r->active_plan = PlanKind::deploy;
+    r->started_at = ctx.now;
+    r->updated_at = ctx.now;
+    ctx.store.releases.update(*r);
+    ctx.audit(r->id, "release.start", "deployment started");
+    Reply reply;
+    reply.text = "Started " + r->key + ". Walk the deploy plan with `release step " + r->key +
+                 " <n> done`.";
+    reply.section("*" + r->key + "* is deploying. Deployment plan:");
+    reply.checklist(plan_items(ctx, *r, PlanKind::deploy));
+    reply.context("Mark steps with `release step " + r->key +
+                  " <n> done|skip|fail [\"note\"]`; if it goes wrong, `release backout " + r->key +
+                  " \"<reason>\"`.");
+    return reply;
+}
+
+Result<Reply> release_step(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    if (r->state != ReleaseState::deploying)
+        return wrong_state(*r, "release step", "deploying (after `release start`)");
+    int n = std::stoi(cmd.get("n"));
+    PlanKind plan = r->active_plan;
+    std::string plan_name = to_string(plan);
+    auto step = ctx.store.plans.at(r->id, plan, n);
+    if (!step) {
+        return not_found("Step " + std::to_string(n) + " does not exist: the " + plan_name +
+                         " plan of " + r->key + " has " +
+                         plural(ctx.store.plans.count(r->id, plan), "step", "steps") +
+                         ". Type `plan show " + r->key + "` to see them.");
+    }
+    if (step->status != StepStatus::pending) {
+        return conflict("Step " + std::to_string(n) + " of the " + plan_name + " plan is already " +
+                        to_string(step->status) + " (by " + who(*step->done_by) + " at " +
+                        format_clock(*step->done_at, ctx.zone) + ").");
+    }
+    const std::string& outcome = cmd.get("outcome");
+    step->status = outcome == "done" ? StepStatus::done
+                   : outcome == "skip" ? StepStatus::skipped
+                                       : StepStatus::failed;
+    step->done_by = ctx.actor.user;
+    step->done_at = ctx.now;
+    step->note = cmd.opt("note");
+    ctx.store.plans.update(*step);
+    ctx.audit(r->id, "step." + to_string(step->status),
+              plan_name + " step " + std::to_string(n) + " \"" + step->title + "\"" +
+                  (step->note ? ": \"" + *step->note + "\"" : ""));
+
+    Reply reply = Reply::plain("Step " + std::to_string(n) + " of the " + plan_name + " plan " +
+                               (step->status == StepStatus::done      ? "done"
+                                : step->status == StepStatus::skipped ? "skipped"
+                                                                      : "FAILED") +
+                               ": " + step->title + ".");
+    if (step->status == StepStatus::failed && plan == PlanKind::deploy) {
+        reply.context("To back out: `release backout " + r->key + " \"<reason>\"`. To go on "
+                      "anyway, mark the next step.");
+        return reply;
+    }
+    auto steps = ctx.store.plans.steps(r->id, plan);
+    auto next = std::find_if(steps.begin(), steps.end(),
+                             [](const PlanStep& s) { return s.status == StepStatus::pending; });
+    if (next != steps.end()) {
+        std::string hint = "Next: " + std::to_string(next->position) + ". " + next->title;
+        if (next->owner) hint += " (" + who(*next->owner) + ")";
+        reply.context(hint + " → `release step " + r->key + " " +
+                      std::to_string(next->position) + " done`");
+    } else {
+        reply.context("Every " + plan_name + " step is marked. Close it with `release done " +
+                      r->key + "`.");
+    }
+    return reply;
+}
+
+Result<Reply> release_backout(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    if (r->state != ReleaseState::deploying)
+        return wrong_state(*r, "release backout", "deploying");
+    if (r->active_plan == PlanKind::backout)
+        return conflict(r->key + " is already backing out. Walk the backout plan with "
+                        "`release step " + r->key + " <n> done`.");
+    std::string reason = cmd.get("reason");
+    if (auto preview = confirmation_preview(
+            ctx, "back out *" + r->key + "* and switch to its backout plan (" +
+                     plural(ctx.store.plans.count(r->id, PlanKind::backout), "step", "steps") + ")" +
+                     (reason.empty() ? "" : ", reason \"" + reason + "\"")))
+        return *preview;
+    r->active_plan = PlanKind::backout;
+    if (!reason.empty()) r->state_reason = reason;
+    r->updated_at = ctx.now;
+    ctx.store.releases.update(*r);
+    ctx.audit(r->id, "release.backout", reason.empty() ? "no reason given" : "\"" + reason + "\"");
+    if (r->owner != ctx.actor.user)
+        ctx.notify(r->owner, Reply::plain(who(ctx.actor.user) + " is backing out *" + r->key + "*" +
+                                          (reason.empty() ? "." : ": \"" + reason + "\"")),
+                   r->id);
+    Reply reply;
+    reply.text = "Backing out " + r->key + ".";
+    reply.section("*Backing out* " + r->key + ". Backout plan:");
+    reply.checklist(plan_items(ctx, *r, PlanKind::backout));
+    reply.context("Mark steps with `release step " + r->key + " <n> done`, then `release done " +
+                  r->key + "`.");
+    return reply;
+}
+
+Result<Reply> release_done(Context& ctx, const ParsedCommand& cmd) {
+    auto r = load_release(ctx, cmd.get("key"));
+    if (!r) return r.error();
+    if (r->state != ReleaseState::deploying) return wrong_state(*r, "release done", "deploying");
+    if (r->owner != ctx.actor.user)
+        RB_TRY(require_role(ctx, Role::manager, "close a release someone else owns"));
+    PlanKind plan = r->active_plan;
+    std::vector<std::string> open, failed;
+    for (const auto& s : ctx.store.plans.steps(r->id, plan)) {
+        if (s.status == StepStatus::pending) open.push_back(std::to_string(s.position));
+        if (s.status == StepStatus::failed) failed.push_back(std::to_string(s.position));
+    }
+    if (!open.empty()) {
+        return conflict("The " + to_string(plan) + " plan still has open " +
+                        (open.size() == 1 ? "step " : "steps ") + join_and(open) +
+                        ". Mark each with `release step " + r->key + " <n> done` or `skip` first.");
+    }
+    if (!failed.empty() && plan == PlanKind::deploy) {
+        return conflict("Deploy " + std::string(failed.size() == 1 ? "step " : "steps ") +
+                        join_and(failed) + " failed, so " + r->key +
+                        " is not deployed. Back out with `release backout " + r->key +
+                        " \"<reason>\"`.");
+    }
+    r->state = plan == PlanKind::deploy ? ReleaseState::deployed : ReleaseState::backed_out;
+    r->finished_at = ctx.now;
+    r->updated_at = ctx.now;
+    ctx.store.releases.update(*r);
+    ctx.audit(r->id, "release.done", to_string(r->state));
+    if (r->owner != ctx.actor.user)
+        ctx.notify(r->owner,
+                   Reply::plain(r->key + " is " + to_string(r->state) + " (closed by " +
+                                who(ctx.actor.user) + ")."),
+                   r->id);
+    Seconds took = r->started_at ? ctx.now - *r->started_at : Seconds(0);
+    return Reply::plain(r->state == ReleaseState::deployed
+                            ? "*" + r->key + "* is deployed, in " + format_duration(took) + "."
+                            : "*" + r->key + "* is backed out, " + format_duration(took) +
+                                  " after it started.");
+}
+
+Result<Reply> release_calendar(Context& ctx, const ParsedCommand& cmd) {
+    Seconds span = std::chrono::days(28);
+    if (cmd.has("span")) {
+        auto d = duration_arg(cmd, "span");
+        if (!d) return d.error();
+        span = *d;
+    }
+    Instant from = ctx.now, to = ctx.now + span;
+    struct Entry {
+        Instant at;
+        std::vector<std::string> row;
+    };
+    std::vector<Entry> entries;
+    for (const auto& r : ctx.store.releases.in_range(ctx.workspace.id, from, to)) {
+        entries.push_back({r.window_start,
+                           {format_short(r.window_start, ctx.zone),
+                            format_clock(r.window_end(), ctx.zone), "release",
+                            r.key + " — " + r.title + " (" + to_string(r.state) + ")"}});
+    }
+    for (const auto& f : ctx.store.freezes.list(ctx.workspace.id)) {
+        if (f.kind == FreezeKind::once) {
+            if (*f.starts_at < to && *f.ends_at > from)
+                entries.push_back({*f.starts_at,
+                                   {format_short(*f.starts_at, ctx.zone),
+                                    format_short(*f.ends_at, ctx.zone), "freeze", f.reason}});
+            continue;
+        }
+        Instant cursor = from;
+        while (auto occ = first_weekly_overlap(f.weekday, f.from_minute, f.to_minute, f.time_zone,
+                                               cursor, to)) {
+            entries.push_back({occ->first,
+                               {format_short(occ->first, ctx.zone),
+                                format_clock(occ->second, ctx.zone), "freeze",
+                                f.reason + " (weekly)"}});
+            cursor = occ->second + Seconds(1);
+        }
+    }
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Entry& a, const Entry& b) { return a.at < b.at; });
+    std::string title = "Release calendar, " + format_short(from, ctx.zone).substr(0, 10) + " to " +
+                        format_short(to, ctx.zone).substr(0, 10) + " (" + ctx.zone + ")";
+    if (entries.empty())
+        return Reply::plain(title + ": no releases or freezes.");
+    std::vector<std::vector<std::string>> rows;
+    for (auto& e : entries) rows.push_back(std::move(e.row));
+    Reply reply;
+    reply.text = title;
+    reply.section("*" + title + "*");
+    reply.table({"From", "Until", "What", ""}, std::move(rows));
+    return reply;
+}
+
+ArgSpec key_arg() { return positional("key", ArgType::key, "<key>"); }
+
+}  // namespace
+
+void register_release_commands(Registry& r) {
+    r.add({.name = "release plan",
+           .args = {key_arg(), positional("title", ArgType::text, "\"<title>\""),
+                    keyword("at", "when", ArgType::when, "<when>"),
+                    optional_keyword("for", "for", ArgType::duration, "<duration>"),
+                    optional_keyword("env", "env", ArgType::word, "<name>"),
+                    repeated_keyword("program", "program", ArgType::key, "<program>"),
+                    optional_keyword("owner", "owner", ArgType::user, "@user"),
+                    optional_keyword("override", "override", ArgType::text, "\"<reason>\"")},
+           .summary = "Plan a release window across one or more programs",
+           .example = "release plan web-2026.12 \"Web and API December\" at 2026-12-10 14:00 for "
+                      "2h env prod program web program api",
+           .details = "The window starts at <when> (default length 1h) in your time zone unless "
+                      "you name one. A window inside a freeze is refused unless a manager adds "
+                      "`override \"<reason>\"`. The release gets the workspace's controls.",
+           .role = Role::member,
+           .changes_state = true,
+           .handler = release_plan});
+    r.add({.name = "release list",
+           .args = {choice("which", {"upcoming", "past", "all"}, false),
+                    optional_keyword("program", "program", ArgType::key, "<program>")},
+           .summary = "List releases (upcoming by default)",
+           .example = "release list upcoming program web",
+           .handler = release_list});
+    r.add({.name = "release show",
+           .args = {key_arg()},
+           .summary = "Show a release: window, components, controls, plans and blockers",
+           .example = "release show web-2026.12",
+           .handler = release_show});
+    r.add({.name = "release move",
+           .args = {key_arg(), keyword("to", "when", ArgType::when, "<when>"),
+                    optional_keyword("override", "override", ArgType::text, "\"<reason>\"")},
+           .summary = "Move a release's window",
+           .example = "release move web-2026.12 to 2026-12-11 14:00",
+           .changes_state = true,
+           .handler = release_move});
+    r.add({.name = "release cancel",
+           .args = {key_arg(), optional_positional("reason", ArgType::text, "\"<reason>\"")},
+           .summary = "Cancel a release (its owner or a manager; asks to confirm)",
+           .example = "release cancel web-2026.12 \"Merged into web-2027.01\"",
+           .changes_state = true,
+           .handler = release_cancel});
+    r.add({.name = "release add",
+           .args = {key_arg(), positional("component", ArgType::component,
+                                          "<program>/<component>@<version>"),
+                    optional_keyword("url", "url", ArgType::url, "<artifact>"),
+                    optional_keyword("sha256", "sha256", ArgType::sha256, "<hex>")},
+           .summary = "Add or update a component and its version",
+           .example = "release add web-2026.12 api/gateway@2.9.1 url "
+                      "https://artifacts.example.com/gateway-2.9.1.tar.gz",
+           .changes_state = true,
+           .handler = release_add});
+    r.add({.name = "release go",
+           .args = {key_arg(),
+                    optional_keyword("override", "override", ArgType::text, "\"<reason>\"")},
+           .summary = "Go/no-go: approve the release, or list exactly what blocks it",
+           .example = "release go web-2026.12",
+           .role = Role::manager,
+           .changes_state = true,
+           .handler = release_go});
+    r.add({.name = "release start",
+           .args = {key_arg()},
+           .summary = "Start deploying an approved release",
+           .example = "release start web-2026.12",
+           .role = Role::manager,
+           .changes_state = true,
+           .handler = release_start});
+    r.add({.name = "release step",
+           .args = {key_arg(), positional("n", ArgType::integer, "<n>"),
+                    choice("outcome", {"done", "skip", "fail"}),
+                    optional_positional("note", ArgType::text, "\"<note>\"")},
+           .summary = "Mark a step of the running plan done, skipped or failed",
+           .example = "release step web-2026.12 2 done \"Canary healthy\"",
+           .changes_state = true,
+           .handler = release_step});
+    r.add({.name = "release backout",
+           .args = {key_arg(), optional_positional("reason", ArgType::text, "\"<reason>\"")},
+           .summary = "Switch a deploying release to its backout plan (asks to confirm)",
+           .example = "release backout web-2026.12 \"Error rate doubled\"",
+           .role = Role::manager,
+           .changes_state = true,
+           .handler = release_backout});
+    r.add({.name = "release done",
+           .args = {key_arg()},
+           .summary = "Close a deployment: deployed, or backed out after a backout",
+           .example = "release done web-2026.12",
+           .changes_state = true,
+           .handler = release_done});
+    r.add({.name = "release calendar",
+           .args = {optional_keyword("next", "span", ArgType::duration, "<duration>")},
+           .summary = "Release windows and freezes for the next four weeks",
+           .example = "release calendar next 2w",
+           .handler = release_calendar});
+}
+
+}  // namespace releasebot

@@ -39,6 +39,13 @@ struct Block {
     std::vector<std::string> columns;                         // table header
     std::vector<std::vector<std::string>> rows;               // table rows
     std::vector<Button> buttons;                              // buttons
+
+    static Block of(Kind k, std::string t = {}) {
+        Block b;
+        b.kind = k;
+        b.text = std::move(t);
+        return b;
+    }
 };
 
 enum class Visibility { channel, ephemeral, direct };
@@ -50,28 +57,28 @@ struct Reply {
     bool is_error = false;
 
     // Builders, so handlers read as a description of the message.
-    Reply& header(std::string t) { return add({Block::Kind::header, std::move(t)}); }
-    Reply& section(std::string t) { return add({Block::Kind::section, std::move(t)}); }
-    Reply& context(std::string t) { return add({Block::Kind::context, std::move(t)}); }
-    Reply& divider() { return add({Block::Kind::divider, {}}); }
+    Reply& header(std::string t) { return add(Block::of(Block::Kind::header, std::move(t))); }
+    Reply& section(std::string t) { return add(Block::of(Block::Kind::section, std::move(t))); }
+    Reply& context(std::string t) { return add(Block::of(Block::Kind::context, std::move(t))); }
+    Reply& divider() { return add(Block::of(Block::Kind::divider)); }
     Reply& fields(std::vector<std::pair<std::string, std::string>> f) {
-        Block b{Block::Kind::fields, {}};
+        Block b = Block::of(Block::Kind::fields);
         b.fields = std::move(f);
         return add(std::move(b));
     }
     Reply& checklist(std::vector<ChecklistItem> items) {
-        Block b{Block::Kind::checklist, {}};
+        Block b = Block::of(Block::Kind::checklist);
         b.items = std::move(items);
         return add(std::move(b));
     }
     Reply& table(std::vector<std::string> columns, std::vector<std::vector<std::string>> rows) {
-        Block b{Block::Kind::table, {}};
+        Block b = Block::of(Block::Kind::table);
         b.columns = std::move(columns);
         b.rows = std::move(rows);
         return add(std::move(b));
     }
     Reply& buttons(std::vector<Button> bs) {
-        Block b{Block::Kind::buttons, {}};
+        Block b = Block::of(Block::Kind::buttons);
         b.buttons = std::move(bs);
         return add(std::move(b));
     }

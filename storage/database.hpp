@@ -111,8 +111,13 @@ private:
     [[noreturn]] void fail(const char* what) const;
     sqlite3* db_ = nullptr;
     std::string path_;
-    std::unordered_map<std::string, sqlite3_stmt*, std::hash<std::string_view>, std::equal_to<>>
-        cache_;
+    struct SqlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back on destruction unless committed. Nests: an inner

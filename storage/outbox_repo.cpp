@@ -1,0 +1,99 @@
+// OutboxRepo: the durable outbox. Rows are inserted in the transaction of the change that
+// caused them and drained by the OutboxSender; a fan-out to a thousand channels is a thousand
+// rows, so `due` reads through the (status, not_before) index.
+#include "storage/outbox_repo.hpp"
+
+#include "storage/database.hpp"
+
+namespace releasebot {
+
+namespace {
+
+std::int64_t seconds_of(Instant t) {
+    return t.time_since_epoch().count();
+}
+
+OutboxRow read_row(const Statement& st) {
+    OutboxRow r;
+    r.id = OutboxId(st.get_int(0));
+    r.idempotency_key = st.get_text(1);
+    r.platform = st.get_text(2);
+    r.destination = st.get_text(3);
+    r.payload = st.get_text(4);
+    r.not_before = Instant(Seconds(st.get_int(5)));
+    r.status = st.get_text(6);
+    r.attempts = static_cast<int>(st.get_int(7));
+    r.last_error = st.get_opt_text(8);
+    if (auto rel = st.get_opt_int(9)) r.release = ReleaseId(*rel);
+    r.created_at = Instant(Seconds(st.get_int(10)));
+    return r;
+}
+
+}  // namespace
+
+// A new row is always pending with no attempts, whatever `row` says: enqueueing means "say
+// this", and the sender owns the delivery columns from then on.
+bool OutboxRepo::enqueue(const OutboxRow& row) {
+    db_.prepare(
+           "INSERT INTO outbox (idempotency_key, platform, destination, payload, not_before, "
+           "status, attempts, release_id, created_at) "
+           "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING")
+        .bind_all(row.idempotency_key, row.platform, row.destination, row.payload,
+                  seconds_of(row.not_before), row.release, seconds_of(row.created_at))
+        .run();
+    return db_.changes() == 1;
+}
+
+// Ordered by id, the order the messages were written, so a channel hears a release's
+// messages in the order they happened whenever none of them is waiting for a retry.
+std::vector<OutboxRow> OutboxRepo::due(Instant now, int limit) {
+    auto st = db_.prepare(
+        "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
+        "attempts, last_error, release_id, created_at FROM outbox "
+        "WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?");
+    st.bind_all(seconds_of(now), limit);
+    std::vector<OutboxRow> out;
+    while (st.step()) out.push_back(read_row(st));
+    return out;
+}
+
+void OutboxRepo::mark_sent(OutboxId id, Instant at) {
+    db_.prepare(
+           "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 "
+           "WHERE id = ?")
+        .bind_all(seconds_of(at), id)
+        .run();
+}
+
+void OutboxRepo::mark_retry(OutboxId id, const std::string& error, Instant retry_at) {
+    db_.prepare(
+           "UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ? "
+           "WHERE id = ?")
+        .bind_all(error, seconds_of(retry_at), id)
+        .run();
+}
+
+void OutboxRepo::mark_failed(OutboxId id, const std::string& error) {
+    db_.prepare(
+           "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? "
+           "WHERE id = ?")
+        .bind_all(error, id)
+        .run();
+}
+
+std::optional<OutboxRow> OutboxRepo::get(OutboxId id) {
+    auto st = db_.prepare(
+        "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
+        "attempts, last_error, release_id, created_at FROM outbox WHERE id = ?");
+    st.bind_all(id);
+    if (!st.step()) return std::nullopt;
+    return read_row(st);
+}
+
+int OutboxRepo::pending_count() {
+    auto st = db_.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
+    st.step();
+    return static_cast<int>(st.get_int(0));
+}
+
+}  // namespace releasebot

@@ -1,0 +1,31 @@
+// Delivery to the terminal: the console's stand-in for channel posts and direct messages.
+#include "integrations/console/console_port.hpp"
+
+#include "integrations/console/text_renderer.hpp"
+
+namespace releasebot {
+
+Delivery ConsolePort::post(const ConversationRef& where, const Reply& reply) {
+    return print("── #" + where.channel + " ──", reply);
+}
+
+Delivery ConsolePort::direct(const std::string& /*tenant*/, const UserId& to, const Reply& reply) {
+    return print("── DM to @" + to.value() + " ──", reply);
+}
+
+Delivery ConsolePort::print(const std::string& rule, const Reply& reply) {
+    out_ << rule << '\n' << render_text(reply);
+    out_.flush();
+    Delivery d;
+    // A closed pipe or full disk is not worth retrying: the reader is gone.
+    if (!out_) {
+        d.permanent = true;
+        d.error = "the terminal output could not be written";
+        return d;
+    }
+    d.ok = true;
+    d.message_ref = "console:" + std::to_string(++printed_);
+    return d;
+}
+
+}  // namespace releasebot

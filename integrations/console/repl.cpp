@@ -1,0 +1,241 @@
+// The console REPL: reads lines (libedit when a person is at the terminal, plain reads from a
+// pipe), runs each through the Pipeline as a command Event, and prints replies and outbox
+// messages as text. Workload: one person typing, or a script piped in; every line is its own
+// small transaction, so a script that stops half-way leaves what it did committed.
+#include "integrations/console/repl.hpp"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <random>
+
+// libedit's readline compatibility header needs FILE declared first.
+#include <editline/readline.h>
+
+#include "bot/event.hpp"
+#include "commands/time_parse.hpp"
+#include "integrations/console/text_renderer.hpp"
+#include "storage/database.hpp"
+
+namespace releasebot {
+
+namespace {
+
+constexpr std::size_t kHistoryLines = 1000;
+
+std::string_view trim(std::string_view s) {
+    const char* space = " \t\r\n\f\v";
+    std::size_t b = s.find_first_not_of(space);
+    if (b == std::string_view::npos) return {};
+    std::size_t e = s.find_last_not_of(space);
+    return s.substr(b, e - b + 1);
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// Random, so two sessions on one database never share an idempotency key even when both
+// start counting lines at 1.
+std::string new_session_id() {
+    std::random_device rd;
+    std::uniform_int_distribution<unsigned> nibble(0, 15);
+    std::string id;
+    for (int i = 0; i < 16; ++i) id += "0123456789abcdef"[nibble(rd)];
+    return id;
+}
+
+std::optional<std::string> history_path() {
+    const char* home = std::getenv("HOME");
+    if (home == nullptr || *home == '\0') return std::nullopt;
+    return std::string(home) + "/.releasebot_history";
+}
+
+int run_piped(ConsoleSession& session) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        if (session.handle_line(line, std::cerr) == ConsoleSession::Next::quit) break;
+    }
+    return session.faults() == 0 ? 0 : 1;
+}
+
+int run_interactive(ConsoleSession& session, const std::string& db_path) {
+    std::optional<std::string> history = history_path();
+    using_history();
+    stifle_history(static_cast<int>(kHistoryLines));
+    if (history) read_history(history->c_str());
+
+    std::cout << "releasebot " RELEASEBOT_VERSION " console on " << db_path
+              << ": type `help` for the commands, `as <user>` to type as someone else, `quit` "
+                 "to leave.\n";
+    while (true) {
+        std::string prompt = session.user() + "> ";
+        char* raw = readline(prompt.c_str());
+        if (raw == nullptr) {  // Ctrl-D
+            std::cout << '\n';
+            break;
+        }
+        std::string line(raw);
+        std::free(raw);
+        if (!trim(line).empty()) {
+            add_history(line.c_str());
+            // Saved after every line so a closed terminal or a kill keeps what was typed.
+            if (history) write_history(history->c_str());
+        }
+        if (session.handle_line(line, std::cerr) == ConsoleSession::Next::quit) break;
+    }
+    return session.faults() == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+std::optional<std::string> console_user_name(std::string_view text) {
+    text = trim(text);
+    if (!text.empty() && text.front() == '@') text.remove_prefix(1);
+    if (text.empty()) return std::nullopt;
+    for (char c : text) {
+        bool ok =
+            std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+        if (!ok) return std::nullopt;
+    }
+    return std::string(text);
+}
+
+std::string default_console_user() {
+    const char* user = std::getenv("USER");
+    if (user != nullptr) {
+        if (auto name = console_user_name(user)) return *name;
+    }
+    return "me";
+}
+
+std::string default_console_zone() {
+    const char* tz = std::getenv("TZ");
+    if (tz == nullptr) return "UTC";
+    std::string_view name(tz);
+    // POSIX lets TZ be ":Area/City"; other POSIX forms ("CET-1CEST") are not IANA names.
+    if (!name.empty() && name.front() == ':') name.remove_prefix(1);
+    if (name.empty()) return "UTC";
+    auto zone = canonical_zone(name);
+    return zone ? *zone : "UTC";
+}
+
+ConsoleSession::ConsoleSession(Database& db, const Clock& clock, std::string user, std::string zone,
+                               std::ostream& out)
+    : out_(out),
+      port_(out),
+      pipeline_(db, clock),
+      sender_(db, clock),
+      user_(std::move(user)),
+      zone_(std::move(zone)),
+      session_id_(new_session_id()) {
+    sender_.add_port(port_);
+}
+
+ConsoleSession::Next ConsoleSession::handle_line(std::string_view raw, std::ostream& err) {
+    ++line_number_;
+    std::string_view line = trim(raw);
+    if (line.empty() || line.front() == '#') return Next::more;
+
+    std::size_t space = line.find_first_of(" \t");
+    std::string first = lower(line.substr(0, space));
+    std::string_view rest = space == std::string_view::npos ? "" : trim(line.substr(space));
+
+    if ((first == "quit" || first == "exit") && rest.empty()) return Next::quit;
+    if (first == "as") {
+        std::optional<std::string> name;
+        if (rest.find_first_of(" \t") == std::string_view::npos) name = console_user_name(rest);
+        if (name) {
+            user_ = *name;
+            out_ << "Now typing as @" << user_ << ".\n\n";
+        } else {
+            out_ << "`as` needs one user name (letters, digits, '.', '_' or '-'): type `as bob` "
+                    "to type as @bob.\n\n";
+        }
+        out_.flush();
+        return Next::more;
+    }
+    run_command(std::string(line), err);
+    return Next::more;
+}
+
+void ConsoleSession::run_command(const std::string& text, std::ostream& err) {
+    Event event;
+    event.idempotency_key = "console:" + session_id_ + ":" + std::to_string(line_number_);
+    event.actor = Actor{"console", "local", UserId(user_), user_, zone_};
+    event.conversation =
+        ConversationRef{"console", "local", "terminal", std::nullopt, std::nullopt};
+    event.kind = EventKind::command;
+    event.text = text;
+
+    try {
+        Outcome outcome = pipeline_.handle(event);
+        out_ << render_text(outcome.reply);
+        out_.flush();
+    } catch (const std::exception& e) {
+        // The pipeline rolled the event back; the user must know it did not happen.
+        ++faults_;
+        err << "releasebot: `" << text << "` was not done: " << e.what() << '\n';
+        err.flush();
+        return;
+    }
+    try {
+        // Drains everything due now; a batch that comes back short means nothing more is due.
+        constexpr int kBatch = 100;
+        while (sender_.deliver_due(kBatch) == kBatch) {
+        }
+    } catch (const std::exception& e) {
+        ++faults_;
+        err << "releasebot: messages could not be delivered: " << e.what() << '\n';
+    }
+    out_ << '\n';
+    out_.flush();
+}
+
+int run_console(const ConsoleOptions& options) {
+    std::string zone = options.zone.empty() ? default_console_zone() : options.zone;
+    if (auto canonical = canonical_zone(zone)) {
+        zone = *canonical;
+    } else {
+        std::cerr << "releasebot: " << canonical.error().message << '\n';
+        return 1;
+    }
+    std::string user = default_console_user();
+    if (!options.user.empty()) {
+        auto name = console_user_name(options.user);
+        if (!name) {
+            std::cerr << "releasebot: `" << options.user
+                      << "` is not a console user name: use letters, digits, '.', '_' or '-', "
+                         "for example --as alice.\n";
+            return 1;
+        }
+        user = *name;
+    }
+
+    std::unique_ptr<Database> db;
+    try {
+        db = std::make_unique<Database>(options.db_path);
+    } catch (const std::exception& e) {
+        std::string why = e.what();
+        if (why.find(options.db_path) == std::string::npos) {
+            why = "cannot open the database " + options.db_path + ": " + why;
+        }
+        std::cerr << "releasebot: " << why
+                  << "\nCheck the path and its permissions, or choose another file with --db "
+                     "PATH.\n";
+        return 1;
+    }
+
+    SystemClock clock;
+    ConsoleSession session(*db, clock, user, zone, std::cout);
+    if (isatty(STDIN_FILENO) != 0) return run_interactive(session, options.db_path);
+    return run_piped(session);
+}
+
+}  // namespace releasebot

@@ -1,0 +1,102 @@
+// The pipeline's promises: a redelivered event does nothing, a refused command changes nothing,
+// and an event's effects, audit entries and outbox rows commit together.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "bot/pipeline.hpp"
+#include "support/test_env.hpp"
+
+using namespace releasebot;
+using namespace releasebot::test;
+using Catch::Matchers::Contains;
+
+namespace {
+Event command(const std::string& key, const std::string& user, const std::string& text) {
+    Event e;
+    e.idempotency_key = key;
+    e.actor = Actor{"console", "local", UserId(user), user, std::nullopt};
+    e.conversation = ConversationRef{"console", "local", "terminal", std::nullopt, std::nullopt};
+    e.text = text;
+    return e;
+}
+}  // namespace
+
+TEST_CASE("a redelivered event is processed once", "[pipeline]") {
+    Database db(":memory:");
+    ManualClock clock(default_start());
+    Pipeline pipeline(db, clock);
+    auto first = pipeline.handle(command("slack:Ev1", "alice",
+                                         "release plan x \"T\" at 2026-12-10 10:00 owner @bob"));
+    CHECK_FALSE(first.duplicate);
+    CHECK_THAT(first.reply.text, Contains("Planned x"));
+    CHECK(first.outbound == 1);  // bob hears he owns it
+
+    auto again = pipeline.handle(command("slack:Ev1", "alice",
+                                         "release plan x \"T\" at 2026-12-10 10:00 owner @bob"));
+    CHECK(again.duplicate);
+    Store store(db);
+    CHECK(store.releases.list(store.workspaces.find("console", "local")->id, ReleaseFilter::all,
+                              clock.now())
+              .size() == 1);
+    auto st = db.prepare("SELECT count(*) FROM outbox");
+    st.step();
+    CHECK(st.get_int(0) == 1);
+}
+
+TEST_CASE("a refused command changes nothing but is still recorded as processed", "[pipeline]") {
+    Database db(":memory:");
+    ManualClock clock(default_start());
+    Pipeline pipeline(db, clock);
+    pipeline.handle(command("k1", "alice", "release plan x \"T\" at 2026-12-10 10:00"));
+    auto count = [&](const char* sql) {
+        auto st = db.prepare(sql);
+        st.step();
+        return st.get_int(0);
+    };
+    auto audit_before = count("SELECT count(*) FROM audit_log");
+    auto refused = pipeline.handle(command("k2", "bob", "release go x"));
+    CHECK(refused.reply.is_error);
+    CHECK_THAT(refused.reply.text, Contains("Only a manager"));
+    CHECK(count("SELECT count(*) FROM audit_log") == audit_before);
+    // bob's first appearance is not recorded either: a refused command writes nothing.
+    CHECK(count("SELECT count(*) FROM people WHERE user_id='bob'") == 0);
+    CHECK(count("SELECT count(*) FROM processed_events WHERE key='k2'") == 1);
+}
+
+TEST_CASE("the first user of a workspace is its manager; workspaces are apart", "[pipeline]") {
+    TestEnv env;
+    env.say("alice", "help");
+    CHECK(env.text("SELECT role FROM roles WHERE user_id='alice'") == "manager");
+    CHECK(env.count("SELECT count(*) FROM roles") == 1);
+    env.say("bob", "help");
+    CHECK(env.count("SELECT count(*) FROM roles") == 1);
+    CHECK(env.count("SELECT count(*) FROM control_templates") == 7);
+
+    Event other = command("k", "zed", "release list");
+    other.actor.tenant = "T999";
+    other.actor.platform = "slack";
+    Pipeline p(env.db(), env.clock());
+    p.handle(other);
+    CHECK(env.count("SELECT count(*) FROM workspaces") == 2);
+    CHECK(env.count("SELECT count(*) FROM control_templates") == 14);
+    CHECK(env.count("SELECT count(*) FROM roles WHERE role='manager'") == 2);
+}
+
+TEST_CASE("committed events survive reopening the database file", "[pipeline]") {
+    auto path = std::filesystem::temp_directory_path() /
+                ("rb-pipeline-" + std::to_string(::getpid()) + ".db");
+    std::filesystem::remove(path);
+    {
+        TestEnv env(path.string());
+        env.say("alice", "release plan x \"T\" at 2026-12-10 10:00");
+    }
+    {
+        TestEnv env(path.string());
+        CHECK_THAT(env.say("alice", "release show x"), Contains("x — T"));
+        CHECK(env.text("PRAGMA journal_mode") == "wal");
+    }
+    for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + ext);
+}

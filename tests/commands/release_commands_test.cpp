@@ -1,0 +1,296 @@
+// `release …` commands through the real pipeline on an in-memory database.
+#include <catch2/catch.hpp>
+
+#include "support/test_env.hpp"
+
+using namespace releasebot;
+using namespace releasebot::test;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const char* kPlan =
+    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web program api";
+
+// Ticks every mandatory control and writes both plans, so `release go` passes.
+void make_ready(TestEnv& env, const std::string& key = "web-2026.12") {
+    for (const char* c : {"deployment-plan", "backout-plan", "components-versioned",
+                          "package-integrity", "comms-approved", "ops-ready", "business-signoff"})
+        REQUIRE_THAT(env.say("alice", std::string("control tick ") + key + " " + c),
+                     Contains("icked"));
+    REQUIRE_THAT(env.say("alice", "plan add " + key + " deploy \"Deploy API\" owner @bob takes 30m"),
+                 !Contains("rror"));
+    env.say("alice", "plan add " + key + " deploy \"Deploy web\" takes 20m");
+    env.say("alice", "plan add " + key + " backout \"Roll back API\"");
+}
+
+}  // namespace
+
+TEST_CASE("release plan stores the window in UTC and shows it in the reader's zone", "[release]") {
+    TestEnv env;
+    env.zone = "Europe/Berlin";
+    auto out = env.say("alice", kPlan);
+    CHECK_THAT(out, Contains("Planned web-2026.12 — Web December"));
+    CHECK_THAT(out, Contains("Thu 10 Dec 2026 14:00 CET – 16:00 (2h)"));
+    CHECK_THAT(out, Contains("7 controls to tick"));
+    // 14:00 in Berlin in December is 13:00 UTC.
+    CHECK(env.count("SELECT window_start FROM releases WHERE key='web-2026.12'") ==
+          utc("2026-12-10 13:00").time_since_epoch().count());
+    CHECK(env.count("SELECT duration_s FROM releases") == 7200);
+    CHECK(env.count("SELECT count(*) FROM release_programs") == 2);
+    CHECK(env.count("SELECT count(*) FROM release_controls") == 7);
+    CHECK(env.count("SELECT count(*) FROM audit_log WHERE action='release.plan'") == 1);
+
+    SECTION("a reader in New York sees the same window in their zone") {
+        env.zone = "America/New_York";
+        CHECK_THAT(env.say("bob", "release show web-2026.12"),
+                   Contains("Thu 10 Dec 2026 08:00 EST – 10:00 (2h)"));
+    }
+    SECTION("keys are unique, case-insensitively") {
+        auto again = env.say("bob", "release plan WEB-2026.12 \"Other\" at 2026-12-11 10:00");
+        CHECK_THAT(again, Contains("A release `web-2026.12` already exists"));
+        CHECK(env.count("SELECT count(*) FROM releases") == 1);
+    }
+}
+
+TEST_CASE("release plan refuses bad times and says what to type", "[release]") {
+    TestEnv env;
+    CHECK_THAT(env.say("alice", "release plan x \"T\" at 2026-11-30 10:00"),
+               Contains("which is in the past"));
+    CHECK_THAT(env.say("alice", "release plan x \"T\" at next blursday"),
+               Contains("Could not read the time `next blursday`"));
+    CHECK(env.count("SELECT count(*) FROM releases") == 0);
+}
+
+TEST_CASE("relative times plan from the current clock", "[release]") {
+    TestEnv env;  // 2026-12-01 09:00 UTC, a Tuesday
+    env.say("alice", "release plan x \"T\" at in 3h");
+    env.say("alice", "release plan y \"T\" at tomorrow at 14:30");
+    env.say("alice", "release plan z \"T\" at fri 10:00");
+    CHECK(env.count("SELECT window_start FROM releases WHERE key='x'") ==
+          utc("2026-12-01 12:00").time_since_epoch().count());
+    CHECK(env.count("SELECT window_start FROM releases WHERE key='y'") ==
+          utc("2026-12-02 14:30").time_since_epoch().count());
+    CHECK(env.count("SELECT window_start FROM releases WHERE key='z'") ==
+          utc("2026-12-04 10:00").time_since_epoch().count());
+}
+
+TEST_CASE("planning inside a freeze is refused unless a manager overrides", "[release][freeze]") {
+    TestEnv env;
+    env.say("alice", "release list");  // alice is the first user: manager
+    REQUIRE_THAT(env.say("alice", "freeze add 2026-12-20 00:00 to 2027-01-04 00:00 \"Holidays\""),
+                 !Contains("rror"));
+    auto refused = env.say("bob", "release plan x \"T\" at 2026-12-24 10:00");
+    CHECK_THAT(refused, Contains("That window overlaps the freeze \"Holidays\""));
+    CHECK_THAT(refused, Contains("override \"<reason>\""));
+    CHECK(env.count("SELECT count(*) FROM releases") == 0);
+
+    auto member_override = env.say("bob", "release plan x \"T\" at 2026-12-24 10:00 override \"Urgent\"");
+    CHECK_THAT(member_override, Contains("Only a manager can override the freeze for x"));
+    CHECK(env.count("SELECT count(*) FROM releases") == 0);
+
+    auto ok = env.say("alice", "release plan x \"T\" at 2026-12-24 10:00 override \"Security fix\"");
+    CHECK_THAT(ok, Contains("Planned x"));
+    CHECK(env.text("SELECT freeze_override FROM releases WHERE key='x'") == "Security fix");
+
+    SECTION("moving into a freeze is refused too") {
+        env.say("bob", "release plan y \"T\" at 2026-12-15 10:00");
+        CHECK_THAT(env.say("bob", "release move y to 2026-12-28 10:00"),
+                   Contains("overlaps the freeze"));
+        CHECK(env.count("SELECT window_start FROM releases WHERE key='y'") ==
+              utc("2026-12-15 10:00").time_since_epoch().count());
+    }
+}
+
+TEST_CASE("release add records components and joins their program", "[release]") {
+    TestEnv env;
+    env.say("alice", kPlan);
+    CHECK_THAT(env.say("bob", "release add web-2026.12 web/frontend@4.2.0"),
+               Contains("Added web/frontend 4.2.0 to web-2026.12."));
+    CHECK_THAT(env.say("bob", "release add web-2026.12 mobile/app@7.1"),
+               Contains("Program mobile joins the release."));
+    auto upd = env.say("bob", "release add web-2026.12 web/frontend@4.2.1 sha256 " +
+                                  std::string(64, 'a'));
+    CHECK_THAT(upd, Contains("Updated web/frontend on web-2026.12 from 4.2.0 to 4.2.1."));
+    CHECK(env.count("SELECT count(*) FROM components") == 2);
+    CHECK(env.text("SELECT version FROM components WHERE name='frontend'") == "4.2.1");
+    CHECK(env.count("SELECT count(*) FROM release_programs") == 3);
+    CHECK_THAT(env.say("bob", "release show web-2026.12"), Contains("4.2.1"));
+}
+
+TEST_CASE("release go lists the exact blockers, then approves", "[release][gate]") {
+    TestEnv env;
+    env.say("alice", kPlan);
+    auto no_go = env.say("alice", "release go web-2026.12");
+    CHECK_THAT(no_go, Contains("No go for web-2026.12: 9 blockers."));
+    CHECK_THAT(no_go, Contains("Control 1 `deployment-plan` (Deployment plan documented) is not ticked"));
+    CHECK_THAT(no_go, Contains("control tick web-2026.12 business-signoff"));
+    CHECK_THAT(no_go, Contains("There is no deployment plan"));
+    CHECK_THAT(no_go, Contains("There is no backout plan"));
+    CHECK(env.text("SELECT state FROM releases") == "planned");
+    CHECK(env.count("SELECT count(*) FROM audit_log WHERE action='release.go'") == 0);
+
+    SECTION("only managers decide go") {
+        make_ready(env);
+        CHECK_THAT(env.say("bob", "release go web-2026.12"),
+                   Contains("Only a manager can use `release go`; you are a member."));
+        CHECK(env.text("SELECT state FROM releases") == "planned");
+    }
+    SECTION("go clear approves") {
+        make_ready(env);
+        CHECK_THAT(env.say("alice", "release go web-2026.12"),
+                   Contains("Go: web-2026.12 is approved for Thu 10 Dec 2026 14:00 UTC – 16:00"));
+        CHECK(env.text("SELECT state FROM releases") == "approved");
+        CHECK_THAT(env.say("alice", "release go web-2026.12"), Contains("already approved"));
+    }
+}
+
+TEST_CASE("the deployment is walked step by step, in order of states", "[release]") {
+    TestEnv env;
+    env.say("alice", kPlan);
+    make_ready(env);
+
+    CHECK_THAT(env.say("alice", "release start web-2026.12"),
+               Contains("web-2026.12 is not approved yet; run `release go web-2026.12` first"));
+    CHECK_THAT(env.say("bob", "release step web-2026.12 1 done"),
+               Contains("web-2026.12 is planned; `release step` needs it to be deploying"));
+    env.say("alice", "release go web-2026.12");
+    CHECK_THAT(env.say("bob", "release start web-2026.12"),
+               Contains("Only a manager can use `release start`"));
+
+    auto started = env.say("alice", "release start web-2026.12");
+    CHECK_THAT(started, Contains("web-2026.12 is deploying"));
+    CHECK_THAT(started, Contains("[>] 1. Deploy API"));
+    CHECK(env.text("SELECT state FROM releases") == "deploying");
+
+    CHECK_THAT(env.say("alice", "plan add web-2026.12 deploy \"Late step\""), Contains("deploying"));
+    CHECK_THAT(env.say("bob", "release step web-2026.12 9 done"),
+               Contains("Step 9 does not exist: the deploy plan of web-2026.12 has 2 steps."));
+    CHECK_THAT(env.say("bob", "release step web-2026.12 1 done \"API healthy\""),
+               Contains("Step 1 of the deploy plan done: Deploy API."));
+    CHECK_THAT(env.say("bob", "release step web-2026.12 1 done"), Contains("already done"));
+    CHECK_THAT(env.say("alice", "release done web-2026.12"),
+               Contains("The deploy plan still has open step 2."));
+    CHECK_THAT(env.say("bob", "release step web-2026.12 2 skip"),
+               Contains("Every deploy step is marked. Close it with `release done web-2026.12`."));
+    env.clock().advance(std::chrono::minutes(50));
+    CHECK_THAT(env.say("alice", "release done web-2026.12"),
+               Contains("web-2026.12 is deployed, in 50m."));
+    CHECK(env.text("SELECT state FROM releases") == "deployed");
+    CHECK(env.text("SELECT note FROM plan_steps WHERE position=1 AND plan='deploy'") ==
+          "API healthy");
+    CHECK(env.text("SELECT done_by FROM plan_steps WHERE position=1 AND plan='deploy'") == "bob");
+    CHECK_THAT(env.say("alice", "release cancel web-2026.12"),
+               Contains("web-2026.12 is deployed; `release cancel` needs it to be planned or "
+                        "approved."));
+}
+
+TEST_CASE("a failed step leads to the backout plan, after confirmation", "[release]") {
+    TestEnv env;
+    env.say("alice", kPlan);
+    make_ready(env);
+    env.say("alice", "release go web-2026.12");
+    env.say("alice", "release start web-2026.12");
+    auto failed = env.say("bob", "release step web-2026.12 1 fail \"5xx spike\"");
+    CHECK_THAT(failed, Contains("Step 1 of the deploy plan FAILED: Deploy API."));
+    CHECK_THAT(failed, Contains("release backout web-2026.12"));
+    CHECK_THAT(env.say("alice", "release done web-2026.12"), Contains("open step 2"));
+
+    CHECK_THAT(env.say("bob", "release backout web-2026.12 \"5xx\""),
+               Contains("Only a manager can use `release backout`"));
+    auto preview = env.say("alice", "release backout web-2026.12 \"5xx spike\"");
+    CHECK_THAT(preview, Contains("Please confirm: back out web-2026.12"));
+    CHECK_THAT(preview, Contains("yes"));
+    CHECK(env.text("SELECT active_plan FROM releases") == "deploy");
+
+    auto backing = env.say("alice", "yes");
+    CHECK_THAT(backing, Contains("Backing out web-2026.12"));
+    CHECK_THAT(backing, Contains("[>] 1. Roll back API"));
+    CHECK(env.text("SELECT active_plan FROM releases") == "backout");
+    CHECK(env.text("SELECT state_reason FROM releases") == "5xx spike");
+    CHECK_THAT(env.say("alice", "yes"), Contains("Nothing is waiting for your confirmation."));
+
+    env.say("bob", "release step web-2026.12 1 done");
+    CHECK_THAT(env.say("alice", "release done web-2026.12"), Contains("is backed out"));
+    CHECK(env.text("SELECT state FROM releases") == "backed-out");
+}
+
+TEST_CASE("release cancel needs the owner or a manager, and a confirmation", "[release]") {
+    TestEnv env;
+    env.say("alice", "release list");  // alice: manager
+    env.say("bob", "release plan b1 \"Bob's\" at 2026-12-10 10:00");
+    env.say("bob", "release plan b2 \"Bob's other\" at 2026-12-11 10:00");
+    CHECK_THAT(env.say("carol", "release cancel b1"),
+               Contains("Only a manager can cancel a release someone else owns"));
+
+    CHECK_THAT(env.say("bob", "release cancel b1 \"Merged into b2\""),
+               Contains("Please confirm: cancel b1"));
+    CHECK(env.text("SELECT state FROM releases WHERE key='b1'") == "planned");
+    CHECK_THAT(env.say("bob", "no"), Contains("Dropped: cancel b1"));
+    CHECK(env.text("SELECT state FROM releases WHERE key='b1'") == "planned");
+
+    env.say("bob", "release cancel b1 \"Merged into b2\"");
+    CHECK_THAT(env.say("bob", "yes"), Contains("Cancelled b1"));
+    CHECK(env.text("SELECT state FROM releases WHERE key='b1'") == "cancelled");
+    CHECK(env.text("SELECT state_reason FROM releases WHERE key='b1'") == "Merged into b2");
+
+    SECTION("a confirmation button does what `yes` does") {
+        env.say("alice", "release cancel b2");
+        auto pressed = env.press("alice", "command", "yes");
+        CHECK_THAT(pressed.reply.text, Contains("Cancelled *b2*"));
+        CHECK(env.text("SELECT state FROM releases WHERE key='b2'") == "cancelled");
+        // The owner hears about it by direct message.
+        CHECK(env.count("SELECT count(*) FROM outbox WHERE payload LIKE '%cancelled%'") == 1);
+    }
+    SECTION("a confirmation expires") {
+        env.say("alice", "release cancel b2");
+        env.clock().advance(std::chrono::minutes(11));
+        CHECK_THAT(env.say("alice", "yes"), Contains("expired after 10 minutes"));
+        CHECK(env.text("SELECT state FROM releases WHERE key='b2'") == "planned");
+    }
+}
+
+TEST_CASE("an approved release returns to planned when a blocker reappears", "[release][gate]") {
+    TestEnv env;
+    env.say("alice", kPlan);
+    make_ready(env);
+    env.say("alice", "release go web-2026.12");
+    REQUIRE(env.text("SELECT state FROM releases") == "approved");
+    env.say("alice", "freeze add 2026-12-10 00:00 to 2026-12-11 00:00 \"Board visit\"");
+    auto moved = env.say("bob", "release move web-2026.12 to 2026-12-12 14:00");
+    CHECK_THAT(moved, Contains("Moved web-2026.12"));
+    CHECK(env.text("SELECT state FROM releases") == "approved");
+    SECTION("a start after a freeze landed on the window is refused") {
+        env.say("alice", "freeze add 2026-12-12 00:00 to 2026-12-13 00:00 \"Launch event\"");
+        CHECK_THAT(env.say("alice", "release start web-2026.12"),
+                   Contains("web-2026.12 cannot start:\n• The window overlaps the freeze \"Launch event\""));
+        CHECK(env.text("SELECT state FROM releases") == "approved");
+    }
+}
+
+TEST_CASE("release list and calendar show what is coming", "[release]") {
+    TestEnv env;
+    env.say("alice", kPlan);
+    env.say("alice", "release plan later \"Later\" at 2027-03-01 10:00 program mobile");
+    env.say("alice", "freeze add weekly fri 12:00-23:59 \"No Friday deploys\"");
+    auto list = env.say("bob", "release list");
+    CHECK_THAT(list, Contains("web-2026.12"));
+    CHECK_THAT(list, Contains("planned (9 blockers)"));
+    CHECK_THAT(env.say("bob", "release list program mobile"), !Contains("web-2026.12"));
+    CHECK_THAT(env.say("bob", "release list past"), Contains("No past releases."));
+
+    auto cal = env.say("bob", "release calendar");
+    CHECK_THAT(cal, Contains("Release calendar, 2026-12-01 to 2026-12-29 (UTC)"));
+    CHECK_THAT(cal, Contains("2026-12-10 14:00"));
+    CHECK_THAT(cal, Contains("No Friday deploys (weekly)"));
+    CHECK_THAT(cal, Contains("2026-12-04 12:00"));
+    CHECK_THAT(cal, !Contains("Later"));
+}
+
+TEST_CASE("an unknown release gets a suggestion", "[release]") {
+    TestEnv env;
+    env.say("alice", kPlan);
+    CHECK(env.say("bob", "release show web-2026.11") ==
+          "There is no release `web-2026.11` here. Did you mean `web-2026.12`? Type `release "
+          "list` to see the releases.\n");
+}

@@ -1,0 +1,157 @@
+// Tests for storage/migrations: a new database is at the latest schema, a database written by an
+// older releasebot is upgraded in place with its data intact, and a newer one is refused.
+#include "storage/migrations.hpp"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+
+#include "storage/database.hpp"
+#include "storage/store.hpp"
+
+namespace releasebot {
+namespace {
+
+class TempDir {
+  public:
+    TempDir() {
+        std::string templ = "/tmp/releasebot-migrations-test-XXXXXX";
+        if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = templ;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+  private:
+    std::filesystem::path path_;
+};
+
+// Runs `sql` on a raw connection, as an older releasebot (or another tool) would have.
+void raw_exec(sqlite3* db, const std::string& sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    const std::string message = err ? err : "";
+    sqlite3_free(err);
+    INFO(message);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+int raw_user_version(const std::string& path) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    const int version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return version;
+}
+
+int latest() {
+    return migrations().back().version;
+}
+
+}  // namespace
+
+TEST_CASE("migrations are numbered 1..n in order", "[storage]") {
+    const auto& all = migrations();
+    REQUIRE(!all.empty());
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        CHECK(all[i].version == static_cast<int>(i + 1));
+        CHECK(!all[i].description.empty());
+    }
+}
+
+TEST_CASE("a new database is created at the latest schema version", "[storage]") {
+    Database db(":memory:");
+    CHECK(db.schema_version() == latest());
+
+    TempDir dir;
+    const auto path = dir.file("fresh.db");
+    { Database file(path); }
+    CHECK(raw_user_version(path) == latest());
+    // Opening it again applies nothing and changes nothing.
+    Database again(path);
+    CHECK(again.schema_version() == latest());
+}
+
+TEST_CASE("open a database made by an older schema", "[storage]") {
+    TempDir dir;
+    const auto path = dir.file("v1.db");
+
+    // Version 1 as the first release of releasebot left it, with a workspace and a release.
+    {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+        raw_exec(raw, std::string(migrations()[0].sql));
+        raw_exec(raw, "PRAGMA user_version = 1");
+        raw_exec(raw,
+                 "INSERT INTO workspaces (id, platform, tenant, name, time_zone, created_at) "
+                 "VALUES (1, 'console', 'local', 'Local', 'Europe/Berlin', 1764000000)");
+        raw_exec(raw,
+                 "INSERT INTO releases (workspace_id, key, title, state, window_start, "
+                 "duration_s, time_zone, owner, created_by, created_at, updated_at) VALUES "
+                 "(1, 'web-2026.12', 'December web release', 'approved', 1796000000, 7200, "
+                 "'Europe/Berlin', 'alice', 'alice', 1764000000, 1764000000)");
+        raw_exec(raw, "INSERT INTO release_programs (release_id, program) VALUES (1, 'web')");
+        sqlite3_close(raw);
+    }
+    REQUIRE(raw_user_version(path) == 1);
+
+    Database db(path);
+    Store store(db);
+    CHECK(db.schema_version() == latest());
+
+    // The old rows are intact.
+    auto ws = store.workspaces.find("console", "local");
+    REQUIRE(ws);
+    CHECK(ws->time_zone == "Europe/Berlin");
+    auto release = store.releases.find(ws->id, "WEB-2026.12");
+    REQUIRE(release);
+    CHECK(release->title == "December web release");
+    CHECK(release->state == ReleaseState::approved);
+    CHECK(release->window_start == Instant(Seconds(1796000000)));
+    CHECK(release->duration == Seconds(7200));
+    CHECK(release->programs == std::vector<std::string>{"web"});
+
+    // The tables of version 2 work.
+    const Instant now(Seconds(1796000100));
+    store.workspaces.touch_person(ws->id, Person{UserId("bob"), "Bob", "Asia/Tokyo"}, now);
+    auto bob = store.workspaces.person(ws->id, UserId("bob"));
+    REQUIRE(bob);
+    CHECK(bob->display_name == "Bob");
+    CHECK(bob->time_zone == "Asia/Tokyo");
+
+    store.confirmations.put(PendingConfirmation{ws->id, UserId("alice"),
+                                                "release cancel web-2026.12", "Cancel web-2026.12",
+                                                now, now + Seconds(300)});
+    auto pending = store.confirmations.get(ws->id, UserId("alice"));
+    REQUIRE(pending);
+    CHECK(pending->command_text == "release cancel web-2026.12");
+}
+
+TEST_CASE("a database from a newer releasebot is refused and keeps its version", "[storage]") {
+    TempDir dir;
+    const auto path = dir.file("future.db");
+    {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+        raw_exec(raw, "CREATE TABLE from_the_future (x INTEGER)");
+        raw_exec(raw, "PRAGMA user_version = 99");
+        sqlite3_close(raw);
+    }
+    CHECK_THROWS_AS(Database(path), DatabaseError);
+    CHECK_THROWS_WITH(Database(path), Catch::Contains("99") && Catch::Contains("upgrade"));
+    CHECK(raw_user_version(path) == 99);
+}
+
+}  // namespace releasebot

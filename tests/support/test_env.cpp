@@ -9,6 +9,15 @@
 
 namespace releasebot::test {
 
+namespace {
+// Event keys unique across every TestEnv of the process, since two environments may share a
+// database file (a "restart").
+int next_event_number() {
+    static int n = 0;
+    return ++n;
+}
+}  // namespace
+
 Instant utc(const std::string& text) {
     std::tm tm{};
     std::istringstream in(text);
@@ -27,7 +36,7 @@ TestEnv::TestEnv(const std::string& db_path, Instant start)
 
 Outcome TestEnv::run(const std::string& user, const std::string& text) {
     Event e;
-    e.idempotency_key = "test:" + std::to_string(++seq_);
+    e.idempotency_key = "test:" + std::to_string(next_event_number());
     e.actor = Actor{"console", "local", UserId(user), user, zone};
     e.conversation = ConversationRef{"console", "local", "terminal", std::nullopt, std::nullopt};
     e.kind = EventKind::command;
@@ -42,7 +51,7 @@ std::string TestEnv::say(const std::string& user, const std::string& text) {
 Outcome TestEnv::press(const std::string& user, const std::string& action_id,
                        const std::string& value) {
     Event e;
-    e.idempotency_key = "test:" + std::to_string(++seq_);
+    e.idempotency_key = "test:" + std::to_string(next_event_number());
     e.actor = Actor{"console", "local", UserId(user), user, zone};
     e.conversation = ConversationRef{"console", "local", "terminal", std::nullopt, std::nullopt};
     e.kind = EventKind::action;

@@ -44,7 +44,6 @@ private:
     std::unique_ptr<Store> store_;
     ManualClock clock_;
     std::unique_ptr<Pipeline> pipeline_;
-    int seq_ = 0;
 };
 
 }  // namespace releasebot::test

@@ -1,0 +1,157 @@
+// Builds the full view of a release from storage. See release_view.hpp.
+#include "commands/release_view.hpp"
+
+#include "commands/gate.hpp"
+#include "commands/handler_support.hpp"
+#include "commands/text_util.hpp"
+#include "commands/time_parse.hpp"
+
+namespace releasebot {
+
+std::string window_text(const Context& ctx, const Release& r) {
+    std::string start = format_when(r.window_start, ctx.zone);
+    // Same local day: "Thu 10 Dec 2026 14:00 CET – 16:00"; otherwise both in full.
+    bool same_day = format_short(r.window_end(), ctx.zone).substr(0, 10) ==
+                    format_short(r.window_start, ctx.zone).substr(0, 10);
+    std::string end = same_day ? format_clock(r.window_end(), ctx.zone)
+                               : format_when(r.window_end(), ctx.zone);
+    return start + " – " + end + " (" + format_duration(r.duration) + ")";
+}
+
+namespace {
+
+ItemState step_state(StepStatus s) {
+    switch (s) {
+        case StepStatus::done: return ItemState::done;
+        case StepStatus::skipped: return ItemState::skipped;
+        case StepStatus::failed: return ItemState::failed;
+        case StepStatus::pending: return ItemState::open;
+    }
+    return ItemState::open;
+}
+
+}  // namespace
+
+std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, PlanKind plan) {
+    std::vector<ChecklistItem> items;
+    bool current_marked = false;
+    bool active = r.state == ReleaseState::deploying && r.active_plan == plan;
+    for (const auto& s : ctx.store.plans.steps(r.id, plan)) {
+        ChecklistItem it;
+        it.label = std::to_string(s.position) + ". " + s.title;
+        it.state = step_state(s.status);
+        if (active && !current_marked && s.status == StepStatus::pending) {
+            it.state = ItemState::current;
+            current_marked = true;
+        }
+        std::vector<std::string> detail;
+        if (s.owner) detail.push_back(who(*s.owner));
+        if (s.expected) detail.push_back(format_duration(*s.expected));
+        if (s.done_by && s.done_at)
+            detail.push_back(to_string(s.status) + " by " + who(*s.done_by) + " " +
+                             format_clock(*s.done_at, ctx.zone));
+        if (s.note) detail.push_back("\"" + *s.note + "\"");
+        it.detail = join(detail, ", ");
+        if (active && s.status == StepStatus::pending) {
+            it.action_id = "command";
+            it.value = "release step " + r.key + " " + std::to_string(s.position) + " done";
+        }
+        items.push_back(std::move(it));
+    }
+    return items;
+}
+
+std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r) {
+    std::vector<ChecklistItem> items;
+    for (const auto& c : ctx.store.controls.for_release(r.id)) {
+        ChecklistItem it;
+        it.label = std::to_string(c.position) + ". " + c.slug + " — " + c.title +
+                   (c.mandatory ? "" : " (optional)");
+        std::vector<std::string> detail;
+        switch (c.status) {
+            case ControlStatus::open:
+                it.state = ItemState::open;
+                if (c.owner) detail.push_back("owner " + owner_label(*c.owner));
+                it.action_id = "command";
+                it.value = "control tick " + r.key + " " + c.slug;
+                break;
+            case ControlStatus::done:
+                it.state = ItemState::done;
+                detail.push_back("ticked by " + who(*c.done_by) + " " +
+                                 format_short(*c.done_at, ctx.zone));
+                if (c.evidence_url) detail.push_back("evidence " + *c.evidence_url);
+                if (c.note) detail.push_back("\"" + *c.note + "\"");
+                break;
+            case ControlStatus::waived:
+                it.state = ItemState::waived;
+                detail.push_back("waived by " + who(*c.done_by) + " " +
+                                 format_short(*c.done_at, ctx.zone) + ": \"" +
+                                 c.note.value_or("") + "\"");
+                break;
+        }
+        it.detail = join(detail, ", ");
+        items.push_back(std::move(it));
+    }
+    return items;
+}
+
+Reply release_view(Context& ctx, const Release& r) {
+    Reply reply;
+    reply.text = r.key + " — " + r.title + " (" + to_string(r.state) + ")";
+    reply.header(r.key + " — " + r.title);
+    std::string state = to_string(r.state);
+    if (r.state == ReleaseState::deploying && r.active_plan == PlanKind::backout)
+        state += " (backing out)";
+    std::vector<std::pair<std::string, std::string>> fields = {
+        {"State", state},
+        {"Window", window_text(ctx, r)},
+        {"Owner", who(r.owner)},
+    };
+    if (!r.programs.empty()) fields.push_back({"Programs", join(r.programs, ", ")});
+    if (r.env) fields.push_back({"Environment", *r.env});
+    if (r.freeze_override) fields.push_back({"Freeze override", "\"" + *r.freeze_override + "\""});
+    if (r.state_reason) fields.push_back({"Reason", "\"" + *r.state_reason + "\""});
+    reply.fields(std::move(fields));
+
+    auto components = ctx.store.releases.components(r.id);
+    if (!components.empty()) {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& c : components)
+            rows.push_back({c.program, c.name, c.version,
+                            c.sha256 ? c.sha256->substr(0, 12) + "…" : "—"});
+        reply.section("*Components*");
+        reply.table({"Program", "Component", "Version", "SHA-256"}, std::move(rows));
+    }
+
+    auto controls = control_items(ctx, r);
+    if (!controls.empty()) {
+        reply.section("*Controls*");
+        reply.checklist(std::move(controls));
+    }
+    for (PlanKind plan : {PlanKind::deploy, PlanKind::backout}) {
+        auto items = plan_items(ctx, r, plan);
+        std::string title = plan == PlanKind::deploy ? "*Deployment plan*" : "*Backout plan*";
+        if (items.empty()) {
+            reply.section(title + ": none yet");
+        } else {
+            reply.section(title);
+            reply.checklist(std::move(items));
+        }
+    }
+
+    if (r.state == ReleaseState::planned || r.state == ReleaseState::approved) {
+        auto blockers = gate_blockers(ctx, r);
+        if (blockers.empty()) {
+            reply.section(r.state == ReleaseState::approved
+                              ? "*Approved.* Nothing blocks it. Next: `release start " + r.key + "`"
+                              : "*No blockers.* Next: `release go " + r.key + "`");
+        } else {
+            std::string list = "*Blockers (" + std::to_string(blockers.size()) + ")*";
+            for (const auto& b : blockers) list += "\n• " + b.what + " → `" + b.next_step + "`";
+            reply.section(list);
+        }
+    }
+    return reply;
+}
+
+}  // namespace releasebot

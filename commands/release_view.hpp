@@ -1,0 +1,24 @@
+// The one view of a release (DESIGN.md M12): state, window, programs and components, the
+// controls checklist, both plans, and the blockers — what `release show` prints and what the
+// status message will keep edited in place.
+#pragma once
+
+#include "commands/context.hpp"
+#include "commands/reply.hpp"
+#include "storage/records.hpp"
+
+namespace releasebot {
+
+Reply release_view(Context& ctx, const Release& r);
+
+// "Thu 10 Dec 2026 14:00 – 16:00 UTC (2h)" in the reader's zone.
+std::string window_text(const Context& ctx, const Release& r);
+
+// The checklist items of one plan, numbered; while deploying, the first pending step of the
+// active plan is marked current.
+std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, PlanKind plan);
+
+// The checklist items of a release's controls, numbered, with who and when.
+std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r);
+
+}  // namespace releasebot

@@ -1,0 +1,69 @@
+// Text helpers shared by the parser and the handlers.
+#include "commands/text_util.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace releasebot {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && lower(a) == lower(b);
+}
+
+std::size_t edit_distance(std::string_view a_in, std::string_view b_in) {
+    std::string a = lower(a_in), b = lower(b_in);
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+        }
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string best;
+    std::size_t best_d = std::string::npos;
+    for (const auto& c : candidates) {
+        std::size_t d = edit_distance(word, c);
+        if (d < best_d) {
+            best_d = d;
+            best = c;
+        }
+    }
+    // A typo is at most a third of the word's letters away (and at least one edit allowed).
+    std::size_t limit = std::max<std::size_t>(1, std::max(word.size(), best.size()) / 3);
+    return best_d <= limit ? best : std::string();
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        if (i) out += sep;
+        out += parts[i];
+    }
+    return out;
+}
+
+std::string join_and(const std::vector<std::string>& parts) {
+    if (parts.empty()) return {};
+    if (parts.size() == 1) return parts[0];
+    std::vector<std::string> head(parts.begin(), parts.end() - 1);
+    return join(head, ", ") + " and " + parts.back();
+}
+
+std::string plural(long n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+}  // namespace releasebot

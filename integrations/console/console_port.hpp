@@ -1,0 +1,32 @@
+// ConsolePort: the ChatPort of the terminal. What the bot would post to a channel or send as a
+// direct message on Slack or Teams is printed instead, under a rule saying where it went, so a
+// console user sees every message the release would produce.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "bot/chat_port.hpp"
+
+namespace releasebot {
+
+class ConsolePort final : public ChatPort {
+  public:
+    // Writes to `out`, which must outlive the port.
+    explicit ConsolePort(std::ostream& out) : out_(out) {}
+
+    std::string platform() const override { return "console"; }
+    // Prints "── #<channel> ──" and the rendered reply.
+    Delivery post(const ConversationRef& where, const Reply& reply) override;
+    // Prints "── DM to @<user> ──" and the rendered reply.
+    Delivery direct(const std::string& tenant, const UserId& to, const Reply& reply) override;
+
+  private:
+    Delivery print(const std::string& rule, const Reply& reply);
+
+    std::ostream& out_;
+    std::int64_t printed_ = 0;
+};
+
+}  // namespace releasebot

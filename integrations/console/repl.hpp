@@ -1,0 +1,76 @@
+// The console REPL, `releasebot console`: the embedded default, so a newcomer sees the whole
+// product with no chat account. Each typed line becomes a command Event of platform "console"
+// (one workspace, tenant "local", channel "terminal") handled by the same Pipeline as Slack and
+// Teams; the reply is printed as text, then the outbox is delivered to the terminal so channel
+// posts and direct messages appear right after it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "bot/outbox_sender.hpp"
+#include "bot/pipeline.hpp"
+#include "commands/clock.hpp"
+#include "integrations/console/console_port.hpp"
+
+namespace releasebot {
+
+class Database;
+
+struct ConsoleOptions {
+    std::string db_path = "./releasebot.db";
+    std::string user;  // who types first; empty means default_console_user()
+    std::string zone;  // IANA zone of the console users; empty means default_console_zone()
+};
+
+// $USER when it is a usable console name, else "me".
+std::string default_console_user();
+// $TZ when it names an IANA zone (a leading ':' allowed), else "UTC".
+std::string default_console_zone();
+// The console user name in `text` ("bob", "@bob"), or nullopt when it is not letters, digits,
+// '.', '_' or '-'.
+std::optional<std::string> console_user_name(std::string_view text);
+
+// One console session over an open database: turns lines into events and prints what follows.
+// Not thread-safe; one per terminal.
+class ConsoleSession {
+  public:
+    // `db`, `clock` and `out` must outlive the session. `zone` must be a valid IANA name.
+    ConsoleSession(Database& db, const Clock& clock, std::string user, std::string zone,
+                   std::ostream& out);
+
+    enum class Next { more, quit };
+
+    // Handles one input line: skips blanks and `#` comments, ends on `quit`/`exit`, switches
+    // the typist on `as <user>`, and otherwise runs the line as a command and prints its reply
+    // and any messages it queued. Storage faults are reported on `err` and leave the database
+    // as it was; faults() counts them.
+    Next handle_line(std::string_view line, std::ostream& err);
+
+    const std::string& user() const { return user_; }
+    int faults() const { return faults_; }
+
+  private:
+    void run_command(const std::string& text, std::ostream& err);
+
+    std::ostream& out_;
+    ConsolePort port_;
+    Pipeline pipeline_;
+    OutboxSender sender_;
+    std::string user_;
+    std::string zone_;
+    std::string session_id_;
+    int line_number_ = 0;
+    int faults_ = 0;
+};
+
+// Runs `releasebot console` on the process's stdin/stdout: with line editing and history
+// (~/.releasebot_history) when stdin is a terminal, else one command per line with no prompt.
+// Returns the process exit status: 0 at end of input or `quit`, 1 when the database cannot be
+// opened (the reason is printed on stderr) or a command hit a storage fault.
+int run_console(const ConsoleOptions& options);
+
+}  // namespace releasebot
