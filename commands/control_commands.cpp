@@ -334,8 +334,8 @@ Result<Reply> control_edit(Context& ctx, const ParsedCommand& cmd) {
         auto changes = apply_edits(*t, e);
         if (changes.empty()) {
             return invalid("Control template `" + t->slug +
-                           "` already reads like that; nothing changed. You can give " +
-                           kEditable + ".");
+                           "` already reads like that; nothing changed. You can give " + kEditable +
+                           ".");
         }
         ctx.store.controls.update_template(*t);
         ctx.audit(std::nullopt, "control.edit",
@@ -360,6 +360,8 @@ Result<Reply> control_edit(Context& ctx, const ParsedCommand& cmd) {
     auto c = resolve_control(ctx, *rel, ref);
     if (!c) return c.error();
     bool was_mandatory = c->mandatory;
+    std::optional<std::string> owner_before =
+        c->owner ? std::optional<std::string>(c->owner->stored()) : std::nullopt;
     auto changes = apply_edits(*c, e);
     if (changes.empty()) {
         return invalid(control_ref(*c) + " on " + rel->key +
@@ -369,6 +371,16 @@ Result<Reply> control_edit(Context& ctx, const ParsedCommand& cmd) {
     ctx.store.controls.update(*c);
     ctx.audit(rel->id, "control.edit",
               std::to_string(c->position) + " `" + c->slug + "`: " + join(changes, ", "));
+
+    // A new owner hears that the control is now theirs.
+    if (c->owner && c->owner->kind == Owner::Kind::user && c->owner->stored() != owner_before &&
+        c->status == ControlStatus::open) {
+        ctx.notify(
+            UserId(c->owner->name),
+            Reply::plain("You own " + control_ref(*c) + " on *" + rel->key + "*: " + c->title +
+                         ". Tick it with `control tick " + rel->key + " " + c->slug + "`."),
+            rel->id);
+    }
 
     bool reopened = false;
     if (!was_mandatory && c->mandatory && c->status == ControlStatus::open &&
@@ -418,7 +430,7 @@ Result<Reply> control_remove(Context& ctx, const ParsedCommand& cmd) {
     // behind, so it is confirmed first.
     if (auto preview = confirmation_preview(
             ctx, "Remove " + control_ref(*c) + " (" + c->title + ") from " + rel->key +
-                     ": the go/no-go gate will no longer check it.")) {
+                     ": the go/no-go gate will no longer check it")) {
         return *preview;
     }
     ctx.store.controls.remove(c->id);
@@ -527,10 +539,12 @@ Result<Reply> control_explain(Context& ctx, const ParsedCommand& cmd) {
     Reply r;
     r.text = "`" + slug + "` — " + title + " (" + necessity(mandatory) + ")";
     r.header(slug + " — " + title);
-    r.section(description.empty() ? "No description yet. A manager can add one with `control "
-                                    "edit " +
-                                        slug + " about \"<why it matters>\"`."
-                                  : "*Why it matters:* " + description);
+    if (description.empty()) {
+        r.section("No description yet. A manager can add one with `control edit " + slug +
+                  " about \"<why it matters>\"`.");
+    } else {
+        r.section("*Why it matters:* " + description);
+    }
     r.fields({{"Required", mandatory ? "mandatory: `release go` waits for it"
                                      : "optional: `release go` does not wait for it"},
               {"Owner", owner ? owner_label(*owner) : "nobody in particular"},
@@ -785,7 +799,6 @@ void register_control_commands(Registry& r) {
            .args = {optional_positional("release", ArgType::key, "<release>")},
            .summary = "A release's checklist, or the workspace's control templates",
            .example = "control list web-2026.12",
-           .details = "",
            .role = Role::member,
            .handler = control_list});
     r.add({.name = "control explain",
@@ -793,7 +806,6 @@ void register_control_commands(Registry& r) {
                     optional_keyword("in", "release", ArgType::key, "<release>")},
            .summary = "What a control is for, who owns it, and where it is still open",
            .example = "control explain package-integrity",
-           .details = "",
            .role = Role::member,
            .handler = control_explain});
     r.add({.name = "control tick",
@@ -804,7 +816,6 @@ void register_control_commands(Registry& r) {
            .summary = "Mark a release's control as done, with evidence",
            .example = "control tick web-2026.12 package-integrity evidence "
                       "https://ci.example.com/run/812 \"checksums match\"",
-           .details = "",
            .role = Role::member,
            .changes_state = true,
            .handler = control_tick});
@@ -813,7 +824,6 @@ void register_control_commands(Registry& r) {
                     positional("control", ArgType::slug, "<id|n>")},
            .summary = "Reopen a ticked control (a waived one needs a manager)",
            .example = "control untick web-2026.12 3",
-           .details = "",
            .role = Role::member,
            .changes_state = true,
            .handler = control_untick});
@@ -821,11 +831,11 @@ void register_control_commands(Registry& r) {
            .args = {positional("release", ArgType::key, "<release>"),
                     positional("control", ArgType::slug, "<id|n>"),
                     optional_positional("reason", ArgType::text, "\"reason\"")},
-           .summary = "Waive a control for one release, with a reason (managers)",
+           .summary = "Waive a control for one release, with a reason",
            .example = "control waive web-2026.12 business-signoff \"signed off by email, see "
                       "OPS-12\"",
-           .details = "Asks for confirmation. The reason is kept with the control and in the "
-                      "audit log.",
+           .details = "The reason, in quotes, is required; it is kept with the control and in the "
+                      "audit log. Asks for confirmation first.",
            .role = Role::manager,
            .changes_state = true,
            .handler = control_waive});

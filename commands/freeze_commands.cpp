@@ -6,6 +6,7 @@
 // manager overrides) is the gate's job (gate.cpp, overlapping_freeze).
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ constexpr const char* kWeeklyExample =
     "freeze add weekly fri 12:00-23:59 \"No deploys on Friday afternoons\"";
 constexpr const char* kOnceExample =
     "freeze add 2026-12-24 00:00 to 2027-01-02 00:00 \"Holiday freeze\"";
+constexpr const char* kResolveHint =
+    "Move a release out with `release move <release> to <when>`, or a manager overrides with "
+    "`release go <release> override \"<reason>\"`.";
 
 std::string trimmed(const std::string& s) {
     auto b = s.find_first_not_of(" \t\r\n");
@@ -91,9 +95,7 @@ void warn_inside(Context& ctx, const Freeze& f, Reply& reply) {
             (r.freeze_override ? " — overridden: " + *r.freeze_override : " — no override"));
     }
     reply.section("Already planned inside this freeze:\n" + join(lines, "\n"));
-    reply.context(
-        "Move them with `release move <release> to <when>`, or a manager overrides the "
-        "freeze for them.");
+    reply.context(kResolveHint);
 }
 
 Status require_reason(const std::string& reason, const std::string& example) {
@@ -221,13 +223,13 @@ Result<Reply> freeze_list(Context& ctx, const ParsedCommand&) {
         return r;
     }
     std::vector<std::vector<std::string>> rows;
-    int unresolved = 0;
+    std::set<std::string> unresolved;  // a release inside two freezes counts once
     for (const auto& f : freezes) {
         std::string when = when_label(f, ctx.zone);
         if (f.kind == FreezeKind::once && *f.ends_at <= ctx.now) when += " (over)";
         auto inside = releases_inside(ctx, f);
         for (const auto& rel : inside)
-            if (!rel.freeze_override) ++unresolved;
+            if (!rel.freeze_override) unresolved.insert(rel.key);
         rows.push_back({"#" + std::to_string(f.id.value()), when, f.reason, who(f.created_by),
                         inside.empty() ? "none" : flagged_list(inside)});
     }
@@ -235,10 +237,11 @@ Result<Reply> freeze_list(Context& ctx, const ParsedCommand&) {
     r.text = "Freezes: " + plural(static_cast<long>(freezes.size()), "freeze", "freezes") + ".";
     r.header("Freezes");
     r.table({"#", "When", "Reason", "Set by", "Releases inside"}, std::move(rows));
-    if (unresolved > 0) {
-        r.section("⚠ " + plural(unresolved, "release is", "releases are") +
-                  " planned inside a freeze with no override: move it with `release move "
-                  "<release> to <when>`, or a manager overrides.");
+    if (!unresolved.empty()) {
+        r.section("⚠ " +
+                  plural(static_cast<long>(unresolved.size()), "release is", "releases are") +
+                  " planned inside a freeze with no override.");
+        r.context(kResolveHint);
     }
     r.context("Times in " + ctx.zone + ". Remove a freeze with `freeze remove <#>`.");
     return r;

@@ -55,6 +55,15 @@ std::string step_body(const PlanStep& s) {
     return body;
 }
 
+// A direct message is read in its recipient's zone, not the actor's: theirs when we have seen
+// it, else the workspace's.
+std::string zone_of(Context& ctx, const UserId& user) {
+    if (auto p = ctx.store.workspaces.person(ctx.workspace.id, user); p && p->time_zone) {
+        return *p->time_zone;
+    }
+    return ctx.workspace.time_zone.empty() ? "UTC" : ctx.workspace.time_zone;
+}
+
 struct PlanTiming {
     Seconds total{0};
     int untimed = 0;
@@ -130,7 +139,8 @@ Result<Reply> plan_add(Context& ctx, const ParsedCommand& cmd) {
             Reply::plain("You own " + to_string(kind) + " step " + std::to_string(s.position) +
                          " of *" + rel->key + "*: " + s.title +
                          (s.expected ? " (" + format_duration(*s.expected) + ")" : std::string()) +
-                         ". The window opens " + format_when(rel->window_start, ctx.zone) + "."),
+                         ". The window opens " +
+                         format_when(rel->window_start, zone_of(ctx, *s.owner)) + "."),
             rel->id);
     }
 
@@ -258,7 +268,6 @@ void register_plan_commands(Registry& r) {
            .args = {positional("release", ArgType::key, "<release>")},
            .summary = "Both plans of a release, with their timing against the window",
            .example = "plan show web-2026.12",
-           .details = "",
            .role = Role::member,
            .handler = plan_show});
     r.add(

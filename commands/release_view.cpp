@@ -72,8 +72,10 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r) {
             case ControlStatus::open:
                 it.state = ItemState::open;
                 if (c.owner) detail.push_back("owner " + owner_label(*c.owner));
-                it.action_id = "command";
-                it.value = "control tick " + r.key + " " + c.slug;
+                if (is_open_for_changes(r.state) || r.state == ReleaseState::deploying) {
+                    it.action_id = "command";
+                    it.value = "control tick " + r.key + " " + c.slug;
+                }
                 break;
             case ControlStatus::done:
                 it.state = ItemState::done;

@@ -85,7 +85,9 @@ Result<Reply> role_grant(Context& ctx, const ParsedCommand& cmd) {
     Reply r;
     r.text = who(user) + " is now " + with_article(*role) + " (was " + to_string(current) + ").";
     r.section(r.text);
-    r.context(to_string(*role) + "s may " + can_do(*role) + ". Type `role list` to see everyone.");
+    std::string role_name = to_string(*role);
+    role_name[0] = static_cast<char>(role_name[0] - 'a' + 'A');
+    r.context(role_name + "s may " + can_do(*role) + ". Type `role list` to see everyone.");
     return r;
 }
 
@@ -100,7 +102,7 @@ Result<Reply> role_revoke(Context& ctx, const ParsedCommand& cmd) {
     RB_TRY(keep_a_manager(ctx, user, existing->role));
     if (auto preview = confirmation_preview(
             ctx, "Revoke " + who(user) + "'s role " + to_string(existing->role) +
-                     ": they become a member (" + can_do(Role::member) + ").")) {
+                     ": they become a member (" + can_do(Role::member) + ")")) {
         return *preview;
     }
 

@@ -22,7 +22,6 @@ namespace releasebot {
 namespace {
 
 using date::days;
-using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
@@ -189,6 +188,7 @@ ClockRead read_clock(std::string_view text, bool allow_bare_hour, bool allow_sec
         meridiem = s.ends_with("a.m.") ? 1 : 2;
         s.resize(s.size() - 4);
     }
+    if (meridiem != 0) s = std::string(trim(s));  // "2 pm"
 
     std::vector<std::string_view> parts;
     std::string_view rest = s;
@@ -548,8 +548,9 @@ std::string format_when(Instant t, const std::string& zone) {
     return std::string(kWeekdayAbbrevs[date::weekday{day}.c_encoding()]) + " " +
            std::to_string(static_cast<unsigned>(ymd.day())) + " " +
            kMonthAbbrevs[static_cast<unsigned>(ymd.month()) - 1] + " " +
-           std::to_string(static_cast<int>(ymd.year())) + " " + two_digits(hms.hours().count()) +
-           ":" + two_digits(static_cast<int>(hms.minutes().count())) + " " + abbrev;
+           std::to_string(static_cast<int>(ymd.year())) + " " +
+           two_digits(static_cast<int>(hms.hours().count())) + ":" +
+           two_digits(static_cast<int>(hms.minutes().count())) + " " + abbrev;
 }
 
 std::string format_short(Instant t, const std::string& zone) {

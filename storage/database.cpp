@@ -81,14 +81,23 @@ Database::Database(const std::string& path) : path_(path) {
         db_ = nullptr;
         throw DatabaseError("cannot open database " + path + ": " + msg);
     }
-    sqlite3_busy_timeout(db_, 5000);
-    sqlite3_extended_result_codes(db_, 1);
-    exec("PRAGMA foreign_keys=ON");
-    if (path != ":memory:") {
-        exec("PRAGMA journal_mode=WAL");
+    try {
+        sqlite3_busy_timeout(db_, 5000);
+        sqlite3_extended_result_codes(db_, 1);
+        // Refuse a newer schema before touching the file (journal mode included).
+        check_schema_version(*this);
+        exec("PRAGMA foreign_keys=ON");
+        if (path != ":memory:") exec("PRAGMA journal_mode=WAL");
+        exec("PRAGMA synchronous=FULL");
+        migrate(*this);
+    } catch (...) {
+        // The destructor will not run for a constructor that throws.
+        for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+        cache_.clear();
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
     }
-    exec("PRAGMA synchronous=FULL");
-    migrate(*this);
 }
 
 Database::~Database() {

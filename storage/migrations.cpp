@@ -226,7 +226,7 @@ void migrate_to(Database& db, int version) {
     }
 }
 
-void migrate(Database& db) {
+void check_schema_version(Database& db) {
     int latest = migrations().back().version;
     int current = db.schema_version();
     if (current > latest) {
@@ -234,7 +234,11 @@ void migrate(Database& db) {
                             std::to_string(current) + " but this releasebot knows only up to " +
                             std::to_string(latest) + ": upgrade releasebot to open it");
     }
-    migrate_to(db, latest);
+}
+
+void migrate(Database& db) {
+    check_schema_version(db);
+    migrate_to(db, migrations().back().version);
 }
 
 }  // namespace releasebot

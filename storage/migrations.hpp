@@ -25,6 +25,9 @@ const std::vector<Migration>& migrations();
 // than this build knows (an older binary must not write a newer schema).
 void migrate(Database& db);
 
+// Throws DatabaseError when the file's schema is newer than this build knows.
+void check_schema_version(Database& db);
+
 // Applies migrations up to and including `version` only. For tests that build an old database.
 void migrate_to(Database& db, int version);
 

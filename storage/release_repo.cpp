@@ -171,7 +171,7 @@ std::vector<Release> ReleaseRepo::list(WorkspaceId ws, ReleaseFilter filter, Ins
             "AND EXISTS (SELECT 1 FROM release_programs p "
             "WHERE p.release_id = releases.id AND p.program = ?3) ";
     }
-    std::string upcoming = "(window_start + duration_s > ?2 AND NOT " + std::string(kOver) + ")";
+    std::string upcoming = "(window_start + duration_s >= ?2 AND NOT " + std::string(kOver) + ")";
     switch (filter) {
         case ReleaseFilter::upcoming:
             where += "AND " + upcoming + " ORDER BY window_start ASC, id ASC";

@@ -298,6 +298,17 @@ TEST_CASE("control edit changes a template, or one release's copy", "[control]")
         CHECK(env.count("SELECT count(*) FROM audit_log WHERE action='control.edit' AND "
                         "release_id IS NOT NULL") == 1);
     }
+    SECTION("a new owner of a release's control is told") {
+        auto run = env.run("alice", "control edit ops-ready owner @dana in web-2026.12");
+        CHECK(run.outbound == 1);
+        CHECK(env.count("SELECT count(*) FROM outbox WHERE destination LIKE "
+                        "'%\"user\":\"dana\"%' AND payload LIKE '%You own control 6 "
+                        "`ops-ready`%'") == 1);
+        CHECK(env.run("alice",
+                      "control edit ops-ready owner @dana doc https://x.example.com in "
+                      "web-2026.12")
+                  .outbound == 0);
+    }
     SECTION("making a control mandatory again on an approved release reopens the gate") {
         env.say("alice", "control edit ops-ready optional in web-2026.12");
         approve_web(env);  // ticks 1..7 again: 6 is done once more
@@ -346,7 +357,9 @@ TEST_CASE("control remove drops a template, or a release's control after confirm
     }
     SECTION("a release's control asks first; `yes` removes it and renumbers the rest") {
         auto preview = env.say("alice", "control remove comms-approved from web-2026.12");
-        CHECK_THAT(preview, Contains("Please confirm: Remove control 5 `comms-approved`"));
+        CHECK_THAT(preview, Contains("Please confirm: Remove control 5 `comms-approved` "
+                                     "(Communications approved) from web-2026.12: the go/no-go "
+                                     "gate will no longer check it.\n"));
         CHECK(env.count("SELECT count(*) FROM release_controls") == 7);
         auto done = env.say("alice", "yes");
         CHECK_THAT(done, Contains("Removed control 5 `comms-approved` from web-2026.12"));

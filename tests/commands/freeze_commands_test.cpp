@@ -88,15 +88,13 @@ TEST_CASE("freeze list shows every freeze and flags releases inside them", "[fre
         CHECK_THAT(out, Contains("web-2026.12 ⚠ no override"));
         CHECK_THAT(out, Contains("1 release is planned inside a freeze with no override"));
 
-        // A manager's override (release go … override) is stored on the release.
-        auto rel = env.store().releases.find(env.store().workspaces.find("console", "local")->id,
-                                             "web-2026.12");
-        REQUIRE(rel);
-        rel->freeze_override = "CEO signed off";
-        env.store().releases.update(*rel);
-        out = env.say("bob", "freeze list");
-        CHECK_THAT(out, Contains("web-2026.12 (overridden: CEO signed off)"));
-        CHECK_THAT(out, !Contains("no override"));
+        CHECK_THAT(out, Contains("release go <release> override \"<reason>\""));
+
+        SECTION("a release in two freezes counts once") {
+            env.say("alice", "freeze add weekly thu 13:00-15:00 \"Thursday maintenance\"");
+            out = env.say("bob", "freeze list");
+            CHECK_THAT(out, Contains("1 release is planned inside a freeze with no override"));
+        }
     }
     SECTION("a weekly freeze over the window (Thursdays)") {
         env.say("alice", "freeze add weekly thu 13:00-15:00 \"Thursday maintenance\"");
@@ -113,6 +111,18 @@ TEST_CASE("freeze list shows every freeze and flags releases inside them", "[fre
         env.db().exec("UPDATE releases SET state = 'cancelled'");
         CHECK_THAT(env.say("bob", "freeze list"), !Contains("web-2026.12"));
     }
+}
+
+TEST_CASE("freeze list shows a manager's override", "[freeze]") {
+    TestEnv env;
+    env.say("alice", "freeze add 2026-12-10 00:00 to 2026-12-11 00:00 \"Audit day\"");
+    REQUIRE_THAT(env.say("alice", std::string(kPlanWeb) + " override \"CEO signed off\""),
+                 Contains("web-2026.12"));
+    REQUIRE(env.text("SELECT freeze_override FROM releases") == "CEO signed off");
+
+    std::string out = env.say("bob", "freeze list");
+    CHECK_THAT(out, Contains("web-2026.12 (overridden: CEO signed off)"));
+    CHECK_THAT(out, !Contains("no override"));
 }
 
 TEST_CASE("freeze remove deletes the freeze by its number", "[freeze]") {

@@ -75,6 +75,15 @@ TEST_CASE("plan add appends a step with its owner and expected time", "[plan]") 
     CHECK(env.count("SELECT count(*) FROM outbox WHERE destination LIKE '%\"user\":\"dana\"%' "
                     "AND payload LIKE '%You own deploy step 1 of *web-2026.12*%'") == 1);
 
+    SECTION("the owner's message shows the window in the owner's zone") {
+        env.zone = "America/New_York";
+        env.say("erin", "plan show web-2026.12");  // erin is seen with her zone
+        env.zone = "UTC";
+        env.say("bob", "plan add web-2026.12 backout \"Restore snapshot\" owner @erin");
+        CHECK(env.count("SELECT count(*) FROM outbox WHERE destination LIKE "
+                        "'%\"user\":\"erin\"%' AND payload LIKE '%The window opens Thu 10 Dec "
+                        "2026 09:00 EST.%'") == 1);
+    }
     SECTION("a backout step is numbered in its own plan") {
         CHECK_THAT(env.say("bob", "plan add web-2026.12 backout \"Switch traffic to green\""),
                    Contains("Added backout step 1 to web-2026.12: Switch traffic to green"));

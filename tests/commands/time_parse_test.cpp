@@ -387,6 +387,8 @@ TEST_CASE("parse_weekday and parse_time_of_day", "[time]") {
             {"12am", 0},
             {"12:30pm", 750},
             {"11:15AM", 675},
+            {"12:30 pm", 750},
+            {"1 a.m.", 60},
         }));
         CAPTURE(c.first);
         auto r = parse_time_of_day(c.first);
