@@ -10,6 +10,9 @@ const Registry& command_registry() {
         register_release_commands(r);
         register_control_commands(r);
         register_plan_commands(r);
+        register_channel_commands(r);
+        register_comms_commands(r);
+        register_reminder_commands(r);
         register_freeze_commands(r);
         register_role_commands(r);
         register_task_commands(r);

@@ -14,5 +14,8 @@ void register_audit_commands(Registry& r);
 void register_task_commands(Registry& r);
 void register_help_commands(Registry& r);
 void register_confirmation_commands(Registry& r);
+void register_channel_commands(Registry& r);
+void register_comms_commands(Registry& r);
+void register_reminder_commands(Registry& r);
 
 }  // namespace releasebot

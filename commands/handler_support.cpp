@@ -93,6 +93,12 @@ bool is_owner(const Context& ctx, const std::optional<Owner>& owner) {
     return role && ctx.role >= *role;
 }
 
+ConversationRef release_home(const Context& ctx, const Release& r) {
+    if (!r.home_channel) return ctx.conversation;
+    return ConversationRef{ctx.workspace.platform, ctx.workspace.tenant, *r.home_channel,
+                           r.home_thread, r.home_service_url};
+}
+
 bool is_open_for_changes(ReleaseState s) {
     return s == ReleaseState::planned || s == ReleaseState::approved;
 }

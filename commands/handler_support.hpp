@@ -42,6 +42,10 @@ std::string owner_label(const Owner& o);
 // Whether the actor is the owner (by user, or by holding the owner role).
 bool is_owner(const Context& ctx, const std::optional<Owner>& owner);
 
+// The conversation a release lives in (where it was planned): its reminders and status message
+// go there. Falls back to the current conversation for releases planned before it was recorded.
+ConversationRef release_home(const Context& ctx, const Release& r);
+
 // Releases in these states can still be edited (plan, controls, components, window).
 bool is_open_for_changes(ReleaseState s);
 

@@ -22,8 +22,8 @@ const char* topic_blurb(const std::string& topic) {
 }
 
 std::string role_note(const CommandSpec& s) {
-    if (s.role == Role::manager) return " _(managers)_";
-    if (s.role == Role::approver) return " _(approvers and managers)_";
+    if (s.role == Role::manager) return " (managers)";
+    if (s.role == Role::approver) return " (approvers and managers)";
     return "";
 }
 

@@ -69,6 +69,9 @@ Result<Reply> release_plan(Context& ctx, const ParsedCommand& cmd) {
     r.freeze_override = cmd.opt("override");
     r.created_by = ctx.actor.user;
     r.created_at = r.updated_at = ctx.now;
+    r.home_channel = ctx.conversation.channel;
+    r.home_thread = ctx.conversation.thread;
+    r.home_service_url = ctx.conversation.service_url;
     for (const auto& p : cmd.all("program")) {
         if (std::none_of(r.programs.begin(), r.programs.end(),
                          [&](const std::string& q) { return iequals(p, q); }))

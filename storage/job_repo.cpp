@@ -38,6 +38,15 @@ JobId JobRepo::schedule(const ScheduledJob& j) {
     return JobId(db_.last_insert_id());
 }
 
+std::optional<ScheduledJob> JobRepo::get(JobId id) {
+    auto st = db_.prepare(
+        "SELECT id, workspace_id, release_id, kind, due_at, payload, status FROM scheduled_jobs "
+        "WHERE id = ?");
+    st.bind_all(id);
+    if (!st.step()) return std::nullopt;
+    return read_job(st);
+}
+
 std::vector<ScheduledJob> JobRepo::due(Instant until, int limit) {
     auto st = db_.prepare(
         "SELECT id, workspace_id, release_id, kind, due_at, payload, status FROM scheduled_jobs "

@@ -16,6 +16,7 @@ public:
     explicit JobRepo(Database& db) : db_(db) {}
 
     JobId schedule(const ScheduledJob& j);
+    std::optional<ScheduledJob> get(JobId id);
     // Pending jobs due at or before `until`, earliest first, at most `limit`.
     std::vector<ScheduledJob> due(Instant until, int limit);
     std::optional<Instant> next_due();

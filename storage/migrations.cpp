@@ -204,6 +204,65 @@ CREATE TABLE pending_confirmations (
 );
 )sql";
 
+constexpr std::string_view kCommsAndReminders = R"sql(
+-- Where a release lives in chat: the conversation it was planned in. Its reminders and its
+-- status message go there. (Platform and tenant are the workspace's.)
+ALTER TABLE releases ADD COLUMN home_channel TEXT;
+ALTER TABLE releases ADD COLUMN home_thread TEXT;
+ALTER TABLE releases ADD COLUMN home_service_url TEXT;
+
+CREATE TABLE audiences (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL COLLATE NOCASE,
+    platform     TEXT NOT NULL,
+    tenant       TEXT NOT NULL,
+    channel      TEXT NOT NULL,
+    service_url  TEXT,
+    added_by     TEXT NOT NULL,
+    added_at     INTEGER NOT NULL,
+    UNIQUE (workspace_id, name, platform, channel)
+);
+
+CREATE TABLE communications (
+    id             INTEGER PRIMARY KEY,
+    workspace_id   INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    release_id     INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    author         TEXT NOT NULL,
+    body           TEXT NOT NULL,
+    audiences      TEXT NOT NULL,
+    trigger_kind   TEXT NOT NULL CHECK (trigger_kind IN ('now', 'at', 'start', 'done', 'backout')),
+    trigger_at     INTEGER,
+    status         TEXT NOT NULL DEFAULT 'draft'
+                     CHECK (status IN ('draft', 'approved', 'rejected', 'sent', 'cancelled')),
+    reviewer       TEXT,
+    reviewed_at    INTEGER,
+    review_comment TEXT,
+    sent_at        INTEGER,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX communications_by_release ON communications (release_id, id);
+
+CREATE TABLE reminder_offsets (
+    release_id   INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    offset_s     INTEGER NOT NULL,
+    PRIMARY KEY (release_id, offset_s)
+) WITHOUT ROWID;
+
+-- The one status message of each release per conversation, edited in place (M12).
+CREATE TABLE status_messages (
+    release_id   INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    destination  TEXT NOT NULL,
+    message_ref  TEXT NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (release_id, destination)
+) WITHOUT ROWID;
+
+-- 'post' says something new; 'status' replaces the release's status message.
+ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'post' CHECK (kind IN ('post', 'status'));
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -211,6 +270,7 @@ const std::vector<Migration>& migrations() {
         {1, "core: releases, controls, plans, freezes, roles, audit, events, outbox, jobs",
          kCoreSchema},
         {2, "people and pending confirmations", kPeopleAndConfirmations},
+        {3, "audiences, communications, reminders, status messages", kCommsAndReminders},
     };
     return all;
 }

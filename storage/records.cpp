@@ -47,6 +47,22 @@ constexpr NameTable<StepStatus, 4> kStepStatuses{{
     {StepStatus::failed, "failed"},
 }};
 
+constexpr NameTable<CommsTrigger, 5> kCommsTriggers{{
+    {CommsTrigger::now, "now"},
+    {CommsTrigger::at, "at"},
+    {CommsTrigger::start, "start"},
+    {CommsTrigger::done, "done"},
+    {CommsTrigger::backout, "backout"},
+}};
+
+constexpr NameTable<CommsStatus, 5> kCommsStatuses{{
+    {CommsStatus::draft, "draft"},
+    {CommsStatus::approved, "approved"},
+    {CommsStatus::rejected, "rejected"},
+    {CommsStatus::sent, "sent"},
+    {CommsStatus::cancelled, "cancelled"},
+}};
+
 template <class E, std::size_t N>
 std::string name_of(const NameTable<E, N>& table, E value) {
     for (const auto& [e, name] : table) {
@@ -82,6 +98,19 @@ std::string to_string(ControlStatus s) {
 }
 std::string to_string(StepStatus s) {
     return name_of(kStepStatuses, s);
+}
+
+std::string to_string(CommsTrigger t) {
+    return name_of(kCommsTriggers, t);
+}
+std::string to_string(CommsStatus s) {
+    return name_of(kCommsStatuses, s);
+}
+std::optional<CommsTrigger> parse_comms_trigger(std::string_view s) {
+    return parse_name(kCommsTriggers, s);
+}
+std::optional<CommsStatus> parse_comms_status(std::string_view s) {
+    return parse_name(kCommsStatuses, s);
 }
 
 std::optional<Role> parse_role(std::string_view s) {

@@ -21,6 +21,8 @@ enum class PlanKind { deploy, backout };
 enum class ControlStatus { open, done, waived };
 enum class StepStatus { pending, done, skipped, failed };
 enum class FreezeKind { once, weekly };
+enum class CommsTrigger { now, at, start, done, backout };
+enum class CommsStatus { draft, approved, rejected, sent, cancelled };
 
 // Text forms, as stored and as shown ("backed-out", "deploy", ...). parse_* return nullopt for
 // unknown text.
@@ -34,6 +36,10 @@ std::optional<ReleaseState> parse_release_state(std::string_view s);
 std::optional<PlanKind> parse_plan_kind(std::string_view s);
 std::optional<ControlStatus> parse_control_status(std::string_view s);
 std::optional<StepStatus> parse_step_status(std::string_view s);
+std::string to_string(CommsTrigger t);
+std::string to_string(CommsStatus s);
+std::optional<CommsTrigger> parse_comms_trigger(std::string_view s);
+std::optional<CommsStatus> parse_comms_status(std::string_view s);
 
 struct Workspace {
     WorkspaceId id;
@@ -77,6 +83,11 @@ struct Release {
     std::optional<Instant> started_at;
     std::optional<Instant> finished_at;
     std::vector<std::string> programs;  // sorted, case preserved as first given
+    // The conversation the release was planned in (its reminders and status message go there);
+    // platform and tenant are the workspace's.
+    std::optional<std::string> home_channel;
+    std::optional<std::string> home_thread;
+    std::optional<std::string> home_service_url;
 
     Instant window_end() const { return window_start + duration; }
 };
@@ -193,6 +204,40 @@ struct OutboxRow {
     std::optional<std::string> last_error;
     std::optional<ReleaseId> release;
     Instant created_at;
+};
+
+// A named destination for announcements: "stakeholders" may be a Slack channel and a Teams
+// channel at once (one row each).
+struct Audience {
+    AudienceId id;
+    WorkspaceId workspace;
+    std::string name;
+    std::string platform;  // slack | teams | console
+    std::string tenant;
+    std::string channel;
+    std::optional<std::string> service_url;  // Teams
+    UserId added_by;
+    Instant added_at;
+};
+
+// A stakeholder communication: drafted, reviewed by someone other than its author, and sent on
+// its trigger once approved.
+struct Communication {
+    CommsId id;
+    WorkspaceId workspace;
+    ReleaseId release;
+    UserId author;
+    std::string body;
+    std::vector<std::string> audiences;  // audience names
+    CommsTrigger trigger = CommsTrigger::now;
+    std::optional<Instant> trigger_at;  // for CommsTrigger::at
+    CommsStatus status = CommsStatus::draft;
+    std::optional<UserId> reviewer;
+    std::optional<Instant> reviewed_at;
+    std::optional<std::string> review_comment;
+    std::optional<Instant> sent_at;
+    Instant created_at;
+    Instant updated_at;
 };
 
 struct ScheduledJob {

@@ -31,7 +31,7 @@ std::optional<Instant> instant_of(const std::optional<std::int64_t>& s) {
 constexpr std::string_view kReleaseColumns =
     "id, workspace_id, key, title, state, window_start, duration_s, time_zone, env, owner, "
     "freeze_override, active_plan, state_reason, created_by, created_at, updated_at, "
-    "started_at, finished_at";
+    "started_at, finished_at, home_channel, home_thread, home_service_url";
 
 std::string select_releases(std::string_view rest) {
     std::string sql = "SELECT ";
@@ -65,6 +65,9 @@ Release read_release(const Statement& st) {
     r.updated_at = instant_of(st.get_int(15));
     r.started_at = instant_of(st.get_opt_int(16));
     r.finished_at = instant_of(st.get_opt_int(17));
+    r.home_channel = st.get_opt_text(18);
+    r.home_thread = st.get_opt_text(19);
+    r.home_service_url = st.get_opt_text(20);
     return r;
 }
 
@@ -124,13 +127,13 @@ ReleaseId ReleaseRepo::insert(const Release& r) {
     db_.prepare(
            "INSERT INTO releases (workspace_id, key, title, state, window_start, duration_s, "
            "time_zone, env, owner, freeze_override, active_plan, state_reason, created_by, "
-           "created_at, updated_at, started_at, finished_at) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "created_at, updated_at, started_at, finished_at, home_channel, home_thread, "
+           "home_service_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind_all(r.workspace, r.key, r.title, to_string(r.state), seconds_of(r.window_start),
                   static_cast<std::int64_t>(r.duration.count()), r.time_zone, r.env, r.owner,
                   r.freeze_override, to_string(r.active_plan), r.state_reason, r.created_by,
                   seconds_of(r.created_at), seconds_of(r.updated_at), seconds_of(r.started_at),
-                  seconds_of(r.finished_at))
+                  seconds_of(r.finished_at), r.home_channel, r.home_thread, r.home_service_url)
         .run();
     ReleaseId id(db_.last_insert_id());
     for (const auto& p : r.programs) add_program(id, p);
@@ -144,12 +147,13 @@ void ReleaseRepo::update(const Release& r) {
     db_.prepare(
            "UPDATE releases SET title = ?, state = ?, window_start = ?, duration_s = ?, "
            "time_zone = ?, env = ?, owner = ?, freeze_override = ?, active_plan = ?, "
-           "state_reason = ?, updated_at = ?, started_at = ?, finished_at = ? WHERE id = ?")
+           "state_reason = ?, updated_at = ?, started_at = ?, finished_at = ?, home_channel = ?, "
+           "home_thread = ?, home_service_url = ? WHERE id = ?")
         .bind_all(r.title, to_string(r.state), seconds_of(r.window_start),
                   static_cast<std::int64_t>(r.duration.count()), r.time_zone, r.env, r.owner,
                   r.freeze_override, to_string(r.active_plan), r.state_reason,
                   seconds_of(r.updated_at), seconds_of(r.started_at), seconds_of(r.finished_at),
-                  r.id)
+                  r.home_channel, r.home_thread, r.home_service_url, r.id)
         .run();
 }
 
@@ -242,6 +246,25 @@ bool ReleaseRepo::upsert_component(const Component& c) {
         .run();
     tx.commit();
     return !existed;
+}
+
+std::vector<Seconds> ReleaseRepo::reminder_offsets(ReleaseId id) {
+    auto st = db_.prepare(
+        "SELECT offset_s FROM reminder_offsets WHERE release_id = ? ORDER BY offset_s");
+    st.bind_all(id);
+    std::vector<Seconds> out;
+    while (st.step()) out.emplace_back(st.get_int(0));
+    return out;
+}
+
+void ReleaseRepo::set_reminder_offsets(ReleaseId id, const std::vector<Seconds>& offsets) {
+    Transaction tx(db_);
+    db_.prepare("DELETE FROM reminder_offsets WHERE release_id = ?").bind_all(id).run();
+    for (auto o : offsets)
+        db_.prepare("INSERT OR IGNORE INTO reminder_offsets (release_id, offset_s) VALUES (?, ?)")
+            .bind_all(id, static_cast<std::int64_t>(o.count()))
+            .run();
+    tx.commit();
 }
 
 }  // namespace releasebot

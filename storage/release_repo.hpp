@@ -38,6 +38,11 @@ public:
     // Inserts or updates (same program and name) a component; returns true if it was new.
     bool upsert_component(const Component& c);
 
+    // The release's own reminder offsets (negative seconds before the window start), ascending;
+    // empty when it uses the defaults.
+    std::vector<Seconds> reminder_offsets(ReleaseId id);
+    void set_reminder_offsets(ReleaseId id, const std::vector<Seconds>& offsets);
+
 private:
     void load_programs(Release& r);
     Database& db_;

@@ -1,7 +1,9 @@
 // Store: every repository over one Database, handed to the domain as one object.
 #pragma once
 
+#include "storage/audience_repo.hpp"
 #include "storage/audit_repo.hpp"
+#include "storage/comms_repo.hpp"
 #include "storage/confirmation_repo.hpp"
 #include "storage/control_repo.hpp"
 #include "storage/database.hpp"
@@ -12,6 +14,7 @@
 #include "storage/processed_event_repo.hpp"
 #include "storage/release_repo.hpp"
 #include "storage/role_repo.hpp"
+#include "storage/status_message_repo.hpp"
 #include "storage/workspace_repo.hpp"
 
 namespace releasebot {
@@ -29,7 +32,10 @@ struct Store {
           events(database),
           outbox(database),
           jobs(database),
-          confirmations(database) {}
+          confirmations(database),
+          audiences(database),
+          comms(database),
+          status_messages(database) {}
 
     Database& db;
     WorkspaceRepo workspaces;
@@ -43,6 +49,9 @@ struct Store {
     OutboxRepo outbox;
     JobRepo jobs;
     ConfirmationRepo confirmations;
+    AudienceRepo audiences;
+    CommsRepo comms;
+    StatusMessageRepo status_messages;
 };
 
 }  // namespace releasebot
