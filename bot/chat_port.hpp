@@ -25,6 +25,21 @@ public:
     virtual std::string platform() const = 0;
     virtual Delivery post(const ConversationRef& where, const Reply& reply) = 0;
     virtual Delivery direct(const std::string& tenant, const UserId& to, const Reply& reply) = 0;
+
+    // The release status message (M12): posted once, then edited in place with update().
+    // Platforms that cannot edit fall back to posting anew.
+    virtual Delivery post_status(const ConversationRef& where, const Reply& reply) {
+        return post(where, reply);
+    }
+    virtual Delivery update(const ConversationRef& where, const std::string& message_ref,
+                            const Reply& reply) {
+        (void)message_ref;
+        return post_status(where, reply);
+    }
+
+    // The least time between two messages to one destination (Slack: about one per second per
+    // channel); the outbox sender spaces deliveries by it.
+    virtual std::chrono::milliseconds min_interval() const { return std::chrono::milliseconds(0); }
 };
 
 }  // namespace releasebot

@@ -51,6 +51,10 @@ int run_cli(int argc, char** argv) {
             },
             "ZONE"));
 
+    console->add_option("--clock", console_options.clock_start,
+                        "Start at this time on a clock that only `clock advance <duration>` "
+                        "moves, e.g. \"2026-12-09 09:00\"");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -11,6 +11,7 @@
 #include "bot/reply_codec.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
+#include "storage/status_message_repo.hpp"
 
 namespace releasebot {
 
@@ -36,6 +37,20 @@ Seconds backoff(int attempts, std::mt19937& rng) {
 
 OutboxSender::OutboxSender(Database& db, const Clock& clock) : db_(db), clock_(clock) {}
 
+Delivery OutboxSender::deliver(ChatPort& port, const OutboxRow& row, const Destination& dest,
+                               const Reply& reply) {
+    if (!dest.channel) return port.direct(dest.tenant, *dest.user, reply);
+    if (row.kind != "status" || !row.release) return port.post(*dest.channel, reply);
+    // The status message: edit the one already posted there, or post it and remember where.
+    StatusMessageRepo messages(db_);
+    auto existing = messages.find(*row.release, row.destination);
+    Delivery d = existing ? port.update(*dest.channel, *existing, reply)
+                          : port.post_status(*dest.channel, reply);
+    if (d.ok && !d.message_ref.empty() && d.message_ref != existing.value_or(""))
+        messages.put(*row.release, row.destination, d.message_ref, clock_.now());
+    return d;
+}
+
 void OutboxSender::add_port(ChatPort& port) {
     ports_[port.platform()] = &port;
 }
@@ -60,6 +75,19 @@ int OutboxSender::deliver_due(int limit) {
             auto port = ports_.find(row.platform);
             if (port == ports_.end()) continue;
 
+            // A newer version of the same status message is queued: this one is already stale.
+            if (row.kind == "status" && outbox.superseded(row)) {
+                outbox.mark_sent(row.id, now);
+                continue;
+            }
+            // Space messages to one destination by the platform's per-channel rate.
+            auto interval = port->second->min_interval();
+            auto steady_now = std::chrono::steady_clock::now();
+            if (interval.count() > 0) {
+                auto next = next_allowed_.find(row.destination);
+                if (next != next_allowed_.end() && steady_now < next->second) continue;
+            }
+
             Delivery result;
             auto dest = decode_destination(row.destination);
             auto reply = decode_reply(row.payload);
@@ -71,9 +99,7 @@ int OutboxSender::deliver_due(int limit) {
                 // A port reports failures as values; one that throws is treated as a failed
                 // attempt, so a bug in one adapter cannot stop delivery for everyone.
                 try {
-                    result = dest->channel
-                                 ? port->second->post(*dest->channel, *reply)
-                                 : port->second->direct(dest->tenant, *dest->user, *reply);
+                    result = deliver(*port->second, row, *dest, *reply);
                 } catch (const std::exception& e) {
                     result = Delivery{};
                     result.error = e.what();
@@ -82,6 +108,7 @@ int OutboxSender::deliver_due(int limit) {
 
             const int attempts = row.attempts + 1;
             const std::string error = result.error.empty() ? "delivery failed" : result.error;
+            if (interval.count() > 0) next_allowed_[row.destination] = steady_now + interval;
             if (result.ok) {
                 outbox.mark_sent(row.id, now);
                 ++delivered;

@@ -10,10 +10,12 @@
 
 #include "bot/chat_port.hpp"
 #include "commands/clock.hpp"
+#include "storage/records.hpp"
 
 namespace releasebot {
 
 class Database;
+struct Destination;
 
 class OutboxSender {
 public:
@@ -28,7 +30,12 @@ public:
 private:
     Database& db_;
     const Clock& clock_;
+    Delivery deliver(ChatPort& port, const OutboxRow& row, const Destination& dest,
+                     const Reply& reply);
+
     std::map<std::string, ChatPort*> ports_;
+    // Per destination: the earliest moment the next message may go (platform rate limits).
+    std::map<std::string, std::chrono::steady_clock::time_point> next_allowed_;
     std::mt19937 rng_{std::random_device{}()};
 };
 

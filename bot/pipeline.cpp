@@ -2,13 +2,46 @@
 // pipeline.hpp for the contract.
 #include "bot/pipeline.hpp"
 
+#include <set>
+
 #include "bot/reply_codec.hpp"
 #include "commands/dispatcher.hpp"
+#include "commands/handler_support.hpp"
 #include "commands/registry.hpp"
+#include "commands/release_view.hpp"
+#include "commands/timers.hpp"
 #include "storage/database.hpp"
 #include "storage/store.hpp"
 
 namespace releasebot {
+
+namespace {
+
+// A timer that fires more than this after its due time is reported as late.
+constexpr Seconds kLateAfter{60};
+
+// Runs the work of `event` in `ctx`'s transaction; nullopt context means nothing to do.
+struct Work {
+    std::optional<Context> ctx;
+    Result<Reply> result = Reply{};
+};
+
+void run_timer_event(Work& w, Store& store, Instant now, const Event& event) {
+    std::optional<ScheduledJob> job;
+    try {
+        job = store.jobs.get(JobId(std::stoll(event.value)));
+    } catch (const std::exception&) {
+    }
+    // A job cancelled (or already fired) after it was picked up does nothing.
+    if (!job || job->status != "pending") return;
+    auto ws = store.workspaces.get(job->workspace);
+    if (!ws) return;
+    w.ctx.emplace(make_system_context(store, now, *ws));
+    w.result = run_timer(*w.ctx, *job, now - job->due_at > kLateAfter);
+    store.jobs.mark_fired(job->id, now);
+}
+
+}  // namespace
 
 Pipeline::Pipeline(Database& db, const Clock& clock)
     : Pipeline(db, clock, command_registry()) {}
@@ -28,52 +61,79 @@ Outcome Pipeline::handle(const Event& event) {
         return outcome;
     }
 
-    Result<Reply> result = Reply{};
-    Context* ctx_ptr = nullptr;
-    std::optional<Context> ctx;
+    Work w;
     {
         // The handler's work sits in a savepoint: a refused command is undone whole while the
         // event stays recorded as processed.
         Transaction work(db_);
-        ctx.emplace(make_context(store, now, event.actor, event.conversation));
-        ctx_ptr = &*ctx;
         switch (event.kind) {
             case EventKind::command:
-                result = run_command(*ctx_ptr, event.text, registry_);
+                w.ctx.emplace(make_context(store, now, event.actor, event.conversation));
+                w.result = run_command(*w.ctx, event.text, registry_);
                 break;
             case EventKind::action:
-                result = run_action(*ctx_ptr, event.action_id, event.value, registry_);
+                w.ctx.emplace(make_context(store, now, event.actor, event.conversation));
+                w.result = run_action(*w.ctx, event.action_id, event.value, registry_);
+                break;
+            case EventKind::timer:
+                run_timer_event(w, store, now, event);
                 break;
             default:
-                result = usage_error("This kind of event is not handled yet.");
+                w.result = usage_error("This kind of event is not handled yet.");
                 break;
         }
-        if (!result.ok()) {
+        if (!w.result.ok() || !w.ctx) {
             work.rollback();
+            // A timer whose work failed is still spent: its key is recorded, so firing it again
+            // would only be a duplicate, and leaving it pending would make the scheduler spin.
+            if (event.kind == EventKind::timer) {
+                try {
+                    store.jobs.mark_fired(JobId(std::stoll(event.value)), now);
+                } catch (const std::invalid_argument&) {
+                } catch (const std::out_of_range&) {
+                }
+            }
         } else {
-            for (const auto& entry : ctx_ptr->audit_entries) store.audit.append(entry);
+            Context& ctx = *w.ctx;
+            // Every change to a release refreshes its status message (M12).
+            std::set<ReleaseId> changed;
+            for (const auto& entry : ctx.audit_entries) {
+                store.audit.append(entry);
+                if (entry.release) changed.insert(*entry.release);
+            }
+            for (const auto& id : changed) {
+                auto r = store.releases.get(id);
+                if (!r) continue;
+                Outbound status;
+                status.channel = release_home(ctx, *r);
+                status.reply = release_view(ctx, *r);
+                status.status = true;
+                status.release = id;
+                ctx.outbound.push_back(std::move(status));
+            }
             int n = 0;
-            for (const auto& o : ctx_ptr->outbound) {
+            for (const auto& o : ctx.outbound) {
                 OutboxRow row;
                 row.idempotency_key = event.idempotency_key + "#" + std::to_string(n++);
-                Destination d = destination_of(o, event.actor);
+                Destination d = destination_of(o, ctx.actor);
                 row.platform = d.platform;
                 row.destination = encode_destination(d);
                 row.payload = encode_reply(o.reply);
                 row.not_before = o.not_before.value_or(now);
                 row.release = o.release;
                 row.created_at = now;
-                if (store.outbox.enqueue(row)) ++outcome.outbound;
+                row.kind = o.status ? "status" : "post";
+                if (store.outbox.enqueue(row)) ++(o.status ? outcome.status_updates : outcome.outbound);
             }
             work.commit();
         }
     }
     tx.commit();
 
-    if (result.ok()) {
-        outcome.reply = std::move(result.value());
+    if (w.result.ok()) {
+        outcome.reply = std::move(w.result.value());
     } else {
-        outcome.reply = Reply::error(result.error().message);
+        outcome.reply = Reply::error(w.result.error().message);
     }
     return outcome;
 }

@@ -21,7 +21,8 @@ class Registry;
 struct Outcome {
     bool duplicate = false;  // the key was processed before; nothing was done
     Reply reply;             // the answer to the actor (rides on the ack where it can)
-    int outbound = 0;        // messages queued in the outbox
+    int outbound = 0;        // messages queued in the outbox (channel posts, direct messages)
+    int status_updates = 0;  // release status messages queued for refresh
 };
 
 class Pipeline {

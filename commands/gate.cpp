@@ -2,7 +2,9 @@
 // go`, `release show` and the status message say is always the current truth.
 #include "commands/gate.hpp"
 
+#include "commands/comms.hpp"
 #include "commands/handler_support.hpp"
+#include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 
 namespace releasebot {
@@ -48,6 +50,15 @@ std::vector<Blocker> gate_blockers(Context& ctx, const Release& r) {
         out.push_back({"There is no deployment plan", "plan add " + key + " deploy \"<step>\""});
     if (ctx.store.plans.count(r.id, PlanKind::backout) == 0)
         out.push_back({"There is no backout plan", "plan add " + key + " backout \"<step>\""});
+    for (const auto& c : unapproved_communications(ctx, r)) {
+        out.push_back({"Communication #" + std::to_string(c.id.value()) + " to " +
+                           join(c.audiences, ", ") + " is " +
+                           (c.status == CommsStatus::rejected ? "rejected" : "waiting for review"),
+                       c.status == CommsStatus::rejected
+                           ? "comms edit " + std::to_string(c.id.value()) + " \"<text>\""
+                           : "comms review " + std::to_string(c.id.value()) +
+                                 " approve  (someone other than its author)"});
+    }
     if (!r.freeze_override) {
         if (auto f = overlapping_freeze(ctx, r.window_start, r.window_end()))
             out.push_back({"The window overlaps the freeze " + *f,

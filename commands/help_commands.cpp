@@ -13,6 +13,9 @@ const char* topic_blurb(const std::string& topic) {
     if (topic == "release") return "plan, approve and run releases";
     if (topic == "control") return "the release controls checklist";
     if (topic == "plan") return "deployment and backout plans";
+    if (topic == "channel") return "where announcements go (audiences)";
+    if (topic == "comms") return "stakeholder announcements: draft, review, send";
+    if (topic == "remind") return "reminders before the window";
     if (topic == "freeze") return "freeze (blackout) windows";
     if (topic == "role") return "who may do what";
     if (topic == "my") return "your open tasks";

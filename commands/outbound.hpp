@@ -18,6 +18,7 @@ struct Outbound {
     Reply reply;
     std::optional<Instant> not_before;
     std::optional<ReleaseId> release;  // for the release status when delivery fails
+    bool status = false;  // replaces the release's status message instead of posting anew
 };
 
 }  // namespace releasebot

@@ -4,6 +4,8 @@
 #include <map>
 
 #include "commands/commands.hpp"
+#include "commands/comms.hpp"
+#include "commands/release_jobs.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/registry.hpp"
@@ -28,6 +30,16 @@ Status check_freeze(Context& ctx, const ParsedCommand& cmd, Instant start, Insta
                         "`override \"<reason>\"` to the command.");
     }
     return require_role(ctx, Role::manager, "override the freeze for " + key);
+}
+
+// Sends the approved communications waiting for `event`; notes the unapproved ones in `reply`.
+void announce(Context& ctx, const Release& r, CommsTrigger event, Reply& reply) {
+    auto held = announce_release_event(ctx, r, event);
+    if (held.empty()) return;
+    std::vector<std::string> ids;
+    for (const auto& c : held) ids.push_back("#" + std::to_string(c.id.value()));
+    reply.context("Not sent, not approved: communication " + join_and(ids) +
+                  ". Only approved messages go out.");
 }
 
 Status check_future(const Context& ctx, Instant start) {
@@ -79,6 +91,7 @@ Result<Reply> release_plan(Context& ctx, const ParsedCommand& cmd) {
     }
     r.id = ctx.store.releases.insert(r);
     ctx.store.controls.copy_templates(ctx.workspace.id, r.id);
+    schedule_release_jobs(ctx, r);
     int controls = static_cast<int>(ctx.store.controls.for_release(r.id).size());
 
     std::string detail = "\"" + r.title + "\" " + format_short(r.window_start, "UTC") + " UTC for " +
@@ -168,6 +181,7 @@ Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
               "from " + format_short(old, "UTC") + " UTC to " + format_short(*start, "UTC") +
                   " UTC" + (cmd.has("override") ? ", freeze overridden: \"" + cmd.get("override") + "\"" : ""));
     bool unapproved = recheck_approval(ctx, *r);
+    schedule_release_jobs(ctx, *r);
     if (r->owner != ctx.actor.user)
         ctx.notify(r->owner,
                    Reply::plain(who(ctx.actor.user) + " moved *" + r->key + "* to " +
@@ -197,6 +211,14 @@ Result<Reply> release_cancel(Context& ctx, const ParsedCommand& cmd) {
     r->updated_at = ctx.now;
     ctx.store.releases.update(*r);
     ctx.audit(r->id, "release.cancel", reason.empty() ? "no reason given" : "\"" + reason + "\"");
+    cancel_release_jobs(ctx, *r);
+    // Its announcements will never be due now.
+    for (auto& c : ctx.store.comms.for_release(r->id)) {
+        if (c.status == CommsStatus::sent || c.status == CommsStatus::cancelled) continue;
+        c.status = CommsStatus::cancelled;
+        c.updated_at = ctx.now;
+        ctx.store.comms.update(c);
+    }
     if (r->owner != ctx.actor.user)
         ctx.notify(r->owner, Reply::plain(who(ctx.actor.user) + " cancelled *" + r->key + "*" +
                                           (reason.empty() ? "." : ": \"" + reason + "\"")),
@@ -318,6 +340,7 @@ Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
     r->updated_at = ctx.now;
     ctx.store.releases.update(*r);
     ctx.audit(r->id, "release.start", "deployment started");
+    schedule_release_jobs(ctx, *r);
     Reply reply;
     reply.text = "Started " + r->key + ". Walk the deploy plan with `release step " + r->key +
                  " <n> done`.";
@@ -326,6 +349,7 @@ Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
     reply.context("Mark steps with `release step " + r->key +
                   " <n> done|skip|fail [\"note\"]`; if it goes wrong, `release backout " + r->key +
                   " \"<reason>\"`.");
+    announce(ctx, *r, CommsTrigger::start, reply);
     return reply;
 }
 
@@ -415,6 +439,7 @@ Result<Reply> release_backout(Context& ctx, const ParsedCommand& cmd) {
     reply.checklist(plan_items(ctx, *r, PlanKind::backout));
     reply.context("Mark steps with `release step " + r->key + " <n> done`, then `release done " +
                   r->key + "`.");
+    announce(ctx, *r, CommsTrigger::backout, reply);
     return reply;
 }
 
@@ -451,11 +476,14 @@ Result<Reply> release_done(Context& ctx, const ParsedCommand& cmd) {
                    Reply::plain(r->key + " is " + to_string(r->state) + " (closed by " +
                                 who(ctx.actor.user) + ")."),
                    r->id);
+    cancel_release_jobs(ctx, *r);
     Seconds took = r->started_at ? ctx.now - *r->started_at : Seconds(0);
-    return Reply::plain(r->state == ReleaseState::deployed
-                            ? "*" + r->key + "* is deployed, in " + format_duration(took) + "."
-                            : "*" + r->key + "* is backed out, " + format_duration(took) +
-                                  " after it started.");
+    Reply reply = Reply::plain(r->state == ReleaseState::deployed
+                                   ? "*" + r->key + "* is deployed, in " + format_duration(took) + "."
+                                   : "*" + r->key + "* is backed out, " + format_duration(took) +
+                                         " after it started.");
+    if (r->state == ReleaseState::deployed) announce(ctx, *r, CommsTrigger::done, reply);
+    return reply;
 }
 
 Result<Reply> release_calendar(Context& ctx, const ParsedCommand& cmd) {

@@ -1,6 +1,8 @@
 // Builds the full view of a release from storage. See release_view.hpp.
 #include "commands/release_view.hpp"
 
+#include <algorithm>
+
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/text_util.hpp"
@@ -97,9 +99,33 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r) {
     return items;
 }
 
+std::string status_summary(Context& ctx, const Release& r) {
+    std::string state = to_string(r.state);
+    switch (r.state) {
+        case ReleaseState::planned: {
+            auto n = gate_blockers(ctx, r).size();
+            return n ? state + ", " + plural(static_cast<long>(n), "blocker", "blockers")
+                     : state + ", ready for go";
+        }
+        case ReleaseState::approved:
+            return state + " for " + format_when(r.window_start, ctx.zone);
+        case ReleaseState::deploying: {
+            auto steps = ctx.store.plans.steps(r.id, r.active_plan);
+            long marked = std::count_if(steps.begin(), steps.end(), [](const PlanStep& s) {
+                return s.status != StepStatus::pending;
+            });
+            return (r.active_plan == PlanKind::backout ? "backing out, " : "deploying, ") +
+                   std::to_string(marked) + " of " + plural(static_cast<long>(steps.size()),
+                                                             "step", "steps") + " marked";
+        }
+        default:
+            return state;
+    }
+}
+
 Reply release_view(Context& ctx, const Release& r) {
     Reply reply;
-    reply.text = r.key + " — " + r.title + " (" + to_string(r.state) + ")";
+    reply.text = r.key + " — " + r.title + ": " + status_summary(ctx, r);
     reply.header(r.key + " — " + r.title);
     std::string state = to_string(r.state);
     if (r.state == ReleaseState::deploying && r.active_plan == PlanKind::backout)
@@ -139,6 +165,16 @@ Reply release_view(Context& ctx, const Release& r) {
             reply.section(title);
             reply.checklist(std::move(items));
         }
+    }
+
+    auto failed = ctx.store.outbox.failed_for(r.id);
+    if (!failed.empty()) {
+        std::string text = "*Undelivered messages (" + std::to_string(failed.size()) + ")*";
+        for (const auto& f : failed)
+            text += "\n• to " + f.platform + ", gave up after " +
+                    plural(f.attempts, "attempt", "attempts") + ": " +
+                    f.last_error.value_or("unknown error");
+        reply.section(text);
     }
 
     if (r.state == ReleaseState::planned || r.state == ReleaseState::approved) {

@@ -11,6 +11,10 @@ namespace releasebot {
 
 Reply release_view(Context& ctx, const Release& r);
 
+// One line: "planned, 5 blockers", "approved for Thu 10 Dec 2026 14:00 UTC", "deploying, 1 of 3
+// steps marked", "deployed".
+std::string status_summary(Context& ctx, const Release& r);
+
 // "Thu 10 Dec 2026 14:00 – 16:00 UTC (2h)" in the reader's zone.
 std::string window_text(const Context& ctx, const Release& r);
 

@@ -11,7 +11,7 @@ namespace releasebot {
 class Database;
 
 class CommsRepo {
-public:
+  public:
     explicit CommsRepo(Database& db) : db_(db) {}
 
     // Inserts `c` (id ignored); returns its id.
@@ -22,8 +22,11 @@ public:
     void update(const Communication& c);
     // A release's communications, oldest first.
     std::vector<Communication> for_release(ReleaseId r);
+    // The workspace's communications that may still go out (draft, approved or rejected),
+    // oldest first: what an audience's removal could leave with nowhere to go.
+    std::vector<Communication> unsent(WorkspaceId ws);
 
-private:
+  private:
     Database& db_;
 };
 

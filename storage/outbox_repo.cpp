@@ -26,6 +26,7 @@ OutboxRow read_row(const Statement& st) {
     r.last_error = st.get_opt_text(8);
     if (auto rel = st.get_opt_int(9)) r.release = ReleaseId(*rel);
     r.created_at = Instant(Seconds(st.get_int(10)));
+    r.kind = st.get_text(11);
     return r;
 }
 
@@ -36,10 +37,10 @@ OutboxRow read_row(const Statement& st) {
 bool OutboxRepo::enqueue(const OutboxRow& row) {
     db_.prepare(
            "INSERT INTO outbox (idempotency_key, platform, destination, payload, not_before, "
-           "status, attempts, release_id, created_at) "
-           "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING")
+           "status, attempts, release_id, created_at, kind) "
+           "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING")
         .bind_all(row.idempotency_key, row.platform, row.destination, row.payload,
-                  seconds_of(row.not_before), row.release, seconds_of(row.created_at))
+                  seconds_of(row.not_before), row.release, seconds_of(row.created_at), row.kind)
         .run();
     return db_.changes() == 1;
 }
@@ -49,7 +50,7 @@ bool OutboxRepo::enqueue(const OutboxRow& row) {
 std::vector<OutboxRow> OutboxRepo::due(Instant now, int limit) {
     auto st = db_.prepare(
         "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
-        "attempts, last_error, release_id, created_at FROM outbox "
+        "attempts, last_error, release_id, created_at, kind FROM outbox "
         "WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?");
     st.bind_all(seconds_of(now), limit);
     std::vector<OutboxRow> out;
@@ -84,7 +85,7 @@ void OutboxRepo::mark_failed(OutboxId id, const std::string& error) {
 std::optional<OutboxRow> OutboxRepo::get(OutboxId id) {
     auto st = db_.prepare(
         "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
-        "attempts, last_error, release_id, created_at FROM outbox WHERE id = ?");
+        "attempts, last_error, release_id, created_at, kind FROM outbox WHERE id = ?");
     st.bind_all(id);
     if (!st.step()) return std::nullopt;
     return read_row(st);
@@ -94,6 +95,25 @@ int OutboxRepo::pending_count() {
     auto st = db_.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
     st.step();
     return static_cast<int>(st.get_int(0));
+}
+
+bool OutboxRepo::superseded(const OutboxRow& row) {
+    auto st = db_.prepare(
+        "SELECT 1 FROM outbox WHERE kind = 'status' AND status = 'pending' AND release_id = ? "
+        "AND destination = ? AND id > ? LIMIT 1");
+    st.bind_all(row.release, row.destination, row.id);
+    return st.step();
+}
+
+std::vector<OutboxRow> OutboxRepo::failed_for(ReleaseId r) {
+    auto st = db_.prepare(
+        "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
+        "attempts, last_error, release_id, created_at, kind FROM outbox "
+        "WHERE release_id = ? AND status = 'failed' ORDER BY id");
+    st.bind_all(r);
+    std::vector<OutboxRow> out;
+    while (st.step()) out.push_back(read_row(st));
+    return out;
 }
 
 }  // namespace releasebot

@@ -26,6 +26,11 @@ public:
     void mark_failed(OutboxId id, const std::string& error);
     std::optional<OutboxRow> get(OutboxId id);
     int pending_count();
+    // True when a later status row for the same release and destination is pending, so this
+    // one need not be shown at all (status updates coalesce).
+    bool superseded(const OutboxRow& row);
+    // Rows of the release that were given up on, oldest first (shown in its status).
+    std::vector<OutboxRow> failed_for(ReleaseId r);
 
 private:
     Database& db_;

@@ -204,6 +204,7 @@ struct OutboxRow {
     std::optional<std::string> last_error;
     std::optional<ReleaseId> release;
     Instant created_at;
+    std::string kind = "post";  // post | status
 };
 
 // A named destination for announcements: "stakeholders" may be a Slack channel and a Teams

@@ -13,6 +13,25 @@ Delivery ConsolePort::direct(const std::string& /*tenant*/, const UserId& to, co
     return print("── DM to @" + to.value() + " ──", reply);
 }
 
+Delivery ConsolePort::post_status(const ConversationRef& /*where*/, const Reply& reply) {
+    out_ << "  [status] " << render_mentions(reply.text) << '\n';
+    out_.flush();
+    Delivery d;
+    if (!out_) {
+        d.permanent = true;
+        d.error = "the terminal output could not be written";
+        return d;
+    }
+    d.ok = true;
+    d.message_ref = "console-status:" + std::to_string(++printed_);
+    return d;
+}
+
+Delivery ConsolePort::update(const ConversationRef& where, const std::string& /*message_ref*/,
+                             const Reply& reply) {
+    return post_status(where, reply);
+}
+
 Delivery ConsolePort::print(const std::string& rule, const Reply& reply) {
     out_ << rule << '\n' << render_text(reply);
     out_.flush();

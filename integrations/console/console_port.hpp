@@ -21,6 +21,12 @@ class ConsolePort final : public ChatPort {
     Delivery post(const ConversationRef& where, const Reply& reply) override;
     // Prints "── DM to @<user> ──" and the rendered reply.
     Delivery direct(const std::string& tenant, const UserId& to, const Reply& reply) override;
+    // The release status message: the terminal just showed the reply that changed the release,
+    // so the status is one line ("status of web-2026.12: planned, 5 blockers") rather than the
+    // whole view again; `release show` draws it in full.
+    Delivery post_status(const ConversationRef& where, const Reply& reply) override;
+    Delivery update(const ConversationRef& where, const std::string& message_ref,
+                    const Reply& reply) override;
 
   private:
     Delivery print(const std::string& rule, const Reply& reply);

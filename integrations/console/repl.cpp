@@ -4,7 +4,11 @@
 // small transaction, so a script that stops half-way leaves what it did committed.
 #include "integrations/console/repl.hpp"
 
+#include <sys/select.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
 
 #include <cctype>
 #include <cstdio>
@@ -65,31 +69,69 @@ int run_piped(ConsoleSession& session) {
     return session.faults() == 0 ? 0 : 1;
 }
 
-int run_interactive(ConsoleSession& session, const std::string& db_path) {
-    std::optional<std::string> history = history_path();
-    using_history();
-    stifle_history(static_cast<int>(kHistoryLines));
-    if (history) read_history(history->c_str());
+// libedit's callback interface hands each finished line here; the loop below waits on stdin
+// with a timeout so the scheduler can fire (and print) while the person is typing.
+struct Interactive {
+    ConsoleSession* session = nullptr;
+    std::optional<std::string> history;
+    bool done = false;
+};
+Interactive* g_interactive = nullptr;
 
-    std::cout << "releasebot " RELEASEBOT_VERSION " console on " << db_path
-              << ": type `help` for the commands, `as <user>` to type as someone else, `quit` "
-                 "to leave.\n";
-    while (true) {
-        std::string prompt = session.user() + "> ";
-        char* raw = readline(prompt.c_str());
+void install_prompt() {
+    std::string prompt = g_interactive->session->user() + "> ";
+    rl_callback_handler_install(prompt.c_str(), [](char* raw) {
+        Interactive& in = *g_interactive;
         if (raw == nullptr) {  // Ctrl-D
             std::cout << '\n';
-            break;
+            in.done = true;
+            return;
         }
         std::string line(raw);
         std::free(raw);
         if (!trim(line).empty()) {
             add_history(line.c_str());
             // Saved after every line so a closed terminal or a kill keeps what was typed.
-            if (history) write_history(history->c_str());
+            if (in.history) write_history(in.history->c_str());
         }
-        if (session.handle_line(line, std::cerr) == ConsoleSession::Next::quit) break;
+        if (in.session->handle_line(line, std::cerr) == ConsoleSession::Next::quit) {
+            in.done = true;
+            return;
+        }
+        install_prompt();  // the user may have changed (`as bob`)
+    });
+}
+
+int run_interactive(ConsoleSession& session, const std::string& db_path) {
+    Interactive in;
+    in.session = &session;
+    in.history = history_path();
+    g_interactive = &in;
+    using_history();
+    stifle_history(static_cast<int>(kHistoryLines));
+    if (in.history) read_history(in.history->c_str());
+
+    std::cout << "releasebot " RELEASEBOT_VERSION " console on " << db_path
+              << ": type `help` for the commands, `as <user>` to type as someone else, `quit` "
+                 "to leave.\n";
+    install_prompt();
+    while (!in.done) {
+        fd_set fds;
+        FD_ZERO(&fds);
+        FD_SET(STDIN_FILENO, &fds);
+        timeval timeout{1, 0};
+        int ready = select(STDIN_FILENO + 1, &fds, nullptr, nullptr, &timeout);
+        if (ready > 0) {
+            rl_callback_read_char();
+        } else if (ready == 0) {
+            // Reminders and timed announcements due now appear above the prompt.
+            if (session.tick(std::cerr) > 0) rl_forced_update_display();
+        } else if (errno != EINTR) {
+            break;
+        }
     }
+    rl_callback_handler_remove();
+    g_interactive = nullptr;
     return session.faults() == 0 ? 0 : 1;
 }
 
@@ -127,11 +169,14 @@ std::string default_console_zone() {
 }
 
 ConsoleSession::ConsoleSession(Database& db, const Clock& clock, std::string user, std::string zone,
-                               std::ostream& out)
+                               std::ostream& out, ManualClock* manual)
     : out_(out),
       port_(out),
       pipeline_(db, clock),
       sender_(db, clock),
+      scheduler_(db, clock, pipeline_),
+      clock_(clock),
+      manual_(manual),
       user_(std::move(user)),
       zone_(std::move(zone)),
       session_id_(new_session_id()) {
@@ -161,8 +206,84 @@ ConsoleSession::Next ConsoleSession::handle_line(std::string_view raw, std::ostr
         out_.flush();
         return Next::more;
     }
+    if (first == "clock") {
+        clock_command(rest);
+        return Next::more;
+    }
     run_command(std::string(line), err);
     return Next::more;
+}
+
+void ConsoleSession::clock_command(std::string_view args) {
+    std::string a = lower(args);
+    if (a.empty()) {
+        out_ << "It is " << format_when(clock_.now(), zone_) << ".\n\n";
+        out_.flush();
+        return;
+    }
+    if (a.rfind("advance", 0) != 0) {
+        out_ << "Type `clock` to see the time, or `clock advance <duration>` (like `clock advance "
+                "2h`) when the console runs with --clock.\n\n";
+        out_.flush();
+        return;
+    }
+    if (manual_ == nullptr) {
+        out_ << "The console is on the real clock. Start it with `--clock <when>` (for example "
+                "`releasebot console --clock \"2026-12-09 09:00\"`) to move time with `clock "
+                "advance`.\n\n";
+        out_.flush();
+        return;
+    }
+    auto d = parse_duration(trim(args.substr(7)));
+    if (!d) {
+        out_ << d.error().message << "\n\n";
+        out_.flush();
+        return;
+    }
+    Instant target = manual_->now() + *d;
+    int fired = 0;
+    try {
+        // Stop at each due instant so every job fires at its own time, delivering as we go so
+        // the messages come out in the order they happened.
+        while (auto next = scheduler_.next_due()) {
+            if (*next > target) break;
+            if (*next > manual_->now()) manual_->set(*next);
+            fired += scheduler_.run_due();
+            deliver(std::cerr);
+        }
+        manual_->set(target);
+    } catch (const std::exception& e) {
+        ++faults_;
+        std::cerr << "releasebot: the clock stopped early: " << e.what() << '\n';
+    }
+    out_ << "It is now " << format_when(manual_->now(), zone_) << " (" << fired
+         << (fired == 1 ? " scheduled job" : " scheduled jobs") << " fired).\n\n";
+    out_.flush();
+}
+
+int ConsoleSession::tick(std::ostream& err) {
+    int fired = 0;
+    try {
+        fired = scheduler_.run_due();
+    } catch (const std::exception& e) {
+        ++faults_;
+        err << "releasebot: scheduled jobs could not run: " << e.what() << '\n';
+    }
+    deliver(err);
+    return fired;
+}
+
+void ConsoleSession::deliver(std::ostream& err) {
+    try {
+        // Drains everything due now; a batch that comes back short means nothing more is due.
+        constexpr int kBatch = 100;
+        while (sender_.deliver_due(kBatch) == kBatch) {
+        }
+    } catch (const std::exception& e) {
+        ++faults_;
+        err << "releasebot: messages could not be delivered: " << e.what() << '\n';
+    }
+    out_.flush();
 }
 
 void ConsoleSession::run_command(const std::string& text, std::ostream& err) {
@@ -185,15 +306,9 @@ void ConsoleSession::run_command(const std::string& text, std::ostream& err) {
         err.flush();
         return;
     }
-    try {
-        // Drains everything due now; a batch that comes back short means nothing more is due.
-        constexpr int kBatch = 100;
-        while (sender_.deliver_due(kBatch) == kBatch) {
-        }
-    } catch (const std::exception& e) {
-        ++faults_;
-        err << "releasebot: messages could not be delivered: " << e.what() << '\n';
-    }
+    // The command may have scheduled jobs, some due already (a timed message "now").
+    scheduler_.invalidate();
+    tick(err);
     out_ << '\n';
     out_.flush();
 }
@@ -232,8 +347,20 @@ int run_console(const ConsoleOptions& options) {
         return 1;
     }
 
-    SystemClock clock;
-    ConsoleSession session(*db, clock, user, zone, std::cout);
+    SystemClock system_clock;
+    std::optional<ManualClock> manual;
+    if (!options.clock_start.empty()) {
+        auto start = parse_when(options.clock_start, zone, system_clock.now());
+        if (!start) {
+            std::cerr << "releasebot: --clock: " << start.error().message << '\n';
+            return 1;
+        }
+        manual.emplace(*start);
+    }
+    const Clock& clock = manual ? static_cast<const Clock&>(*manual) : system_clock;
+    ConsoleSession session(*db, clock, user, zone, std::cout, manual ? &*manual : nullptr);
+    // Jobs that fell due while no console was open fire now, marked late.
+    session.tick(std::cerr);
     if (isatty(STDIN_FILENO) != 0) return run_interactive(session, options.db_path);
     return run_piped(session);
 }

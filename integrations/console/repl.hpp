@@ -13,6 +13,7 @@
 
 #include "bot/outbox_sender.hpp"
 #include "bot/pipeline.hpp"
+#include "bot/scheduler.hpp"
 #include "commands/clock.hpp"
 #include "integrations/console/console_port.hpp"
 
@@ -24,6 +25,8 @@ struct ConsoleOptions {
     std::string db_path = "./releasebot.db";
     std::string user;  // who types first; empty means default_console_user()
     std::string zone;  // IANA zone of the console users; empty means default_console_zone()
+    // `--clock <when>`: start at this instant on a clock that only `clock advance` moves.
+    std::string clock_start;
 };
 
 // $USER when it is a usable console name, else "me".
@@ -39,8 +42,10 @@ std::optional<std::string> console_user_name(std::string_view text);
 class ConsoleSession {
   public:
     // `db`, `clock` and `out` must outlive the session. `zone` must be a valid IANA name.
+    // With a `manual` clock (the same object as `clock`), `clock advance <duration>` moves time
+    // on and fires what falls due on the way.
     ConsoleSession(Database& db, const Clock& clock, std::string user, std::string zone,
-                   std::ostream& out);
+                   std::ostream& out, ManualClock* manual = nullptr);
 
     enum class Next { more, quit };
 
@@ -50,16 +55,25 @@ class ConsoleSession {
     // as it was; faults() counts them.
     Next handle_line(std::string_view line, std::ostream& err);
 
+    // Fires due jobs and delivers due messages (the interactive console calls it every second
+    // while waiting for input). Returns how many jobs fired.
+    int tick(std::ostream& err);
+
     const std::string& user() const { return user_; }
     int faults() const { return faults_; }
 
   private:
     void run_command(const std::string& text, std::ostream& err);
+    void clock_command(std::string_view args);
+    void deliver(std::ostream& err);
 
     std::ostream& out_;
     ConsolePort port_;
     Pipeline pipeline_;
     OutboxSender sender_;
+    Scheduler scheduler_;
+    const Clock& clock_;
+    ManualClock* manual_;
     std::string user_;
     std::string zone_;
     std::string session_id_;

@@ -240,7 +240,8 @@ TEST_CASE("release cancel needs the owner or a manager, and a confirmation", "[r
         CHECK_THAT(pressed.reply.text, Contains("Cancelled *b2*"));
         CHECK(env.text("SELECT state FROM releases WHERE key='b2'") == "cancelled");
         // The owner hears about it by direct message.
-        CHECK(env.count("SELECT count(*) FROM outbox WHERE payload LIKE '%cancelled%'") == 1);
+        CHECK(env.count("SELECT count(*) FROM outbox WHERE kind = 'post' AND payload LIKE "
+                        "'%cancelled%'") == 1);
     }
     SECTION("a confirmation expires") {
         env.say("alice", "release cancel b2");
