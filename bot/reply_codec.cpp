@@ -4,9 +4,11 @@
 // Error naming what was wrong; the sender marks such a row failed instead of crashing.
 #include "bot/reply_codec.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <exception>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -19,7 +21,7 @@ namespace {
 template <class E, std::size_t N>
 using NameTable = std::array<std::pair<E, std::string_view>, N>;
 
-constexpr NameTable<Block::Kind, 8> kBlockKinds{{
+constexpr NameTable<Block::Kind, 9> kBlockKinds{{
     {Block::Kind::header, "header"},
     {Block::Kind::section, "section"},
     {Block::Kind::fields, "fields"},
@@ -28,7 +30,12 @@ constexpr NameTable<Block::Kind, 8> kBlockKinds{{
     {Block::Kind::buttons, "buttons"},
     {Block::Kind::context, "context"},
     {Block::Kind::divider, "divider"},
+    {Block::Kind::survey, "survey"},
 }};
+
+// The question kinds a survey block may carry; anything else is refused when decoding, since a
+// renderer could not draw it.
+constexpr std::array<std::string_view, 3> kQuestionKinds{"rating", "text", "choice"};
 
 constexpr NameTable<ItemState, 6> kItemStates{{
     {ItemState::open, "open"},
@@ -114,6 +121,19 @@ json::object encode_block(const Block& b) {
             buttons.push_back(std::move(j));
         }
         o["buttons"] = std::move(buttons);
+    }
+    if (!b.questions.empty()) {
+        json::array questions;
+        for (const auto& q : b.questions) {
+            json::object j;
+            j["number"] = q.number;
+            j["kind"] = sv(q.kind);
+            j["prompt"] = sv(q.prompt);
+            if (!q.choices.empty()) j["choices"] = string_array(q.choices);
+            if (!q.answer_command.empty()) j["answer_command"] = sv(q.answer_command);
+            questions.push_back(std::move(j));
+        }
+        o["questions"] = std::move(questions);
     }
     return o;
 }
@@ -227,6 +247,40 @@ class Decoder {
     std::string error_;
 };
 
+// One survey question, strictly: a positive number, a known kind, a prompt, and choices exactly
+// when the kind is "choice".
+void decode_question(Decoder& d, const json::value& v, const std::string& at, SurveyQuestion& q) {
+    const json::object* o = d.object(v, at);
+    if (!o) return;
+    const json::value* number = o->if_contains("number");
+    if (!number) {
+        d.fail(Decoder::join(at, "number"), "missing");
+    } else if (number->is_int64() && number->as_int64() >= 1 &&
+               number->as_int64() <= std::numeric_limits<int>::max()) {
+        q.number = static_cast<int>(number->as_int64());
+    } else if (number->is_uint64() || number->is_int64()) {
+        d.fail(Decoder::join(at, "number"), "expected a positive question number");
+    } else {
+        d.fail(Decoder::join(at, "number"), "expected a whole number");
+    }
+    d.string(*o, "kind", at, q.kind, true);
+    if (!d.failed() &&
+        std::find(kQuestionKinds.begin(), kQuestionKinds.end(), q.kind) == kQuestionKinds.end())
+        d.fail(Decoder::join(at, "kind"), "unknown value \"" + q.kind + "\"");
+    d.string(*o, "prompt", at, q.prompt, true);
+    if (const auto* choices = d.array(*o, "choices", at)) {
+        for (std::size_t i = 0; i < choices->size(); ++i) {
+            d.string((*choices)[i], Decoder::index(Decoder::join(at, "choices"), i),
+                     q.choices.emplace_back());
+        }
+    }
+    if (!d.failed() && (q.kind == "choice") == q.choices.empty())
+        d.fail(Decoder::join(at, "choices"), q.kind == "choice"
+                                                 ? "a choice question needs its choices"
+                                                 : "only a choice question has choices");
+    d.string(*o, "answer_command", at, q.answer_command);
+}
+
 void decode_block(Decoder& d, const json::value& v, const std::string& path, Block& b) {
     const json::object* o = d.object(v, path);
     if (!o) return;
@@ -286,6 +340,12 @@ void decode_block(Decoder& d, const json::value& v, const std::string& path, Blo
             d.string(*button, "action_id", at, bt.action_id);
             d.string(*button, "value", at, bt.value);
             d.name(*button, "style", at, kButtonStyles, bt.style);
+        }
+    }
+    if (const auto* questions = d.array(*o, "questions", path)) {
+        for (std::size_t i = 0; i < questions->size() && !d.failed(); ++i) {
+            decode_question(d, (*questions)[i], Decoder::index(Decoder::join(path, "questions"), i),
+                            b.questions.emplace_back());
         }
     }
 }

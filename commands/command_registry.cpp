@@ -13,6 +13,8 @@ const Registry& command_registry() {
         register_channel_commands(r);
         register_comms_commands(r);
         register_reminder_commands(r);
+        register_retro_commands(r);
+        register_action_commands(r);
         register_freeze_commands(r);
         register_role_commands(r);
         register_task_commands(r);

@@ -17,5 +17,7 @@ void register_confirmation_commands(Registry& r);
 void register_channel_commands(Registry& r);
 void register_comms_commands(Registry& r);
 void register_reminder_commands(Registry& r);
+void register_retro_commands(Registry& r);
+void register_action_commands(Registry& r);
 
 }  // namespace releasebot

@@ -96,19 +96,28 @@ std::string status_label(CommsStatus s) {
     return s == CommsStatus::draft ? "waiting for review" : to_string(s);
 }
 
-// Whether the release event a communication waits for has already happened.
+// Whether the release event a communication waits for is behind the release: it happened
+// already, or the release took the other road (a backed-out release is never `done`).
 bool event_passed(CommsTrigger t, const Release& r) {
+    bool backing_out = r.state == ReleaseState::deploying && r.active_plan == PlanKind::backout;
+    bool finished = r.state == ReleaseState::deployed || r.state == ReleaseState::backed_out;
     switch (t) {
         case CommsTrigger::start:
-            return r.started_at.has_value() || r.state == ReleaseState::deploying ||
-                   r.state == ReleaseState::deployed || r.state == ReleaseState::backed_out;
+            return r.started_at.has_value() || r.state == ReleaseState::deploying || finished;
         case CommsTrigger::done:
-            return r.state == ReleaseState::deployed;
         case CommsTrigger::backout:
-            return r.state == ReleaseState::backed_out;
+            return finished || backing_out;
         default:
             return false;
     }
+}
+
+// Where the release stands, in words: "deploying", "backing out", "deployed".
+std::string stage(const Release& r) {
+    if (r.state == ReleaseState::deploying && r.active_plan == PlanKind::backout) {
+        return "backing out";
+    }
+    return to_string(r.state);
 }
 
 bool accepts_drafts(ReleaseState s) {
@@ -242,7 +251,15 @@ std::string reopened_note(const Release& r) {
 // ---------------------------------------------------------------------------------------------
 // comms draft
 
+// The audience list is read as text up to the next keyword, so that `to stakeholders, ops`
+// arrives whole and gets this error instead of a confusing one about a stray word.
 Result<std::vector<std::string>> audience_names(Context& ctx, const std::string& raw) {
+    if (std::any_of(raw.begin(), raw.end(),
+                    [](char ch) { return std::isspace(static_cast<unsigned char>(ch)) != 0; })) {
+        return usage_error("`to " + raw +
+                           "`: list audiences separated by commas without spaces, like `to "
+                           "stakeholders,it-ops`.");
+    }
     std::vector<std::string> names;
     std::size_t start = 0;
     while (true) {
@@ -263,13 +280,14 @@ Result<std::vector<std::string>> audience_names(Context& ctx, const std::string&
             if (auto near = closest(part, known); !near.empty()) {
                 msg += " Did you mean `" + near + "`?";
             }
+            std::string add = "a manager adds one with `channel add " + part +
+                              " slack:C0123ABCD` (or `channel add " + part +
+                              " here` in the channel itself).";
             if (known.empty()) {
-                msg += " There are no audiences yet;";
+                msg += " There are no audiences yet: " + add;
             } else {
-                msg += " Known audiences: " + join(known, ", ") + ".";
+                msg += " Known audiences: " + join(known, ", ") + "; " + add;
             }
-            msg += " A manager adds one with `channel add " + part +
-                   " slack:C0123ABCD` (or `channel add " + part + " here` in the channel itself).";
             return not_found(msg);
         }
         const std::string& name = members.front().name;
@@ -308,10 +326,8 @@ Result<Trigger> trigger_arg(Context& ctx, const ParsedCommand& cmd, const Releas
                                "`on backout`.");
         }
         if (event_passed(*kind, r)) {
-            return conflict(r.key + " is already " + to_string(r.state) + ", so `on " +
-                            to_string(*kind) +
-                            "` would never come. Use `now` or `on done` "
-                            "instead.");
+            return conflict(r.key + " is already " + stage(r) + ", so `on " + to_string(*kind) +
+                            "` would never come. Use `now` or `at <when>` instead.");
         }
         t.kind = *kind;
         return t;
@@ -362,19 +378,20 @@ Result<Reply> comms_draft(Context& ctx, const ParsedCommand& cmd) {
     c.created_at = c.updated_at = ctx.now;
     c.id = ctx.store.comms.insert(c);
     ctx.audit(rel->id, "comms.draft",
-              ref(c) + " to " + join(c.audiences, ",") + " " + trigger_short(c, "UTC") + ": \"" +
+              ref(c) + " to " + join(c.audiences, ",") + " " + trigger_short(c, "UTC") +
+                  (c.trigger == CommsTrigger::at ? " UTC" : "") + ": \"" +
                   first_line(c.body, kListTextWidth) + "\"");
 
     auto all = addressed(ctx, c);
-    // Approvers and managers hear there is something to review; the author is not asked.
-    Reply ask;
-    ask.text = who(c.author) + " drafted communication " + ref(c) + " for " + rel->key +
-               " and it needs a review.";
-    ask.section(who(c.author) + " drafted communication " + ref(c) + " for *" + rel->key + "* to " +
-                join(c.audiences, ", ") + " (" + trigger_short(c, "UTC") + "). Please review it:");
-    ask.section(c.body);
-    ask.context("`comms review " + num(c) + " approve` or `comms review " + num(c) +
-                " reject \"<why>\"`; `comms show " + num(c) + "` for details.");
+    // Approvers and managers hear there is something to review; the author is not asked. The
+    // text itself stays out of the message: nothing unapproved leaves through the outbox, so a
+    // reviewer reads it with `comms show`.
+    std::string ask_line = who(c.author) + " drafted communication " + ref(c) + " for *" +
+                           rel->key + "* to " + join(c.audiences, ", ") +
+                           " and it needs a review: read it with `comms show " + num(c) + "`.";
+    Reply ask = Reply::plain(ask_line);
+    ask.context("Then `comms review " + num(c) + " approve`, or `comms review " + num(c) +
+                " reject \"<why>\"`.");
     for (const auto& g : ctx.store.roles.list(ctx.workspace.id)) {
         if (g.role >= Role::approver && g.user != c.author) ctx.notify(g.user, ask, rel->id);
     }
@@ -454,7 +471,7 @@ std::string next_hint(const Communication& c, const Release& r) {
         case CommsStatus::approved:
             if (c.trigger != CommsTrigger::now && c.trigger != CommsTrigger::at &&
                 event_passed(c.trigger, r)) {
-                return r.key + " is already " + to_string(r.state) +
+                return r.key + " is already " + stage(r) +
                        ", so it will not go out by itself: `comms send " + num(c) + "` sends it.";
             }
             return "It goes out by itself; `comms send " + num(c) + "` sends it now instead.";
@@ -628,7 +645,7 @@ Result<Reply> comms_review(Context& ctx, const ParsedCommand& cmd) {
         std::string why = comment ? ": \"" + *comment + "\"" : " (no reason given; ask them)";
         Reply dm;
         dm.text = who(ctx.actor.user) + " rejected your communication " + ref(c) + " for " +
-                  rel.key + why;
+                  rel.key + why + ".";
         dm.section(who(ctx.actor.user) + " rejected your communication " + ref(c) + " for *" +
                    rel.key + "*" + why + ".");
         dm.context("Edit it with `comms edit " + num(c) +
@@ -675,7 +692,7 @@ Result<Reply> comms_review(Context& ctx, const ParsedCommand& cmd) {
         ctx.store.jobs.schedule(job);
         outcome = "it goes out " + trigger_long(c, rel, ctx.zone) + " to " + audiences_line(all);
     } else if (event_passed(c.trigger, rel)) {
-        outcome = rel.key + " is already " + to_string(rel.state) + ", so it will not go out " +
+        outcome = rel.key + " is already " + stage(rel) + ", so it will not go out " +
                   "by itself: send it with `comms send " + num(c) + "`";
     } else {
         outcome = "it goes out when " + event_command(c.trigger, rel) + " runs, to " +
@@ -683,7 +700,8 @@ Result<Reply> comms_review(Context& ctx, const ParsedCommand& cmd) {
     }
 
     Reply dm = Reply::plain(who(ctx.actor.user) + " approved your communication " + ref(c) +
-                            " for *" + rel.key + "*" + quoted_comment + "; " + outcome + ".");
+                            " for *" + rel.key + "*; " + outcome + ".");
+    if (comment) dm.fields({{"Comment", *comment}});
     ctx.notify(c.author, std::move(dm), rel.id);
 
     std::string line =
@@ -692,10 +710,9 @@ Result<Reply> comms_review(Context& ctx, const ParsedCommand& cmd) {
     r.text = line;
     r.section(line);
     if (comment) r.fields({{"Comment", *comment}});
-    if (!due_now) {
+    if (!due_now && !event_passed(c.trigger, rel)) {
         r.context("To send it earlier: `comms send " + num(c) +
-                  "`. Editing it sends it back for "
-                  "review.");
+                  "`. Editing it sends it back for review.");
     }
     return r;
 }
@@ -788,7 +805,7 @@ Result<Reply> comms_cancel(Context& ctx, const ParsedCommand& cmd) {
 void register_comms_commands(Registry& r) {
     r.add({.name = "comms draft",
            .args = {positional("release", ArgType::key, "<release>"),
-                    keyword("to", "audiences", ArgType::word, "<audience>[,…]"),
+                    keyword("to", "audiences", ArgType::text, "<audience>[,…]"),
                     optional_keyword("at", "at", ArgType::when, "<when>"),
                     optional_keyword("on", "on", ArgType::word, "start|done|backout"), flag("now"),
                     positional("text", ArgType::text, "\"<text>\"")},

@@ -16,6 +16,7 @@ const char* topic_blurb(const std::string& topic) {
     if (topic == "channel") return "where announcements go (audiences)";
     if (topic == "comms") return "stakeholder announcements: draft, review, send";
     if (topic == "remind") return "reminders before the window";
+    if (topic == "retro") return "the release retrospective survey and its action items";
     if (topic == "freeze") return "freeze (blackout) windows";
     if (topic == "role") return "who may do what";
     if (topic == "my") return "your open tasks";

@@ -21,10 +21,14 @@ namespace {
 
 std::string default_placeholder(const std::string& name, ArgType type) {
     switch (type) {
-        case ArgType::text: return "\"<" + name + ">\"";
-        case ArgType::user: return "@user";
-        case ArgType::owner: return "@user|<role>";
-        default: return "<" + name + ">";
+        case ArgType::text:
+            return "\"<" + name + ">\"";
+        case ArgType::user:
+            return "@user";
+        case ArgType::owner:
+            return "@user|<role>";
+        default:
+            return "<" + name + ">";
     }
 }
 
@@ -67,9 +71,7 @@ std::string usage_hint(const CommandSpec& spec) {
 
 // Checks and normalizes one value of `arg`. Returns the stored form.
 Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const std::string& raw) {
-    auto bad = [&](const std::string& why) -> Error {
-        return usage_error(why + usage_hint(spec));
-    };
+    auto bad = [&](const std::string& why) -> Error { return usage_error(why + usage_hint(spec)); };
     switch (arg.type) {
         case ArgType::word:
         case ArgType::text:
@@ -84,7 +86,8 @@ Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const s
                                  c == '-' || c == '_';
                       });
             if (!ok)
-                return bad("`" + raw + "` is not a release key: use letters, digits, dots, dashes "
+                return bad("`" + raw +
+                           "` is not a release key: use letters, digits, dots, dashes "
                            "and underscores (up to 64), like `web-2026.12`.");
             return raw;
         }
@@ -93,7 +96,8 @@ Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const s
                           return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
                       });
             if (!ok)
-                return bad("`" + raw + "` is not a control id: use its id like `backout-plan` "
+                return bad("`" + raw +
+                           "` is not a control id: use its id like `backout-plan` "
                            "or its number in `control list`.");
             return lower(raw);
         }
@@ -116,11 +120,11 @@ Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const s
             } else if (raw.size() > 1 && raw[0] == '@') {
                 id = raw.substr(1);
             }
-            bool ok = !id.empty() && id.size() <= 64 &&
-                      std::all_of(id.begin(), id.end(), [](char c) {
-                          return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
-                                 c == '-' || c == '_' || c == ':';
-                      });
+            bool ok =
+                !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ||
+                           c == '_' || c == ':';
+                });
             if (arg.type == ArgType::owner) {
                 if (ok) return "user:" + id;
                 std::string r = lower(raw);
@@ -129,7 +133,8 @@ Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const s
                     if (r.back() == 's') r.pop_back();
                     return "role:" + r;
                 }
-                return bad("`" + raw + "` is not an owner: name a person like `@dana` or a "
+                return bad("`" + raw +
+                           "` is not an owner: name a person like `@dana` or a "
                            "role: `manager`, `approver` or `member`.");
             }
             if (!ok) return bad("`" + raw + "` is not a person: name them with @, like `@dana`.");
@@ -143,16 +148,20 @@ Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const s
                 if (auto bar = u.find('|'); bar != std::string::npos) u.resize(bar);
             }
             std::string l = lower(u);
-            std::size_t scheme = l.rfind("https://", 0) == 0 ? 8 : l.rfind("http://", 0) == 0 ? 7 : 0;
+            std::size_t scheme = l.rfind("https://", 0) == 0  ? 8
+                                 : l.rfind("http://", 0) == 0 ? 7
+                                                              : 0;
             if (scheme == 0 || u.size() <= scheme || u.size() > 2048 ||
                 u.find_first_of(" \t\"<>") != std::string::npos)
-                return bad("`" + raw + "` is not a link: give an http:// or https:// URL, like "
+                return bad("`" + raw +
+                           "` is not a link: give an http:// or https:// URL, like "
                            "`https://wiki.example.com/runbook`.");
             return u;
         }
         case ArgType::sha256: {
             if (raw.size() != 64 || !all_of(raw, ::isxdigit))
-                return bad("`" + raw + "` is not a SHA-256: give the 64 hex digits that "
+                return bad("`" + raw +
+                           "` is not a SHA-256: give the 64 hex digits that "
                            "`sha256sum` prints.");
             return lower(raw);
         }
@@ -169,7 +178,8 @@ Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const s
                 !part_ok(std::string_view(raw).substr(0, slash)) ||
                 !part_ok(std::string_view(raw).substr(slash + 1, at - slash - 1)) ||
                 at + 1 >= raw.size() || raw.size() - at - 1 > 64)
-                return bad("`" + raw + "` is not a component: write program/component@version, "
+                return bad("`" + raw +
+                           "` is not a component: write program/component@version, "
                            "like `web/frontend@4.2.0`.");
             return raw;
         }
@@ -204,7 +214,9 @@ ArgSpec flag(std::string kw) {
     return a;
 }
 
-std::string CommandSpec::topic() const { return name.substr(0, name.find(' ')); }
+std::string CommandSpec::topic() const {
+    return name.substr(0, name.find(' '));
+}
 
 std::string CommandSpec::usage() const {
     std::string out = name;
@@ -407,6 +419,12 @@ Result<ParsedCommand> Registry::parse(std::string_view text) const {
                                    " after it." + usage_hint(*spec));
             }
             RB_TRY(store(*matched, read_value(*matched, i)));
+            // `with @a @b @c`: a repeated keyword of people takes every mention that follows.
+            if (matched->repeated && matched->type == ArgType::user) {
+                while (i < tokens.size() && !tokens[i].quoted &&
+                       (tokens[i].text.rfind("@", 0) == 0 || tokens[i].text.rfind("<@", 0) == 0))
+                    RB_TRY(store(*matched, tokens[i++].text));
+            }
             continue;
         }
         if (next_positional >= positionals.size()) {

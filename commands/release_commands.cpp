@@ -5,6 +5,7 @@
 
 #include "commands/commands.hpp"
 #include "commands/comms.hpp"
+#include "commands/early_life.hpp"
 #include "commands/release_jobs.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
@@ -477,6 +478,7 @@ Result<Reply> release_done(Context& ctx, const ParsedCommand& cmd) {
                                 who(ctx.actor.user) + ")."),
                    r->id);
     cancel_release_jobs(ctx, *r);
+    open_early_life_support(ctx, *r);
     Seconds took = r->started_at ? ctx.now - *r->started_at : Seconds(0);
     Reply reply = Reply::plain(r->state == ReleaseState::deployed
                                    ? "*" + r->key + "* is deployed, in " + format_duration(took) + "."

@@ -35,7 +35,8 @@ std::vector<Seconds> reminder_offsets(Context& ctx, const Release& r) {
 }
 
 void schedule_release_jobs(Context& ctx, const Release& r) {
-    // A snooze is a person's "tell me again at …": rescheduling the offsets must not drop it.
+    // A snooze is a person's "tell me again at …": rescheduling the offsets must not drop it,
+    // unless the window now starts before it.
     std::vector<Instant> snoozes;
     for (const auto& j : ctx.store.jobs.pending_for(r.id))
         if (j.kind == kReminderJob && j.payload == kSnoozePayload && j.due_at > ctx.now)
@@ -49,10 +50,10 @@ void schedule_release_jobs(Context& ctx, const Release& r) {
             if (at > ctx.now)
                 schedule_job(ctx, r, kReminderJob, at, std::to_string(offset.count()));
         }
-        for (Instant at : snoozes) schedule_job(ctx, r, kReminderJob, at, kSnoozePayload);
+        for (Instant at : snoozes)
+            if (at < r.window_start) schedule_job(ctx, r, kReminderJob, at, kSnoozePayload);
     }
-    // A window that already ended has had its check (or ends now, and is checked by whoever
-    // closes the release), so only a window still ahead gets one.
+    // Only a window still ahead gets its check: one already over was checked when it ended.
     if ((before_start || r.state == ReleaseState::deploying) && r.window_end() > ctx.now)
         schedule_job(ctx, r, kWindowPassedJob, r.window_end(), "");
 }

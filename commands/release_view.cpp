@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "commands/early_life.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/text_util.hpp"
@@ -165,6 +166,22 @@ Reply release_view(Context& ctx, const Release& r) {
             reply.section(title);
             reply.checklist(std::move(items));
         }
+    }
+
+    if (r.els_until && r.els_until > ctx.now)
+        reply.context("Early life support until " + format_when(*r.els_until, ctx.zone) +
+                      (r.els_owner ? ", owned by " + who(*r.els_owner) : std::string()) + ".");
+
+    auto carried = carried_over_actions(ctx, r);
+    if (!carried.empty()) {
+        std::string text = "*Open action items from earlier releases*";
+        for (const auto& a : carried) {
+            std::string from;
+            if (auto rel = ctx.store.releases.get(a.release)) from = " (" + rel->key + ")";
+            text += "\n• #" + std::to_string(a.id.value()) + " " + a.text + " — " + who(a.owner) +
+                    from;
+        }
+        reply.section(text);
     }
 
     auto failed = ctx.store.outbox.failed_for(r.id);

@@ -22,9 +22,18 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(first, last - first + 1));
 }
 
+// "24h" rather than "1d" below two days: that is how people say how long until a window.
+std::string lead_time(Seconds d) {
+    using namespace std::chrono;
+    if (d < hours(24) || d >= hours(48)) return format_duration(d);
+    Seconds rest = d % hours(1);
+    return std::to_string(duration_cast<hours>(d).count()) + "h" +
+           (rest.count() ? " " + format_duration(rest) : "");
+}
+
 // "T-1h" for -3600 s.
 std::string offset_label(Seconds offset) {
-    return "T-" + format_duration(-offset);
+    return "T-" + lead_time(-offset);
 }
 
 // "-2d,-1h,-15m" (the minus optional, "T-2d" accepted) → negative offsets, ascending, no
@@ -113,7 +122,7 @@ Result<Reply> remind_list(Context& ctx, const ParsedCommand& cmd) {
             what =
                 j.payload == "snooze" ? "Snoozed reminder" : "Reminder, " + offset_label(-before);
         } else if (j.kind == kWindowPassedJob) {
-            what = "Window check: nags the owner if it has not started or finished";
+            what = "Window check: nag the owner if not started or closed";
         } else if (j.kind == kCommsJob) {
             what = "Communication #" + j.payload + " goes out";
         } else {
@@ -188,7 +197,7 @@ Result<Reply> remind_snooze(Context& ctx, const ParsedCommand& cmd) {
     ctx.audit(rel->id, "reminder.snooze",
               "for " + format_duration(wait) + ", until " + format_short(at, "UTC") + " UTC");
     Reply reply = Reply::plain("Snoozed: the reminder for *" + rel->key + "* comes back " +
-                               format_when(at, ctx.zone) + " (in " + format_duration(wait) + ").");
+                               format_when(at, ctx.zone) + " (in " + lead_time(wait) + ").");
     reply.context(rel->key + " starts " + format_when(rel->window_start, ctx.zone) + ".");
     return reply;
 }

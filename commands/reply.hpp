@@ -30,8 +30,28 @@ struct Button {
     Style style = Style::plain;
 };
 
+// One question of a survey block (a retrospective, M9). Platforms draw it as a form or buttons;
+// every answer can also be typed: `answer_command` followed by the answer.
+struct SurveyQuestion {
+    int number = 0;    // 1-based, as typed in the answer command
+    std::string kind;  // "rating" (1-5), "text" or "choice"
+    std::string prompt;
+    std::vector<std::string> choices;  // for choice questions, in order (answerable by number)
+    std::string answer_command;        // "retro answer web-2026.12 1"
+};
+
 struct Block {
-    enum class Kind { header, section, fields, checklist, table, buttons, context, divider };
+    enum class Kind {
+        header,
+        section,
+        fields,
+        checklist,
+        table,
+        buttons,
+        context,
+        divider,
+        survey
+    };
     Kind kind = Kind::section;
     std::string text;                                         // header, section, context
     std::vector<std::pair<std::string, std::string>> fields;  // fields: label, value
@@ -39,6 +59,7 @@ struct Block {
     std::vector<std::string> columns;                         // table header
     std::vector<std::vector<std::string>> rows;               // table rows
     std::vector<Button> buttons;                              // buttons
+    std::vector<SurveyQuestion> questions;                    // survey
 
     static Block of(Kind k, std::string t = {}) {
         Block b;
@@ -80,6 +101,11 @@ struct Reply {
     Reply& buttons(std::vector<Button> bs) {
         Block b = Block::of(Block::Kind::buttons);
         b.buttons = std::move(bs);
+        return add(std::move(b));
+    }
+    Reply& survey(std::vector<SurveyQuestion> qs) {
+        Block b = Block::of(Block::Kind::survey);
+        b.questions = std::move(qs);
         return add(std::move(b));
     }
     Reply& add(Block b) {

@@ -59,6 +59,23 @@ Result<Reply> my_tasks(Context& ctx, const ParsedCommand&) {
         r.checklist(std::move(items));
     }
 
+    // Retrospective action items carry over from release to release until done.
+    auto actions = ctx.store.actions.open_for_owner(ctx.workspace.id, ctx.actor.user);
+    if (!actions.empty()) {
+        std::vector<ChecklistItem> items;
+        for (const auto& a : actions) {
+            ChecklistItem item;
+            std::string from;
+            if (auto rel = ctx.store.releases.get(a.release)) from = " (from " + rel->key + ")";
+            item.label = "Action #" + std::to_string(a.id.value()) + ": " + a.text + from;
+            item.detail = "`retro action done " + std::to_string(a.id.value()) + "`";
+            items.push_back(std::move(item));
+        }
+        total += static_cast<int>(items.size());
+        r.section("*Retrospective action items*");
+        r.checklist(std::move(items));
+    }
+
     if (total == 0) {
         Reply none = Reply::plain("Nothing on your plate.");
         none.context(

@@ -6,9 +6,11 @@
 #include <map>
 
 #include "commands/comms.hpp"
+#include "commands/early_life.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/release_jobs.hpp"
+#include "commands/retro.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 
@@ -27,6 +29,15 @@ std::optional<std::int64_t> parse_int(const std::string& s) {
     return v;
 }
 
+// "24h" rather than "1d" below two days: that is how people say how long until a window.
+std::string lead_time(Seconds d) {
+    using namespace std::chrono;
+    if (d < hours(24) || d >= hours(48)) return format_duration(d);
+    Seconds rest = d % hours(1);
+    return std::to_string(duration_cast<hours>(d).count()) + "h" +
+           (rest.count() ? " " + format_duration(rest) : "");
+}
+
 std::string late_note(const ScheduledJob& job, const std::string& zone) {
     return "(late: the bot was down when this was due at " + format_when(job.due_at, zone) + ")";
 }
@@ -37,7 +48,7 @@ std::string starts_in(Instant start, Instant now) {
     Seconds left = start - now;
     if (left <= Seconds(0)) return "was due to start " + format_duration(now - start) + " ago";
     if (left >= std::chrono::minutes(1)) left = Seconds((left.count() + 30) / 60 * 60);
-    return "starts in " + format_duration(left);
+    return "starts in " + lead_time(left);
 }
 
 std::string reminder_line(const Release& r, Instant now, const std::string& zone) {
@@ -47,7 +58,7 @@ std::string reminder_line(const Release& r, Instant now, const std::string& zone
 
 // Which reminder this is, for the audit log: "T-1h", or "snoozed".
 std::string reminder_label(const ScheduledJob& job) {
-    if (auto offset = parse_int(job.payload)) return "T-" + format_duration(Seconds(-*offset));
+    if (auto offset = parse_int(job.payload)) return "T-" + lead_time(Seconds(-*offset));
     return "snoozed";
 }
 
@@ -107,6 +118,13 @@ std::map<std::string, std::vector<ChecklistItem>> open_items_by_person(Context& 
     return out;
 }
 
+// Posts to the release's conversation. A timer has no conversation of its own to fall back on,
+// so a release that never recorded one gets only the direct messages.
+void post_home(Context& ctx, const Release& r, Reply reply) {
+    ConversationRef home = release_home(ctx, r);
+    if (!home.channel.empty()) ctx.post(home, std::move(reply), r.id);
+}
+
 std::string zone_of(Context& ctx, const UserId& user) {
     if (auto p = ctx.store.workspaces.person(ctx.workspace.id, user))
         if (p->time_zone && !p->time_zone->empty()) return *p->time_zone;
@@ -145,7 +163,7 @@ Result<Reply> run_reminder(Context& ctx, const ScheduledJob& job, const Release&
         post.buttons(buttons);
         post.context("Or type `remind snooze " + r.key + " 30m` (or 1h, tomorrow).");
     }
-    ctx.post(release_home(ctx, r), std::move(post), r.id);
+    post_home(ctx, r, std::move(post));
 
     std::vector<std::string> told;
     for (auto& [user_id, items] : open_items_by_person(ctx, r)) {
@@ -192,7 +210,7 @@ Result<Reply> run_window_passed(Context& ctx, const ScheduledJob& job, const Rel
             return m;
         };
         ctx.notify(r.owner, make(zone_of(ctx, r.owner)), r.id);
-        ctx.post(release_home(ctx, r), make(ctx.zone), r.id);
+        post_home(ctx, r, make(ctx.zone));
         ctx.audit(r.id, "window.passed",
                   "no start; told " + who(r.owner) + " and the release's channel");
         return Reply::plain(msg);
@@ -241,6 +259,9 @@ Context make_system_context(Store& store, Instant now, const Workspace& ws) {
 
 Result<Reply> run_timer(Context& ctx, const ScheduledJob& job, bool late) {
     if (job.kind == kCommsJob) return run_comms(ctx, job);
+    if (job.kind == kRetroCloseJob || job.kind == kRetroRemindJob)
+        return run_retro_timer(ctx, job, late);
+    if (job.kind == kElsEndJob) return run_els_end(ctx, job, late);
     if (job.kind != kReminderJob && job.kind != kWindowPassedJob)
         return nothing_to_do("no job of kind `" + job.kind + "` is known");
     if (!job.release)

@@ -33,6 +33,8 @@ using OutboxId = StrongId<struct OutboxTag, std::int64_t>;
 using JobId = StrongId<struct JobTag, std::int64_t>;
 using AudienceId = StrongId<struct AudienceTag, std::int64_t>;
 using CommsId = StrongId<struct CommsTag, std::int64_t>;
+using RetroId = StrongId<struct RetroTag, std::int64_t>;
+using ActionId = StrongId<struct ActionTag, std::int64_t>;
 // A user as the platform names them: Slack "U024BE7LH", Teams "29:1a...", console "alice".
 using UserId = StrongId<struct UserTag, std::string>;
 

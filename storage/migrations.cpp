@@ -263,6 +263,90 @@ CREATE TABLE status_messages (
 ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'post' CHECK (kind IN ('post', 'status'));
 )sql";
 
+constexpr std::string_view kRetrospectives = R"sql(
+-- Early life support after `release done` (M13).
+ALTER TABLE releases ADD COLUMN els_until INTEGER;
+ALTER TABLE releases ADD COLUMN els_owner TEXT;
+
+CREATE TABLE retro_templates (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL COLLATE NOCASE,
+    created_by   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (workspace_id, name)
+);
+
+CREATE TABLE retro_template_questions (
+    template_id  INTEGER NOT NULL REFERENCES retro_templates(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('rating', 'text', 'choice')),
+    prompt       TEXT NOT NULL,
+    choices      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (template_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE retros (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    release_id   INTEGER NOT NULL UNIQUE REFERENCES releases(id) ON DELETE CASCADE,
+    anonymous    INTEGER NOT NULL DEFAULT 0,
+    status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    template     TEXT NOT NULL DEFAULT 'default',
+    -- For an anonymous retro: the key of the keyed hash that lets a person change their own
+    -- answers while it is open. Erased at close, after which answers cannot be tied to anyone.
+    ballot_key   BLOB,
+    opened_by    TEXT NOT NULL,
+    opened_at    INTEGER NOT NULL,
+    closes_at    INTEGER NOT NULL,
+    closed_at    INTEGER
+);
+
+CREATE TABLE retro_questions (
+    retro_id     INTEGER NOT NULL REFERENCES retros(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('rating', 'text', 'choice')),
+    prompt       TEXT NOT NULL,
+    choices      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (retro_id, position)
+) WITHOUT ROWID;
+
+-- Who takes part and whether they have answered; nothing about what they answered.
+CREATE TABLE retro_participants (
+    retro_id     INTEGER NOT NULL REFERENCES retros(id) ON DELETE CASCADE,
+    user_id      TEXT NOT NULL,
+    responded    INTEGER NOT NULL DEFAULT 0,
+    reminded     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (retro_id, user_id)
+) WITHOUT ROWID;
+
+-- What was answered. `respondent` is the user id in a named retro and NULL in an anonymous one,
+-- where `ballot` is a keyed hash (see retros.ballot_key) instead. No timestamps: the order of
+-- answers must not betray who gave them.
+CREATE TABLE retro_answers (
+    retro_id     INTEGER NOT NULL REFERENCES retros(id) ON DELETE CASCADE,
+    position     INTEGER NOT NULL,
+    ballot       TEXT NOT NULL,
+    respondent   TEXT,
+    value        TEXT NOT NULL,
+    PRIMARY KEY (retro_id, position, ballot)
+) WITHOUT ROWID;
+
+CREATE TABLE retro_actions (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    release_id   INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    text         TEXT NOT NULL,
+    owner        TEXT NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+    created_by   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    done_by      TEXT,
+    done_at      INTEGER
+);
+CREATE INDEX retro_actions_open ON retro_actions (workspace_id, status);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -271,6 +355,7 @@ const std::vector<Migration>& migrations() {
          kCoreSchema},
         {2, "people and pending confirmations", kPeopleAndConfirmations},
         {3, "audiences, communications, reminders, status messages", kCommsAndReminders},
+        {4, "retrospectives, action items, early life support", kRetrospectives},
     };
     return all;
 }

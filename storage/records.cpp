@@ -63,6 +63,12 @@ constexpr NameTable<CommsStatus, 5> kCommsStatuses{{
     {CommsStatus::cancelled, "cancelled"},
 }};
 
+constexpr NameTable<QuestionKind, 3> kQuestionKinds{{
+    {QuestionKind::rating, "rating"},
+    {QuestionKind::text, "text"},
+    {QuestionKind::choice, "choice"},
+}};
+
 template <class E, std::size_t N>
 std::string name_of(const NameTable<E, N>& table, E value) {
     for (const auto& [e, name] : table) {
@@ -111,6 +117,13 @@ std::optional<CommsTrigger> parse_comms_trigger(std::string_view s) {
 }
 std::optional<CommsStatus> parse_comms_status(std::string_view s) {
     return parse_name(kCommsStatuses, s);
+}
+
+std::string to_string(QuestionKind k) {
+    return name_of(kQuestionKinds, k);
+}
+std::optional<QuestionKind> parse_question_kind(std::string_view s) {
+    return parse_name(kQuestionKinds, s);
 }
 
 std::optional<Role> parse_role(std::string_view s) {

@@ -88,6 +88,9 @@ struct Release {
     std::optional<std::string> home_channel;
     std::optional<std::string> home_thread;
     std::optional<std::string> home_service_url;
+    // Early life support after `release done` (M13): until when, and who watches it.
+    std::optional<Instant> els_until;
+    std::optional<UserId> els_owner;
 
     Instant window_end() const { return window_start + duration; }
 };
@@ -239,6 +242,66 @@ struct Communication {
     std::optional<Instant> sent_at;
     Instant created_at;
     Instant updated_at;
+};
+
+enum class QuestionKind { rating, text, choice };
+std::string to_string(QuestionKind k);
+std::optional<QuestionKind> parse_question_kind(std::string_view s);
+
+struct RetroQuestion {
+    int position = 0;  // 1-based
+    QuestionKind kind = QuestionKind::text;
+    std::string prompt;
+    std::vector<std::string> choices;  // for choice questions
+};
+
+struct RetroTemplate {
+    std::int64_t id = 0;
+    WorkspaceId workspace;
+    std::string name;
+    std::vector<RetroQuestion> questions;
+    UserId created_by;
+    Instant created_at;
+};
+
+struct Retro {
+    RetroId id;
+    WorkspaceId workspace;
+    ReleaseId release;
+    bool anonymous = false;
+    std::string status = "open";  // open | closed
+    std::string template_name = "default";
+    UserId opened_by;
+    Instant opened_at;
+    Instant closes_at;
+    std::optional<Instant> closed_at;
+    std::vector<RetroQuestion> questions;
+};
+
+struct RetroParticipant {
+    UserId user;
+    bool responded = false;
+    bool reminded = false;
+};
+
+// One stored answer. `respondent` is empty in an anonymous retro.
+struct RetroAnswer {
+    int position = 0;
+    std::string value;
+    std::optional<UserId> respondent;
+};
+
+struct ActionItem {
+    ActionId id;
+    WorkspaceId workspace;
+    ReleaseId release;  // the release whose retrospective raised it
+    std::string text;
+    UserId owner;
+    std::string status = "open";  // open | done
+    UserId created_by;
+    Instant created_at;
+    std::optional<UserId> done_by;
+    std::optional<Instant> done_at;
 };
 
 struct ScheduledJob {

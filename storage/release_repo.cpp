@@ -31,7 +31,7 @@ std::optional<Instant> instant_of(const std::optional<std::int64_t>& s) {
 constexpr std::string_view kReleaseColumns =
     "id, workspace_id, key, title, state, window_start, duration_s, time_zone, env, owner, "
     "freeze_override, active_plan, state_reason, created_by, created_at, updated_at, "
-    "started_at, finished_at, home_channel, home_thread, home_service_url";
+    "started_at, finished_at, home_channel, home_thread, home_service_url, els_until, els_owner";
 
 std::string select_releases(std::string_view rest) {
     std::string sql = "SELECT ";
@@ -68,6 +68,8 @@ Release read_release(const Statement& st) {
     r.home_channel = st.get_opt_text(18);
     r.home_thread = st.get_opt_text(19);
     r.home_service_url = st.get_opt_text(20);
+    r.els_until = instant_of(st.get_opt_int(21));
+    if (auto o = st.get_opt_text(22)) r.els_owner = UserId(*o);
     return r;
 }
 
@@ -148,12 +150,14 @@ void ReleaseRepo::update(const Release& r) {
            "UPDATE releases SET title = ?, state = ?, window_start = ?, duration_s = ?, "
            "time_zone = ?, env = ?, owner = ?, freeze_override = ?, active_plan = ?, "
            "state_reason = ?, updated_at = ?, started_at = ?, finished_at = ?, home_channel = ?, "
-           "home_thread = ?, home_service_url = ? WHERE id = ?")
+           "home_thread = ?, home_service_url = ?, els_until = ?, els_owner = ? WHERE id = ?")
         .bind_all(r.title, to_string(r.state), seconds_of(r.window_start),
                   static_cast<std::int64_t>(r.duration.count()), r.time_zone, r.env, r.owner,
                   r.freeze_override, to_string(r.active_plan), r.state_reason,
                   seconds_of(r.updated_at), seconds_of(r.started_at), seconds_of(r.finished_at),
-                  r.home_channel, r.home_thread, r.home_service_url, r.id)
+                  r.home_channel, r.home_thread, r.home_service_url, seconds_of(r.els_until),
+                  r.els_owner ? std::optional<std::string>(r.els_owner->value()) : std::nullopt,
+                  r.id)
         .run();
 }
 

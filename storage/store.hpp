@@ -2,6 +2,7 @@
 #pragma once
 
 #include "storage/audience_repo.hpp"
+#include "storage/action_repo.hpp"
 #include "storage/audit_repo.hpp"
 #include "storage/comms_repo.hpp"
 #include "storage/confirmation_repo.hpp"
@@ -13,6 +14,7 @@
 #include "storage/plan_repo.hpp"
 #include "storage/processed_event_repo.hpp"
 #include "storage/release_repo.hpp"
+#include "storage/retro_repo.hpp"
 #include "storage/role_repo.hpp"
 #include "storage/status_message_repo.hpp"
 #include "storage/workspace_repo.hpp"
@@ -35,7 +37,9 @@ struct Store {
           confirmations(database),
           audiences(database),
           comms(database),
-          status_messages(database) {}
+          status_messages(database),
+          retros(database),
+          actions(database) {}
 
     Database& db;
     WorkspaceRepo workspaces;
@@ -52,6 +56,8 @@ struct Store {
     AudienceRepo audiences;
     CommsRepo comms;
     StatusMessageRepo status_messages;
+    RetroRepo retros;
+    ActionRepo actions;
 };
 
 }  // namespace releasebot

@@ -213,6 +213,37 @@ void render_buttons(std::string& out, const Block& b) {
     append_lines(out, line, "  ");
 }
 
+// A terminal cannot show a form, so each question is numbered with the command that answers
+// it; the choices of a choice question follow on their own line, by the number to type.
+void render_survey(std::string& out, const Block& b) {
+    for (const SurveyQuestion& q : b.questions) {
+        std::string line = std::to_string(q.number) + ". " + one_line(inline_text(q.prompt));
+        std::string placeholder;
+        if (q.kind == "rating") {
+            line += " (rating 1–5)";
+            placeholder = "<1-5>";
+        } else if (q.kind == "choice") {
+            line += " (choose one)";
+            placeholder =
+                q.choices.empty() ? "<choice>" : "<1-" + std::to_string(q.choices.size()) + ">";
+        } else {
+            line += " (" + (q.kind.empty() ? std::string("text") : q.kind) + ")";
+            placeholder = "<your answer>";
+        }
+        if (!q.answer_command.empty()) line += "  → " + q.answer_command + " " + placeholder;
+        out += line;
+        out += '\n';
+        if (q.kind == "choice" && !q.choices.empty()) {
+            std::string list;
+            for (std::size_t i = 0; i < q.choices.size(); ++i) {
+                if (i > 0) list += " · ";
+                list += std::to_string(i + 1) + " = " + one_line(inline_text(q.choices[i]));
+            }
+            append_lines(out, list, "   ");
+        }
+    }
+}
+
 }  // namespace
 
 std::string render_mentions(const std::string& text) {
@@ -275,6 +306,9 @@ std::string render_text(const Reply& reply) {
                 break;
             case Block::Kind::divider:
                 out += '\n';
+                break;
+            case Block::Kind::survey:
+                render_survey(out, b);
                 break;
         }
     }

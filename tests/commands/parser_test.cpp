@@ -85,7 +85,8 @@ TEST_CASE("bad commands get the exact message saying what to type", "[parser]") 
         {"deploy everything", "I don't know the command `deploy`. Type `help` to see all commands."},
         {"release lst",
          "`release lst` is not a command. `release` goes with `plan`, `list`, `show`, `move`, "
-         "`cancel`, `add`, `go`, `start`, `step`, `backout`, `done`, `calendar`. Did you mean "
+         "`cancel`, `add`, `go`, `start`, `step`, `backout`, `done`, `calendar`, `els`. Did you "
+         "mean "
          "`release list`? Type `help release` for examples."},
         {"release plan web \"T\"", "`release plan` needs `at <when>`." + plan_usage},
         {"release plan web at tomorrow", "`release plan` needs \"<title>\"." + plan_usage},

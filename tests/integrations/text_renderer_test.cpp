@@ -194,4 +194,19 @@ TEST_CASE("a reply always ends with exactly one newline", "[console]") {
     }
 }
 
+TEST_CASE("a survey is numbered prompts with the command that answers each", "[console][retro]") {
+    Reply r;
+    r.survey({{1, "rating", "Overall, how did it go?", {}, "retro answer web-2026.12 1"},
+              {2, "text", "What went *well* for <@U1|bob>?", {}, "retro answer web-2026.12 2"},
+              {3, "choice", "Change the process?", {"yes", "no", "not sure"},
+               "retro answer web-2026.12 3"},
+              {4, "text", "Anything else?", {}, ""}});
+    CHECK(render_text(r) ==
+          "1. Overall, how did it go? (rating 1–5)  → retro answer web-2026.12 1 <1-5>\n"
+          "2. What went well for @bob? (text)  → retro answer web-2026.12 2 <your answer>\n"
+          "3. Change the process? (choose one)  → retro answer web-2026.12 3 <1-3>\n"
+          "   1 = yes · 2 = no · 3 = not sure\n"
+          "4. Anything else? (text)\n");
+}
+
 }  // namespace releasebot

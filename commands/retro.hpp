@@ -1,0 +1,35 @@
+// The release retrospective as a chat survey (M9): starting one, the default questions, and
+// what its scheduled jobs do.
+#pragma once
+
+#include <vector>
+
+#include "commands/context.hpp"
+#include "commands/result.hpp"
+#include "storage/records.hpp"
+
+namespace releasebot {
+
+struct RetroOptions {
+    std::vector<UserId> with;  // empty: everyone who took part
+    Seconds closes_in = std::chrono::hours(48);
+    bool anonymous = false;
+    std::string template_name = "default";
+};
+
+// Everyone who took part in `r`: its owner, owners of its controls and steps, those who ticked
+// or waived controls and marked steps, authors and reviewers of its communications.
+std::vector<UserId> release_participants(Context& ctx, const Release& r);
+
+// Opens the retro of `r`: stores it, DMs each participant the survey, schedules the close at
+// the deadline and one reminder to non-responders. Errors when `r` already has one.
+Result<Reply> start_retro(Context& ctx, const Release& r, const RetroOptions& options);
+
+// Scheduled retro jobs: kRetroCloseJob closes it and posts the results to the release's home;
+// kRetroRemindJob DMs the participants who have not answered (once each).
+Result<Reply> run_retro_timer(Context& ctx, const ScheduledJob& job, bool late);
+
+inline constexpr const char* kRetroCloseJob = "retro-close";
+inline constexpr const char* kRetroRemindJob = "retro-remind";
+
+}  // namespace releasebot
