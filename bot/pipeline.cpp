@@ -96,12 +96,8 @@ Outcome Pipeline::handle(const Event& event) {
         } else {
             Context& ctx = *w.ctx;
             // Every change to a release refreshes its status message (M12).
-            std::set<ReleaseId> changed;
-            for (const auto& entry : ctx.audit_entries) {
-                store.audit.append(entry);
-                if (entry.release) changed.insert(*entry.release);
-            }
-            for (const auto& id : changed) {
+            for (const auto& entry : ctx.audit_entries) store.audit.append(entry);
+            for (const auto& id : ctx.changed_releases) {
                 auto r = store.releases.get(id);
                 if (!r) continue;
                 Outbound status;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,15 @@ struct Context {
 
     std::vector<AuditEntry> audit_entries;
     std::vector<Outbound> outbound;
+    // Releases whose status message must be refreshed after this event (M12).
+    std::set<ReleaseId> changed_releases;
 
-    // Records an audit entry for the release (or the workspace when `release` is empty).
-    void audit(std::optional<ReleaseId> release, std::string action, std::string detail) {
+    // Records an audit entry for the release (or the workspace when `release` is empty). An
+    // entry that records no change to what the release shows (a reminder sent) passes
+    // `changes_release = false`, so its status message is left alone.
+    void audit(std::optional<ReleaseId> release, std::string action, std::string detail,
+               bool changes_release = true) {
+        if (release && changes_release) changed_releases.insert(*release);
         AuditEntry e;
         e.workspace = workspace.id;
         e.release = release;

@@ -97,7 +97,8 @@ Result<Reply> remind_at(Context& ctx, const ParsedCommand& cmd) {
                         at > ctx.now ? "scheduled" : "skipped: already past"});
     }
     ctx.audit(rel->id, "reminder.set",
-              (defaults ? "back to the defaults " : std::string()) + join(labels, ", "));
+              (defaults ? "back to the defaults " : std::string()) + join(labels, ", "),
+              /*changes_release=*/false);
     Reply reply;
     reply.text = "Reminders for " + rel->key + " at " + join_and(labels) +
                  (defaults ? " (the defaults)." : ".");
@@ -195,7 +196,8 @@ Result<Reply> remind_snooze(Context& ctx, const ParsedCommand& cmd) {
     j.payload = "snooze";
     ctx.store.jobs.schedule(j);
     ctx.audit(rel->id, "reminder.snooze",
-              "for " + format_duration(wait) + ", until " + format_short(at, "UTC") + " UTC");
+              "for " + format_duration(wait) + ", until " + format_short(at, "UTC") + " UTC",
+              /*changes_release=*/false);
     Reply reply = Reply::plain("Snoozed: the reminder for *" + rel->key + "* comes back " +
                                format_when(at, ctx.zone) + " (in " + lead_time(wait) + ").");
     reply.context(rel->key + " starts " + format_when(rel->window_start, ctx.zone) + ".");

@@ -23,15 +23,6 @@
 
 namespace releasebot {
 
-// Shared with commands/retro_commands.cpp; see the note there.
-std::vector<RetroQuestion> default_retro_questions();
-Reply retro_survey_message(Context& ctx, const Release& r, const Retro& retro, const UserId& to,
-                           bool reminder);
-Reply retro_results_reply(Context& ctx, const Release& r, const Retro& retro);
-std::string retro_csv(Context& ctx, const Retro& retro);
-std::string retro_markdown(Context& ctx, const Release& r, const Retro& retro);
-Reply close_retro(Context& ctx, const Release& r, Retro retro, bool by_deadline, bool late);
-
 namespace {
 
 constexpr int kMaxBar = 20;  // histogram bars longer than this are scaled down
@@ -574,7 +565,8 @@ Result<Reply> run_retro_timer(Context& ctx, const ScheduledJob& job, bool late) 
     // In an anonymous retro the audit log, which every member can read, keeps to a count.
     ctx.audit(
         r->id, "retro.remind",
-        "reminded " + (retro->anonymous ? count : join_and(reminded)) + " who had not answered");
+        "reminded " + (retro->anonymous ? count : join_and(reminded)) + " who had not answered",
+        false);
     return Reply::plain("Reminded " + count + " about the retrospective of " + r->key + ".");
 }
 

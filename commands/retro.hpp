@@ -29,6 +29,19 @@ Result<Reply> start_retro(Context& ctx, const Release& r, const RetroOptions& op
 // kRetroRemindJob DMs the participants who have not answered (once each).
 Result<Reply> run_retro_timer(Context& ctx, const ScheduledJob& job, bool late);
 
+// The five questions every retro asks unless a template says otherwise.
+std::vector<RetroQuestion> default_retro_questions();
+// The survey as a direct message to `to` (a reminder says so).
+Reply retro_survey_message(Context& ctx, const Release& r, const Retro& retro, const UserId& to,
+                           bool reminder);
+// Response rate, rating averages with histograms, choice counts, comments, action items.
+Reply retro_results_reply(Context& ctx, const Release& r, const Retro& retro);
+// RFC 4180 CSV (CRLF) and a Markdown document of the results.
+std::string retro_csv(Context& ctx, const Retro& retro);
+std::string retro_markdown(Context& ctx, const Release& r, const Retro& retro);
+// Closes `retro` now (erasing its ballot key), cancels its jobs, and returns the results.
+Reply close_retro(Context& ctx, const Release& r, Retro retro, bool by_deadline, bool late);
+
 inline constexpr const char* kRetroCloseJob = "retro-close";
 inline constexpr const char* kRetroRemindJob = "retro-remind";
 

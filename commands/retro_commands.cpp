@@ -17,16 +17,6 @@
 
 namespace releasebot {
 
-// Defined in commands/retro.cpp, where the scheduled jobs use them too. They belong in
-// commands/retro.hpp; until that header carries them, they are declared here.
-std::vector<RetroQuestion> default_retro_questions();
-Reply retro_survey_message(Context& ctx, const Release& r, const Retro& retro, const UserId& to,
-                           bool reminder);
-Reply retro_results_reply(Context& ctx, const Release& r, const Retro& retro);
-std::string retro_csv(Context& ctx, const Retro& retro);
-std::string retro_markdown(Context& ctx, const Release& r, const Retro& retro);
-Reply close_retro(Context& ctx, const Release& r, Retro retro, bool by_deadline, bool late);
-
 namespace {
 
 constexpr std::size_t kMaxAnswer = 2000;   // characters of a text answer
@@ -222,9 +212,10 @@ Result<Reply> retro_answer(Context& ctx, const ParsedCommand& cmd) {
                             echo(*value) + ".";
         // The audit log is readable by every member: an anonymous answer leaves no trace of
         // what it was or which question it touched, a named one only the question number.
-        ctx.audit(
-            rel->id, "retro.answer",
-            retro->anonymous ? "an answer" : "question " + number + (before ? " (changed)" : ""));
+        // Answers change nothing the release's status message shows.
+        std::string detail =
+            retro->anonymous ? "an answer" : "question " + number + (before ? " (changed)" : "");
+        ctx.audit(rel->id, "retro.answer", detail, false);
     }
 
     int answered = 0;
@@ -282,7 +273,7 @@ Result<Reply> retro_status(Context& ctx, const ParsedCommand& cmd) {
     reply.text = "Retrospective of " + rel->key + ": " + rate + ", " + when + ".";
     reply.header("Retrospective of " + rel->key + " — " + rel->title);
     reply.fields(
-        {{"Answered", rate},
+        {{"Response", rate},
          {"Status", when},
          {"Anonymous", retro->anonymous ? "yes" : "no"},
          {"Questions",
@@ -350,6 +341,17 @@ Result<Reply> retro_results(Context& ctx, const ParsedCommand& cmd) {
     if (!rel) return rel.error();
     auto retro = load_retro(ctx, *rel);
     if (!retro) return retro.error();
+    if (retro->anonymous && retro->status == "open") {
+        // Watching anonymous results change between two answers would tell who gave which.
+        auto people = ctx.store.retros.participants(retro->id);
+        long answered = std::count_if(people.begin(), people.end(),
+                                      [](const RetroParticipant& p) { return p.responded; });
+        return conflict("The retrospective of " + rel->key + " is anonymous: its results are "
+                        "shown when it closes (" + format_when(retro->closes_at, ctx.zone) +
+                        "), so no one can tell who answered what from how they change. So far " +
+                        std::to_string(answered) + " of " + std::to_string(people.size()) +
+                        " have answered. To close it now: `retro close " + rel->key + "`.");
+    }
     const std::string& format = cmd.get("format");
     if (format.empty()) return retro_results_reply(ctx, *rel, *retro);
     std::size_t answers = ctx.store.retros.answers(retro->id).size();

@@ -161,7 +161,6 @@ Result<Reply> run_reminder(Context& ctx, const ScheduledJob& job, const Release&
     auto buttons = snooze_buttons(ctx, r);
     if (!buttons.empty()) {
         post.buttons(buttons);
-        post.context("Or type `remind snooze " + r.key + " 30m` (or 1h, tomorrow).");
     }
     post_home(ctx, r, std::move(post));
 
@@ -185,7 +184,7 @@ Result<Reply> run_reminder(Context& ctx, const ScheduledJob& job, const Release&
     std::string detail = reminder_label(job) + " reminder to the release's channel";
     if (!told.empty()) detail += " and " + join_and(told);
     if (late) detail += " (late, due " + format_short(job.due_at, "UTC") + " UTC)";
-    ctx.audit(r.id, "reminder.sent", detail);
+    ctx.audit(r.id, "reminder.sent", detail, /*changes_release=*/false);
     return Reply::plain("Sent the " + detail + ".");
 }
 

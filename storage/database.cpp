@@ -87,6 +87,9 @@ Database::Database(const std::string& path) : path_(path) {
         // Refuse a newer schema before touching the file (journal mode included).
         check_schema_version(*this);
         exec("PRAGMA foreign_keys=ON");
+        // Deleted content (an anonymous retro's erased ballot key) is overwritten, not left in
+        // free pages.
+        exec("PRAGMA secure_delete=ON");
         if (path != ":memory:") exec("PRAGMA journal_mode=WAL");
         exec("PRAGMA synchronous=FULL");
         migrate(*this);

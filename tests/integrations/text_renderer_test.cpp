@@ -198,7 +198,10 @@ TEST_CASE("a survey is numbered prompts with the command that answers each", "[c
     Reply r;
     r.survey({{1, "rating", "Overall, how did it go?", {}, "retro answer web-2026.12 1"},
               {2, "text", "What went *well* for <@U1|bob>?", {}, "retro answer web-2026.12 2"},
-              {3, "choice", "Change the process?", {"yes", "no", "not sure"},
+              {3,
+               "choice",
+               "Change the process?",
+               {"yes", "no", "not sure"},
                "retro answer web-2026.12 3"},
               {4, "text", "Anything else?", {}, ""}});
     CHECK(render_text(r) ==
