@@ -363,8 +363,10 @@ Result<Reply> retro_trends(Context& ctx, const ParsedCommand& cmd) {
                             percent(t.responded, t.participants) + ")",
                         t.rating ? one_decimal(*t.rating) : "—"});
     }
-    std::string header = "Retro trends of program " + program + " — the last " +
-                         plural(static_cast<long>(trends.size()), "closed retro", "closed retros");
+    std::string header =
+        "Retro trends of program " + program + " — " +
+        (trends.size() == 1 ? std::string("its one closed retro")
+                            : "the last " + std::to_string(trends.size()) + " closed retros");
     std::string trend = trend_line(trends);
     std::string response = "Response rate " + percent(responded, participants) + " overall (" +
                            std::to_string(responded) + " of " + std::to_string(participants) +

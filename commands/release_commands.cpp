@@ -485,6 +485,11 @@ Result<Reply> release_done(Context& ctx, const ParsedCommand& cmd) {
                                    : "*" + r->key + "* is backed out, " + format_duration(took) +
                                          " after it started.");
     if (r->state == ReleaseState::deployed) announce(ctx, *r, CommsTrigger::done, reply);
+    if (r->els_until)
+        reply.context("Early life support until " + format_when(*r->els_until, ctx.zone) +
+                      ", owned by " + who(r->els_owner.value_or(r->owner)) +
+                      "; its retrospective starts when it ends. Change it with `release els " +
+                      r->key + " <duration> owner @user`.");
     return reply;
 }
 

@@ -394,7 +394,7 @@ Reply retro_results_reply(Context& ctx, const Release& r, const Retro& retro) {
         auto mine = answers_to(answers, q.position);
         std::string title = "*" + std::to_string(q.position) + ". " + q.prompt + "*";
         if (mine.empty()) {
-            m.section(title + "\n_No answers" + (open ? " yet" : "") + "._");
+            m.section(title + "\n(no answers" + (open ? " yet" : "") + ")");
             continue;
         }
         switch (q.kind) {

@@ -67,6 +67,9 @@ std::int64_t dms_to(TestEnv& env, const std::string& user, const std::string& li
         user + "\"%' AND payload LIKE '" + like + "'");
 }
 
+// The survey a retro sends each participant when it starts (not its reminder).
+const std::string kSurvey = "%How did web-2026.12 go?%";
+
 std::int64_t pending_els_jobs(TestEnv& env, const std::string& key) {
     return env.count(
         "SELECT count(*) FROM scheduled_jobs WHERE kind = 'els-end' AND status = 'pending' AND "
@@ -204,6 +207,13 @@ TEST_CASE("open action items carry over to the next releases of the same program
     CHECK(carried_into("web-2026.11") == "");
     CHECK(carried_into("mobile-1") == "");
 
+    // Where people see them: the next release's view, and the owner's tasks.
+    CHECK_THAT(env.say("carol", "release show web-2026.12"),
+               Contains("#1 Automate the smoke tests — @dana (web-2026.11)"));
+    CHECK_THAT(env.say("carol", "release show mobile-1"), !Contains("Automate the smoke tests"));
+    CHECK_THAT(env.say("dana", "my tasks"),
+               Contains("Action #1: Automate the smoke tests (from web-2026.11)"));
+
     auto list = env.say("carol", "retro action list web-2026.12");
     CHECK_THAT(list, Contains("Action items of web-2026.12 — web-2026.12: 1 raised in its retro, 1 "
                               "open from earlier releases."));
@@ -221,6 +231,9 @@ TEST_CASE("open action items carry over to the next releases of the same program
     SECTION("a done item stops carrying over") {
         env.say("dana", "retro action done 1");
         CHECK(carried_into("web-2026.12") == "");
+        CHECK_THAT(env.say("carol", "release show web-2026.12"),
+                   !Contains("Automate the smoke tests"));
+        CHECK_THAT(env.say("dana", "my tasks"), !Contains("Automate the smoke tests"));
         CHECK_THAT(env.say("carol", "retro action list web-2026.12"),
                    Contains("0 open from earlier releases"));
         CHECK_THAT(env.say("carol", "retro action list web"),
@@ -324,11 +337,12 @@ TEST_CASE("when early life support ends, the retro starts unless one was started
     env.say("alice", "release els web-2026.12 1d owner @ops");
 
     SECTION("no retro yet: it starts, with everyone who took part") {
-        std::int64_t bob_before = dms_to(env, "bob");
         run_scheduler_until(env, done + 24h + 1min);
         CHECK(env.count("SELECT count(*) FROM retros") == 1);
+        CHECK(env.text("SELECT opened_by FROM retros") == "releasebot");
         CHECK(env.count("SELECT count(*) FROM retro_participants") == 2);  // alice, bob
-        CHECK(dms_to(env, "bob") > bob_before);
+        CHECK(dms_to(env, "bob", kSurvey) == 1);
+        CHECK(dms_to(env, "alice", kSurvey) == 1);
         CHECK(dms_to(env, "ops",
                      "%Early life support of *web-2026.12*%ended%I started its "
                      "retro%") == 1);
@@ -339,11 +353,12 @@ TEST_CASE("when early life support ends, the retro starts unless one was started
     SECTION("a retro already started is not started again") {
         REQUIRE_THAT(env.say("alice", "retro start web-2026.12"), !Contains("rror"));
         std::int64_t retro_id = env.count("SELECT id FROM retros");
-        std::int64_t bob_before = dms_to(env, "bob");
+        REQUIRE(dms_to(env, "bob", kSurvey) == 1);
         run_scheduler_until(env, done + 24h + 1min);
         CHECK(env.count("SELECT count(*) FROM retros") == 1);
         CHECK(env.count("SELECT id FROM retros") == retro_id);
-        CHECK(dms_to(env, "bob") == bob_before);
+        CHECK(env.text("SELECT opened_by FROM retros") == "alice");
+        CHECK(dms_to(env, "bob", kSurvey) == 1);
         CHECK(dms_to(env, "ops", "%Its retro was already started%") == 1);
         CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'release.els_end' AND "
                         "detail = 'ended; the retro was already started; told @ops'") == 1);
@@ -417,6 +432,7 @@ TEST_CASE("retro trends shows rating and response rate over a program's closed r
     CHECK_THAT(out, Contains("Average rating 4.0 over 2 retros; last 4.5, up from 3.5."));
     CHECK_THAT(out, Contains("Response rate 67% overall (4 of 6 asked)."));
 
-    CHECK_THAT(env.say("carol", "retro trends mobile"),
-               Contains("Average rating 1.0 over 1 retro."));
+    auto mobile = env.say("carol", "retro trends mobile");
+    CHECK_THAT(mobile, Contains("Retro trends of program mobile — its one closed retro"));
+    CHECK_THAT(mobile, Contains("Average rating 1.0 over 1 retro."));
 }

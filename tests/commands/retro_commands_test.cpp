@@ -159,7 +159,7 @@ TEST_CASE("a retrospective runs from start to results with several people", "[re
                                  "answers\n```\n5   0\n4 █ 1\n3   0\n2 █ 1\n1   0\n```"));
     CHECK_THAT(results, Contains("2. What went well?\n• The backout plan was clear — @bob\n"));
     CHECK_THAT(results, Contains("3. What did not go well?\n• DNS took an hour — @dana\n"));
-    CHECK_THAT(results, Contains("4. What should we change next time?\n_No answers._"));
+    CHECK_THAT(results, Contains("4. What should we change next time?\n(no answers)"));
     CHECK_THAT(results, Contains("```\nyes        0\nno       █ 1\nnot sure █ 1\n```"));
     CHECK_THAT(results, Contains("Action items\n[ ] Pre-warm DNS — owner @dana"));
     CHECK(env.text("SELECT status FROM retros") == "closed");
