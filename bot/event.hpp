@@ -20,6 +20,9 @@ struct Event {
     std::string action_id;  // action: the button's action id
     std::string value;      // action: the button's value
     std::map<std::string, std::string> fields;  // submission: answers by field id
+    // The platform cannot carry the reply in its acknowledgement (an Events API mention, a
+    // button press): the pipeline queues the reply in the outbox, in the same transaction.
+    bool reply_in_outbox = false;
 };
 
 }  // namespace releasebot

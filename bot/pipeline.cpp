@@ -124,6 +124,25 @@ Outcome Pipeline::handle(const Event& event) {
             work.commit();
         }
     }
+    if (event.reply_in_outbox && event.kind != EventKind::timer) {
+        Outbound o;
+        Reply reply = w.result.ok() ? w.result.value() : Reply::error(w.result.error().message);
+        if (reply.visibility == Visibility::channel) {
+            o.channel = event.conversation;
+        } else {
+            o.direct_to = event.actor.user;  // only for them
+        }
+        o.reply = std::move(reply);
+        OutboxRow row;
+        row.idempotency_key = event.idempotency_key + "#reply";
+        Destination d = destination_of(o, event.actor);
+        row.platform = d.platform;
+        row.destination = encode_destination(d);
+        row.payload = encode_reply(o.reply);
+        row.not_before = now;
+        row.created_at = now;
+        if (store.outbox.enqueue(row)) ++outcome.outbound;
+    }
     tx.commit();
 
     if (w.result.ok()) {

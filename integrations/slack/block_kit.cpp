@@ -1,0 +1,662 @@
+// Rendering a Reply as Slack Block Kit: the JSON bodies of chat.postMessage and chat.update, the
+// survey modal for views.open, and the split of a long reply into several messages. Every
+// message the bot posts to Slack passes through here, so the rules Slack enforces by refusing a
+// whole message (50 blocks, 3000 characters a section, 150 a header, 75 a button label, 10
+// fields a section, 25 elements an actions block, unique action ids) are enforced here by
+// splitting or truncating instead. JSON is built with Boost.JSON, which does the escaping; the
+// mrkdwn escaping of &, < and > (Slack's control characters) is done here, keeping the mention
+// and link markup Reply text may carry.
+#include "integrations/slack/block_kit.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace releasebot::slack {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kMaxBlocks = 50;
+constexpr std::size_t kMaxSectionText = 3000;
+constexpr std::size_t kMaxHeader = 150;
+constexpr std::size_t kMaxButtonText = 75;
+constexpr std::size_t kMaxFieldText = 2000;
+constexpr std::size_t kFieldsPerSection = 10;
+constexpr std::size_t kButtonsPerActions = 25;
+constexpr std::size_t kMaxFallbackText = 40000;
+constexpr std::size_t kMaxModalTitle = 24;
+constexpr std::size_t kMaxModalBlocks = 100;
+constexpr std::size_t kMaxLabel = 2000;
+constexpr std::size_t kMaxOptionText = 75;
+constexpr std::size_t kMaxRadioOptions = 10;
+constexpr std::size_t kMaxSelectOptions = 100;
+constexpr std::size_t kMaxConfirmTitle = 100;
+constexpr std::size_t kMaxConfirmText = 300;
+constexpr std::size_t kMaxConfirmButton = 30;
+constexpr std::size_t kMaxInputLength = 3000;
+// A survey block becomes one section per question plus the Answer button.
+constexpr std::size_t kQuestionsPerMessage = kMaxBlocks - 1;
+
+// Slack counts characters, not bytes; Reply text is UTF-8.
+std::size_t code_points(std::string_view s) {
+    std::size_t n = 0;
+    for (char c : s) {
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    }
+    return n;
+}
+
+// The byte offset where code point `n` starts (s.size() when s is shorter).
+std::size_t byte_offset(std::string_view s, std::size_t n) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+            if (seen == n) return i;
+            ++seen;
+        }
+    }
+    return s.size();
+}
+
+// Plain text cut to `max` characters, the last one an ellipsis when anything was cut.
+std::string truncate_plain(std::string_view s, std::size_t max) {
+    if (code_points(s) <= max) return std::string(s);
+    return std::string(s.substr(0, byte_offset(s, max - 1))) + "…";
+}
+
+std::string one_line(std::string s) {
+    std::replace(s.begin(), s.end(), '\n', ' ');
+    return s;
+}
+
+// Slack's markup tokens that Reply text may carry and that must reach Slack unescaped:
+// mentions <@U…>, channels <#C…>, specials <!here> and links <https://…|label>.
+bool is_markup_token(std::string_view inner) {
+    if (inner.empty()) return false;
+    if (inner[0] == '@' || inner[0] == '#' || inner[0] == '!') return inner.size() > 1;
+    return inner.rfind("http://", 0) == 0 || inner.rfind("https://", 0) == 0 ||
+           inner.rfind("mailto:", 0) == 0;
+}
+
+// Reply markup → mrkdwn: &, < and > become entities unless they belong to a markup token.
+std::string mrkdwn(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + s.size() / 8);
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '<') {
+            std::size_t close = s.find_first_of("<>\n", i + 1);
+            if (close != std::string_view::npos && s[close] == '>' &&
+                is_markup_token(s.substr(i + 1, close - i - 1))) {
+                out.append(s.substr(i, close - i + 1));
+                i = close;
+                continue;
+            }
+            out += "&lt;";
+        } else if (c == '>') {
+            out += "&gt;";
+        } else if (c == '&') {
+            out += "&amp;";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// Mention markup in places Slack shows as plain text (headers, button labels): <@U1|ann> →
+// @ann, <@U1> → @U1.
+std::string plain(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s.compare(i, 2, "<@") == 0) {
+            std::size_t close = s.find_first_of("<>\n", i + 2);
+            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
+                std::string_view inner = s.substr(i + 2, close - i - 2);
+                std::size_t bar = inner.find('|');
+                out += '@';
+                out.append(bar == std::string_view::npos || bar + 1 == inner.size()
+                               ? inner.substr(0, bar)
+                               : inner.substr(bar + 1));
+                i = close;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+std::size_t count_fences(std::string_view s) {
+    std::size_t n = 0;
+    for (std::size_t at = s.find("```"); at != std::string_view::npos; at = s.find("```", at + 3))
+        ++n;
+    return n;
+}
+
+// Escaped mrkdwn cut to `max` characters with an ellipsis, without leaving half an entity or
+// half a mention behind, and closing a ``` block the cut left open.
+std::string truncate_mrkdwn(std::string_view s, std::size_t max) {
+    if (code_points(s) <= max) return std::string(s);
+    // Room for the ellipsis and a closing "\n```".
+    std::string_view cut = s.substr(0, byte_offset(s, max - 5));
+    std::size_t amp = cut.rfind('&');
+    if (amp != std::string_view::npos && cut.find(';', amp) == std::string_view::npos) {
+        cut = cut.substr(0, amp);
+    }
+    std::size_t lt = cut.rfind('<');
+    if (lt != std::string_view::npos && cut.find('>', lt) == std::string_view::npos) {
+        cut = cut.substr(0, lt);
+    }
+    std::string out(cut);
+    out += "…";
+    if (count_fences(cut) % 2 == 1) out += "\n```";
+    return out;
+}
+
+json::object plain_text(std::string_view text) {
+    return {{"type", "plain_text"}, {"text", text}, {"emoji", true}};
+}
+
+json::object mrkdwn_text(std::string_view text) {
+    return {{"type", "mrkdwn"}, {"text", text}};
+}
+
+json::object section(std::string_view reply_text) {
+    return {{"type", "section"},
+            {"text", mrkdwn_text(truncate_mrkdwn(mrkdwn(reply_text), kMaxSectionText))}};
+}
+
+const char* state_mark(ItemState s) {
+    switch (s) {
+        case ItemState::open:
+            return "⬜";
+        case ItemState::done:
+            return "✅";
+        case ItemState::waived:
+            return "➖";
+        case ItemState::skipped:
+            return "⏭";
+        case ItemState::failed:
+            return "❌";
+        case ItemState::current:
+            return "▶️";
+    }
+    return "⬜";
+}
+
+// The label of a checklist item's button: controls are ticked, steps and actions are done.
+std::string item_button_label(const ChecklistItem& item) {
+    return item.value.rfind("control tick", 0) == 0 ? "Tick" : "Done";
+}
+
+// The answer command of a survey without its question number: "retro answer web-2026.12 1" →
+// "retro answer web-2026.12", what the Answer button carries.
+std::string survey_prefix(const SurveyQuestion& q) {
+    std::string suffix = " " + std::to_string(q.number);
+    const std::string& c = q.answer_command;
+    if (c.size() > suffix.size() && c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return c.substr(0, c.size() - suffix.size());
+    return c;
+}
+
+// The table as aligned lines (header, rule, rows) of `rows[begin, end)`, columns padded by
+// code points as a monospace font shows them.
+std::vector<std::string> table_lines(const Block& b, std::size_t begin, std::size_t end) {
+    std::size_t ncols = b.columns.size();
+    for (std::size_t r = begin; r < end; ++r) ncols = std::max(ncols, b.rows[r].size());
+    std::vector<std::vector<std::string>> cells;
+    auto add = [&](const std::vector<std::string>& row) {
+        std::vector<std::string> line(ncols);
+        for (std::size_t i = 0; i < row.size(); ++i) line[i] = one_line(row[i]);
+        cells.push_back(std::move(line));
+    };
+    add(b.columns);
+    for (std::size_t r = begin; r < end; ++r) add(b.rows[r]);
+    std::vector<std::size_t> widths(ncols, 0);
+    for (const auto& line : cells)
+        for (std::size_t i = 0; i < ncols; ++i)
+            widths[i] = std::max(widths[i], code_points(line[i]));
+    auto join = [&](const std::vector<std::string>& line) {
+        std::string out;
+        for (std::size_t i = 0; i < ncols; ++i) {
+            if (i > 0) out += "  ";
+            out += line[i];
+            if (i + 1 < ncols) out.append(widths[i] - code_points(line[i]), ' ');
+        }
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        return out;
+    };
+    std::vector<std::string> out;
+    if (!b.columns.empty()) {
+        out.push_back(join(cells[0]));
+        std::string rule;
+        for (std::size_t i = 0; i < ncols; ++i) {
+            if (i > 0) rule += "  ";
+            rule.append(widths[i], '-');
+        }
+        out.push_back(rule);
+    }
+    for (std::size_t i = 1; i < cells.size(); ++i) out.push_back(join(cells[i]));
+    return out;
+}
+
+std::string fenced(const std::vector<std::string>& lines) {
+    std::string body;
+    for (const auto& l : lines) body += l + "\n";
+    return mrkdwn("```\n" + body + "```");
+}
+
+// Row ranges of a table, each small enough for one section (header repeated in each).
+std::vector<std::pair<std::size_t, std::size_t>> table_chunks(const Block& b) {
+    std::vector<std::pair<std::size_t, std::size_t>> out;
+    std::size_t begin = 0;
+    if (b.rows.empty()) return {{0, 0}};
+    while (begin < b.rows.size()) {
+        std::size_t end = begin + 1;
+        while (end < b.rows.size() &&
+               code_points(fenced(table_lines(b, begin, end + 1))) <= kMaxSectionText)
+            ++end;
+        out.emplace_back(begin, end);
+        begin = end;
+    }
+    return out;
+}
+
+// Renders Reply blocks into Slack blocks, numbering action ids so each is unique in the
+// message (Slack refuses a message with two equal action ids; decode_interactive strips the
+// "#<n>" again).
+class Renderer {
+  public:
+    json::array blocks;
+
+    void add(const Block& b) {
+        switch (b.kind) {
+            case Block::Kind::header: {
+                std::string t = one_line(plain(b.text));
+                if (!t.empty()) {
+                    blocks.push_back(json::object{
+                        {"type", "header"}, {"text", plain_text(truncate_plain(t, kMaxHeader))}});
+                }
+                break;
+            }
+            case Block::Kind::section:
+                if (!b.text.empty()) {
+                    blocks.push_back(section(b.text));
+                    last_section_ = b.text;
+                }
+                break;
+            case Block::Kind::context:
+                if (!b.text.empty()) {
+                    json::array elements;
+                    elements.push_back(
+                        mrkdwn_text(truncate_mrkdwn(mrkdwn(b.text), kMaxSectionText)));
+                    blocks.push_back(json::object{{"type", "context"}, {"elements", elements}});
+                }
+                break;
+            case Block::Kind::divider:
+                blocks.push_back(json::object{{"type", "divider"}});
+                break;
+            case Block::Kind::fields:
+                add_fields(b);
+                break;
+            case Block::Kind::checklist:
+                for (const auto& item : b.items) add_item(item);
+                break;
+            case Block::Kind::table:
+                for (auto [begin, end] : table_chunks(b)) {
+                    json::object s{
+                        {"type", "section"},
+                        {"text", mrkdwn_text(truncate_mrkdwn(fenced(table_lines(b, begin, end)),
+                                                             kMaxSectionText))}};
+                    blocks.push_back(std::move(s));
+                }
+                break;
+            case Block::Kind::buttons:
+                add_buttons(b.buttons);
+                break;
+            case Block::Kind::survey:
+                add_survey(b);
+                break;
+        }
+    }
+
+  private:
+    int next_action_ = 0;
+    std::string last_section_;  // Reply text of the latest section, for confirm dialogs
+
+    std::string unique(const std::string& action_id) {
+        return action_id + "#" + std::to_string(++next_action_);
+    }
+
+    json::object button(const Button& b) {
+        std::string label = one_line(plain(b.label));
+        json::object o{{"type", "button"},
+                       {"text", plain_text(truncate_plain(label, kMaxButtonText))},
+                       {"action_id", unique(b.action_id)}};
+        if (!b.value.empty()) o["value"] = b.value;
+        if (b.style == Button::Style::primary) o["style"] = "primary";
+        if (b.style == Button::Style::danger) {
+            o["style"] = "danger";
+            // Slack asks before a destructive button acts; the dialog says what will run. A
+            // one-word value ("yes") only makes sense with the message it answers, so the
+            // dialog repeats the section above it.
+            std::string what;
+            bool full_command = b.value.find(' ') != std::string::npos;
+            if (b.action_id == "command" && full_command) {
+                what = "This runs `" + b.value + "`.";
+            } else if (!last_section_.empty()) {
+                what = last_section_;
+            } else {
+                what = "\"" + label + "\" cannot easily be undone.";
+            }
+            o["confirm"] = json::object{
+                {"title", plain_text(truncate_plain("Are you sure?", kMaxConfirmTitle))},
+                {"text", mrkdwn_text(truncate_mrkdwn(mrkdwn(what), kMaxConfirmText))},
+                {"confirm", plain_text(truncate_plain(label, kMaxConfirmButton))},
+                {"deny", plain_text("Cancel")},
+                {"style", "danger"}};
+        }
+        return o;
+    }
+
+    void add_buttons(const std::vector<Button>& buttons) {
+        json::array elements;
+        for (const auto& b : buttons) {
+            if (b.label.empty() || b.action_id.empty()) continue;
+            elements.push_back(button(b));
+            if (elements.size() == kButtonsPerActions) {
+                blocks.push_back(json::object{{"type", "actions"}, {"elements", elements}});
+                elements = json::array();
+            }
+        }
+        if (!elements.empty()) {
+            blocks.push_back(json::object{{"type", "actions"}, {"elements", elements}});
+        }
+    }
+
+    void add_fields(const Block& b) {
+        json::array fields;
+        for (const auto& [label, value] : b.fields) {
+            std::string text;
+            if (!label.empty()) text = "*" + mrkdwn(label) + "*";
+            if (!value.empty()) text += (text.empty() ? "" : "\n") + mrkdwn(value);
+            if (text.empty()) continue;
+            fields.push_back(mrkdwn_text(truncate_mrkdwn(text, kMaxFieldText)));
+            if (fields.size() == kFieldsPerSection) {
+                blocks.push_back(json::object{{"type", "section"}, {"fields", fields}});
+                fields = json::array();
+            }
+        }
+        if (!fields.empty())
+            blocks.push_back(json::object{{"type", "section"}, {"fields", fields}});
+    }
+
+    void add_item(const ChecklistItem& item) {
+        std::string text = std::string(state_mark(item.state)) + " " + item.label;
+        if (!item.detail.empty()) text += " — " + item.detail;
+        json::object s = section(text);
+        if (!item.action_id.empty()) {
+            Button b{item_button_label(item), item.action_id, item.value, Button::Style::plain};
+            s["accessory"] = button(b);
+        }
+        blocks.push_back(std::move(s));
+    }
+
+    void add_survey(const Block& b) {
+        std::optional<std::string> prefix;
+        for (const auto& q : b.questions) {
+            std::string text = "*" + std::to_string(q.number) + ". " + q.prompt + "*";
+            std::string cmd = q.answer_command;
+            if (q.kind == "rating") {
+                text += "\nRate it from 1 (poor) to 5 (great)";
+                if (!cmd.empty()) text += ": type `" + cmd + " <1-5>`";
+            } else if (q.kind == "choice") {
+                std::string list;
+                for (std::size_t i = 0; i < q.choices.size(); ++i) {
+                    if (i > 0) list += " · ";
+                    list += std::to_string(i + 1) + " = " + q.choices[i];
+                }
+                text += "\nChoose one" + (list.empty() ? "" : " (" + list + ")");
+                if (!cmd.empty())
+                    text += ": type `" + cmd + " <1-" + std::to_string(q.choices.size()) + ">`";
+            } else {
+                text += "\nAnswer in your own words";
+                if (!cmd.empty()) text += ": type `" + cmd + " <your answer>`";
+            }
+            blocks.push_back(section(text));
+            if (!prefix && !cmd.empty()) prefix = survey_prefix(q);
+        }
+        if (prefix) {
+            add_buttons({Button{"Answer", "survey.open", *prefix, Button::Style::primary}});
+        }
+    }
+};
+
+json::array render(const Reply& reply) {
+    Renderer r;
+    for (const auto& b : reply.blocks) r.add(b);
+    return std::move(r.blocks);
+}
+
+std::size_t rendered_count(const Block& b) {
+    Renderer r;
+    r.add(b);
+    return r.blocks.size();
+}
+
+// The notification text: the reply's own text, else the first words it shows.
+std::string fallback_text(const Reply& reply) {
+    std::string text = reply.text;
+    if (text.empty()) {
+        for (const auto& b : reply.blocks) {
+            if ((b.kind == Block::Kind::header || b.kind == Block::Kind::section ||
+                 b.kind == Block::Kind::context) &&
+                !b.text.empty()) {
+                text = b.text;
+                break;
+            }
+        }
+    }
+    if (text.empty()) text = "releasebot";
+    return truncate_mrkdwn(mrkdwn(text), kMaxFallbackText);
+}
+
+json::array capped_blocks(const Reply& reply) {
+    json::array blocks = render(reply);
+    if (blocks.size() > kMaxBlocks) {
+        std::size_t dropped = blocks.size() - (kMaxBlocks - 1);
+        blocks.resize(kMaxBlocks - 1);
+        json::array elements;
+        elements.push_back(mrkdwn_text("…and " + std::to_string(dropped) +
+                                       " more blocks that do not fit in one Slack message."));
+        blocks.push_back(json::object{{"type", "context"}, {"elements", elements}});
+    }
+    return blocks;
+}
+
+// Reply blocks cut into pieces that each render to few Slack blocks, so split_for_slack can
+// pack them into messages of at most 50.
+std::vector<Block> units(const Block& b) {
+    std::vector<Block> out;
+    auto piece = [&](auto fill) {
+        Block p = Block::of(b.kind, b.text);
+        fill(p);
+        out.push_back(std::move(p));
+    };
+    switch (b.kind) {
+        case Block::Kind::checklist:
+            for (const auto& item : b.items) piece([&](Block& p) { p.items = {item}; });
+            break;
+        case Block::Kind::fields:
+            for (std::size_t i = 0; i < b.fields.size(); i += kFieldsPerSection) {
+                piece([&](Block& p) {
+                    p.fields.assign(
+                        b.fields.begin() + static_cast<std::ptrdiff_t>(i),
+                        b.fields.begin() + static_cast<std::ptrdiff_t>(
+                                               std::min(b.fields.size(), i + kFieldsPerSection)));
+                });
+            }
+            break;
+        case Block::Kind::buttons:
+            for (std::size_t i = 0; i < b.buttons.size(); i += kButtonsPerActions) {
+                piece([&](Block& p) {
+                    p.buttons.assign(
+                        b.buttons.begin() + static_cast<std::ptrdiff_t>(i),
+                        b.buttons.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                b.buttons.size(), i + kButtonsPerActions)));
+                });
+            }
+            break;
+        case Block::Kind::table:
+            for (auto [begin, end] : table_chunks(b)) {
+                piece([&](Block& p) {
+                    p.columns = b.columns;
+                    p.rows.assign(b.rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                                  b.rows.begin() + static_cast<std::ptrdiff_t>(end));
+                });
+            }
+            break;
+        case Block::Kind::survey:
+            for (std::size_t i = 0; i < b.questions.size(); i += kQuestionsPerMessage) {
+                piece([&](Block& p) {
+                    p.questions.assign(
+                        b.questions.begin() + static_cast<std::ptrdiff_t>(i),
+                        b.questions.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                  b.questions.size(), i + kQuestionsPerMessage)));
+                });
+            }
+            break;
+        default:
+            out.push_back(b);
+            break;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string blocks_json(const Reply& reply) {
+    return json::serialize(capped_blocks(reply));
+}
+
+std::string post_message_body(const std::string& channel, const std::optional<std::string>& thread,
+                              const Reply& reply) {
+    json::object body{{"channel", channel}, {"text", fallback_text(reply)}};
+    json::array blocks = capped_blocks(reply);
+    if (!blocks.empty()) body["blocks"] = std::move(blocks);
+    if (thread && !thread->empty()) body["thread_ts"] = *thread;
+    // Evidence and artifact links would otherwise unfold into large previews under every
+    // checklist and status message.
+    body["unfurl_links"] = false;
+    body["unfurl_media"] = false;
+    return json::serialize(body);
+}
+
+std::string update_message_body(const std::string& channel, const std::string& ts,
+                                const Reply& reply) {
+    json::object body{{"channel", channel}, {"ts", ts}, {"text", fallback_text(reply)}};
+    // An empty array clears the old blocks, which is what an update to a text-only reply means.
+    body["blocks"] = capped_blocks(reply);
+    return json::serialize(body);
+}
+
+std::vector<Reply> split_for_slack(const Reply& reply) {
+    std::vector<Reply> parts;
+    Reply current;
+    std::size_t count = 0;
+    auto start_part = [&]() {
+        current = Reply{};
+        current.text = parts.empty() ? reply.text : "(continued) " + reply.text;
+        current.visibility = reply.visibility;
+        current.is_error = reply.is_error;
+        count = 0;
+    };
+    start_part();
+    for (const auto& b : reply.blocks) {
+        for (auto& u : units(b)) {
+            std::size_t n = rendered_count(u);
+            if (count + n > kMaxBlocks && !current.blocks.empty()) {
+                parts.push_back(std::move(current));
+                start_part();
+            }
+            count += n;
+            current.blocks.push_back(std::move(u));
+        }
+    }
+    parts.push_back(std::move(current));
+    return parts;
+}
+
+std::string survey_view_json(const Reply& reply, const std::string& metadata) {
+    const Block* survey = nullptr;
+    std::string title;
+    for (const auto& b : reply.blocks) {
+        if (b.kind == Block::Kind::header && title.empty()) title = one_line(plain(b.text));
+        if (b.kind == Block::Kind::survey && !survey) survey = &b;
+    }
+    if (!survey) return {};
+    if (title.empty()) title = "Survey";
+
+    auto option = [](std::string_view text, const std::string& value) {
+        return json::object{
+            {"text", plain_text(truncate_plain(one_line(plain(text)), kMaxOptionText))},
+            {"value", value}};
+    };
+    json::array blocks;
+    for (const auto& q : survey->questions) {
+        if (blocks.size() == kMaxModalBlocks) break;
+        json::object element;
+        if (q.kind == "rating") {
+            json::array options;
+            for (int i = 1; i <= 5; ++i)
+                options.push_back(option(std::to_string(i), std::to_string(i)));
+            element = {{"type", "static_select"},
+                       {"action_id", "answer"},
+                       {"placeholder", plain_text("1 (poor) to 5 (great)")},
+                       {"options", options}};
+        } else if (q.kind == "choice" && !q.choices.empty()) {
+            json::array options;
+            // Choices are answered by their number, as the typed command takes them.
+            for (std::size_t i = 0; i < q.choices.size() && i < kMaxSelectOptions; ++i)
+                options.push_back(option(q.choices[i], std::to_string(i + 1)));
+            if (q.choices.size() <= kMaxRadioOptions) {
+                element = {
+                    {"type", "radio_buttons"}, {"action_id", "answer"}, {"options", options}};
+            } else {
+                element = {{"type", "static_select"},
+                           {"action_id", "answer"},
+                           {"placeholder", plain_text("Choose one")},
+                           {"options", options}};
+            }
+        } else {
+            element = {{"type", "plain_text_input"},
+                       {"action_id", "answer"},
+                       {"multiline", true},
+                       {"max_length", kMaxInputLength}};
+        }
+        std::string label = std::to_string(q.number) + ". " + one_line(plain(q.prompt));
+        blocks.push_back(json::object{{"type", "input"},
+                                      {"block_id", "q" + std::to_string(q.number)},
+                                      {"optional", true},
+                                      {"label", plain_text(truncate_plain(label, kMaxLabel))},
+                                      {"element", element}});
+    }
+    json::object view{{"type", "modal"},
+                      {"callback_id", "survey"},
+                      {"title", plain_text(truncate_plain(title, kMaxModalTitle))},
+                      {"submit", plain_text("Send")},
+                      {"close", plain_text("Cancel")},
+                      {"private_metadata", metadata},
+                      {"blocks", blocks}};
+    return json::serialize(view);
+}
+
+}  // namespace releasebot::slack

@@ -1,0 +1,881 @@
+// Decoding what Slack sends into releasebot's Event: Socket Mode frames, slash commands (JSON
+// and form-encoded), Events API callbacks (app_mention, direct messages) and interactivity
+// (block_actions, view_submission). This sits on the hot path of every command, so it parses
+// with simdjson's on-demand API, one parser reused per thread, reading only the fields it needs
+// in whatever order Slack wrote them, and copies each string out before the next parse. Input
+// is untrusted: every field is checked for presence, type and size, and every failure is an
+// Error value whose message names the field; nothing here throws.
+#include "integrations/slack/slack_decode.hpp"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace releasebot::slack {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+// Slack's largest payloads are block_actions carrying the full message (50 blocks of at most
+// 3000 characters) and view submissions; a megabyte leaves room for both and bounds the work a
+// hostile sender can cause.
+constexpr std::size_t kMaxPayload = 1 << 20;
+// Slack IDs, timestamps, action ids and block ids are at most 255 characters.
+constexpr std::size_t kMaxId = 255;
+// Command text: Slack messages stop at 40,000 characters, far more than any command needs; an
+// announcement body (the longest thing typed) is 3,000 characters, up to 4 bytes each.
+constexpr std::size_t kMaxText = 16000;
+// A button value or a modal answer (Slack caps values at 2,000 characters, inputs at 3,000).
+constexpr std::size_t kMaxValue = 12000;
+// A modal has at most 100 blocks, so at most 100 answers.
+constexpr std::size_t kMaxAnswers = 100;
+
+Error bad(std::string message) {
+    return invalid(std::move(message));
+}
+
+// The parser and its input buffer, reused by every decode on this thread: simdjson wants
+// SIMDJSON_PADDING readable bytes after the input, and reusing both avoids two allocations per
+// payload.
+struct ThreadParser {
+    od::parser parser;
+    std::string buffer;
+};
+ThreadParser& thread_parser() {
+    thread_local ThreadParser tp;
+    return tp;
+}
+
+std::string json_type_name(od::json_type t) {
+    switch (t) {
+        case od::json_type::array:
+            return "an array";
+        case od::json_type::object:
+            return "an object";
+        case od::json_type::number:
+            return "a number";
+        case od::json_type::string:
+            return "a string";
+        case od::json_type::boolean:
+            return "true or false";
+        case od::json_type::null:
+            return "null";
+    }
+    return "something else";
+}
+
+Error json_error(std::string_view what, simdjson::error_code e) {
+    if (e == simdjson::UTF8_ERROR) {
+        return bad("The " + std::string(what) + " is not valid UTF-8.");
+    }
+    if (e == simdjson::EMPTY) return bad("The " + std::string(what) + " is empty.");
+    return bad("The " + std::string(what) + " is not valid JSON (" + simdjson::error_message(e) +
+               ").");
+}
+
+// A parsed document whose root is an object. `doc` must outlive `root`, so both live here.
+struct Doc {
+    od::document doc;
+    od::object root;
+};
+
+std::optional<Error> open(std::string_view json, std::string_view what, Doc& out) {
+    if (json.size() > kMaxPayload) {
+        return bad("The " + std::string(what) + " is " + std::to_string(json.size()) +
+                   " bytes; releasebot reads at most " + std::to_string(kMaxPayload) + ".");
+    }
+    ThreadParser& tp = thread_parser();
+    tp.buffer.resize(json.size() + simdjson::SIMDJSON_PADDING);
+    if (!json.empty()) std::memcpy(tp.buffer.data(), json.data(), json.size());
+    simdjson::padded_string_view view(tp.buffer.data(), json.size(), tp.buffer.size());
+    if (auto e = tp.parser.iterate(view).get(out.doc)) return json_error(what, e);
+    od::json_type type{};
+    if (auto e = out.doc.type().get(type)) return json_error(what, e);
+    if (type != od::json_type::object) {
+        // type() only looks at the first byte: "nonsense" starts like null. Name the type only
+        // when the value really is one.
+        bool valid = type == od::json_type::array;
+        if (type == od::json_type::null) {
+            bool null = false;
+            valid = !out.doc.is_null().get(null) && null;
+        } else if (type == od::json_type::boolean) {
+            bool b = false;
+            valid = !out.doc.get_bool().get(b);
+        } else if (type == od::json_type::number) {
+            double d = 0;
+            valid = !out.doc.get_double().get(d);
+        } else if (type == od::json_type::string) {
+            std::string_view s;
+            valid = !out.doc.get_string().get(s);
+        }
+        if (!valid) return bad("The " + std::string(what) + " is not valid JSON.");
+        return bad("The " + std::string(what) + " should be a JSON object, not " +
+                   json_type_name(type) + ".");
+    }
+    if (auto e = out.doc.get_object().get(out.root)) return json_error(what, e);
+    return std::nullopt;
+}
+
+// Looks up `key` in `obj`: nullopt when absent (or null, which Slack writes for "none").
+Result<std::optional<od::value>> find(od::object& obj, std::string_view key,
+                                      std::string_view where) {
+    od::value v;
+    auto e = obj[key].get(v);
+    if (e == simdjson::NO_SUCH_FIELD) return std::optional<od::value>();
+    if (e) return json_error(where, e);
+    bool null = false;
+    if (auto e2 = v.is_null().get(null)) return json_error(where, e2);
+    if (null) return std::optional<od::value>();
+    return std::optional<od::value>(v);
+}
+
+Error wrong_type(std::string_view key, std::string_view where, std::string_view want,
+                 od::value& v) {
+    od::json_type t{};
+    std::string got = v.type().get(t) ? std::string("something else") : json_type_name(t);
+    return bad("`" + std::string(key) + "` in the " + std::string(where) + " should be " +
+               std::string(want) + ", not " + got + ".");
+}
+
+Error too_long(std::string_view key, std::string_view where, std::size_t size, std::size_t max) {
+    return bad("`" + std::string(key) + "` in the " + std::string(where) + " is " +
+               std::to_string(size) + " bytes; releasebot reads at most " + std::to_string(max) +
+               ".");
+}
+
+Result<std::optional<std::string>> opt_string(od::object& obj, std::string_view key,
+                                              std::string_view where, std::size_t max) {
+    auto v = find(obj, key, where);
+    if (!v) return v.error();
+    if (!*v) return std::optional<std::string>();
+    std::string_view s;
+    auto e = (*v)->get_string().get(s);
+    if (e == simdjson::INCORRECT_TYPE) return wrong_type(key, where, "a string", **v);
+    if (e) return json_error(where, e);
+    if (s.size() > max) return too_long(key, where, s.size(), max);
+    return std::optional<std::string>(std::string(s));
+}
+
+Result<std::string> req_string(od::object& obj, std::string_view key, std::string_view where,
+                               std::size_t max) {
+    auto s = opt_string(obj, key, where, max);
+    if (!s) return s.error();
+    if (!*s || (*s)->empty()) {
+        return bad("The " + std::string(where) + " has no `" + std::string(key) + "`.");
+    }
+    return std::move(**s);
+}
+
+Result<std::optional<od::object>> opt_object(od::object& obj, std::string_view key,
+                                             std::string_view where) {
+    auto v = find(obj, key, where);
+    if (!v) return v.error();
+    if (!*v) return std::optional<od::object>();
+    od::object o;
+    auto e = (*v)->get_object().get(o);
+    if (e == simdjson::INCORRECT_TYPE) return wrong_type(key, where, "an object", **v);
+    if (e) return json_error(where, e);
+    return std::optional<od::object>(o);
+}
+
+Result<od::object> req_object(od::object& obj, std::string_view key, std::string_view where) {
+    auto o = opt_object(obj, key, where);
+    if (!o) return o.error();
+    if (!*o) return bad("The " + std::string(where) + " has no `" + std::string(key) + "`.");
+    return **o;
+}
+
+// Slack IDs (T…, U…, C…, D…), timestamps ("1531420618.000200") and the like: short, with no
+// spaces or markup, so they are safe to store, log and echo.
+bool is_slack_id(std::string_view s) {
+    if (s.empty() || s.size() > kMaxId) return false;
+    for (char c : s) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-' || c == ':';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+Status check_id(std::string_view key, std::string_view where, const std::string& value) {
+    if (is_slack_id(value)) return ok_status();
+    return bad("`" + std::string(key) + "` in the " + std::string(where) +
+               " is not a Slack ID (letters, digits, '.', '_', '-' or ':', at most 255).");
+}
+
+Result<std::string> req_id(od::object& obj, std::string_view key, std::string_view where) {
+    auto s = req_string(obj, key, where, kMaxId);
+    if (!s) return s.error();
+    RB_TRY(check_id(key, where, *s));
+    return std::move(*s);
+}
+
+Result<std::optional<std::string>> opt_id(od::object& obj, std::string_view key,
+                                          std::string_view where) {
+    auto s = opt_string(obj, key, where, kMaxId);
+    if (!s) return s.error();
+    if (*s && (*s)->empty()) return std::optional<std::string>();
+    if (*s) RB_TRY(check_id(key, where, **s));
+    return s;
+}
+
+// Control characters other than tab and newlines have no place in a command and would end up
+// in the database and the audit log.
+Status check_text(std::string_view key, std::string_view where, std::string_view text) {
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            return bad("`" + std::string(key) + "` in the " + std::string(where) +
+                       " contains a control character.");
+        }
+    }
+    return ok_status();
+}
+
+// Slack writes &, < and > in message text as &amp;, &lt; and &gt; (its own markup uses < >).
+std::string unescape_entities(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '&') {
+            if (s.compare(i, 5, "&amp;") == 0) {
+                out += '&';
+                i += 4;
+                continue;
+            }
+            if (s.compare(i, 4, "&lt;") == 0) {
+                out += '<';
+                i += 3;
+                continue;
+            }
+            if (s.compare(i, 4, "&gt;") == 0) {
+                out += '>';
+                i += 3;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+// Trims ASCII white space and the no-break spaces Slack's composer puts after a mention.
+std::string_view trim(std::string_view s) {
+    auto front_ws = [](std::string_view t) -> std::size_t {
+        if (!t.empty() && (t[0] == ' ' || t[0] == '\t' || t[0] == '\n' || t[0] == '\r')) return 1;
+        if (t.size() >= 2 && static_cast<unsigned char>(t[0]) == 0xC2 &&
+            static_cast<unsigned char>(t[1]) == 0xA0)
+            return 2;
+        return 0;
+    };
+    auto back_ws = [](std::string_view t) -> std::size_t {
+        char c = t.empty() ? '\0' : t.back();
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return 1;
+        if (t.size() >= 2 && static_cast<unsigned char>(t[t.size() - 2]) == 0xC2 &&
+            static_cast<unsigned char>(t.back()) == 0xA0)
+            return 2;
+        return 0;
+    };
+    while (std::size_t n = front_ws(s)) s.remove_prefix(n);
+    while (std::size_t n = back_ws(s)) s.remove_suffix(n);
+    return s;
+}
+
+// "<@U0BOT> release plan x" → "release plan x": people address the bot by mentioning it.
+std::string_view strip_leading_mention(std::string_view s) {
+    s = trim(s);
+    if (s.rfind("<@", 0) == 0) {
+        std::size_t close = s.find('>');
+        if (close != std::string_view::npos) s = trim(s.substr(close + 1));
+    }
+    return s;
+}
+
+// Socket Mode and the Events API key deliveries by event id, so a redelivered event (a new
+// envelope, an HTTP retry) is recognised as the same one.
+std::string event_key(const std::string& event_id) {
+    return "slack:event:" + event_id;
+}
+
+// The parts of a slash command, wherever they came from (JSON or a form).
+struct SlashFields {
+    std::string team_id;
+    std::string user_id;
+    std::string user_name;
+    std::string channel_id;
+    std::string command;
+    std::string text;
+};
+
+Result<Event> slash_event(SlashFields f, const std::string& key) {
+    constexpr std::string_view where = "Slack slash command payload";
+    RB_TRY(check_text("text", where, f.text));
+    std::string_view name = f.command;
+    if (!name.empty() && name[0] == '/') name.remove_prefix(1);
+    if (name.empty() || name.find_first_of(" \t\n") != std::string_view::npos) {
+        return bad("`command` in the " + std::string(where) +
+                   " is not a slash command name like `/release`.");
+    }
+    Event e;
+    e.idempotency_key = key;
+    e.kind = EventKind::command;
+    e.actor.platform = "slack";
+    e.actor.tenant = f.team_id;
+    e.actor.user = UserId(f.user_id);
+    e.actor.display_name = std::move(f.user_name);
+    e.conversation.platform = "slack";
+    e.conversation.tenant = std::move(f.team_id);
+    e.conversation.channel = std::move(f.channel_id);
+    // "/release plan x" arrives as command "/release" and text "plan x".
+    std::string text = unescape_entities(trim(f.text));
+    e.text = std::string(name);
+    if (!text.empty()) e.text += " " + text;
+    return e;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+Result<std::string> percent_decode(std::string_view s, std::size_t offset) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '+') {
+            out += ' ';
+        } else if (c == '%') {
+            int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
+            int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0) {
+                return bad("The form body has a bad %-escape at byte " +
+                           std::to_string(offset + i) +
+                           "; '%' must be followed by two hex digits.");
+            }
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// The action id without the "#<n>" suffix block_kit.cpp adds to keep ids unique in a message.
+std::string strip_action_suffix(std::string_view id) {
+    return std::string(id.substr(0, id.find('#')));
+}
+
+// The team of an interaction: `team.id`, or the user's team for org-wide installs (team null).
+Result<std::string> interaction_team(od::object& root, std::string_view where,
+                                     const std::optional<std::string>& user_team) {
+    auto team = opt_object(root, "team", where);
+    if (!team) return team.error();
+    if (*team) {
+        auto id = req_id(**team, "id", "`team` of the " + std::string(where));
+        if (!id) return id.error();
+        return std::move(*id);
+    }
+    if (user_team) return *user_team;
+    return bad("The " + std::string(where) + " has no `team`.");
+}
+
+struct InteractionUser {
+    std::string id;
+    std::string name;
+    std::optional<std::string> team_id;
+};
+
+Result<InteractionUser> interaction_user(od::object& root, std::string_view where) {
+    auto user = req_object(root, "user", where);
+    if (!user) return user.error();
+    std::string uwhere = "`user` of the " + std::string(where);
+    InteractionUser u;
+    auto id = req_id(*user, "id", uwhere);
+    if (!id) return id.error();
+    u.id = std::move(*id);
+    auto username = opt_string(*user, "username", uwhere, kMaxId);
+    if (!username) return username.error();
+    if (*username && !(*username)->empty()) {
+        u.name = std::move(**username);
+    } else {
+        auto name = opt_string(*user, "name", uwhere, kMaxId);
+        if (!name) return name.error();
+        if (*name) u.name = std::move(**name);
+    }
+    RB_TRY(check_text("name", uwhere, u.name));
+    auto team = opt_id(*user, "team_id", uwhere);
+    if (!team) return team.error();
+    u.team_id = std::move(*team);
+    return u;
+}
+
+Result<Event> decode_block_actions(od::object& root, const std::string& key) {
+    constexpr std::string_view where = "Slack block_actions payload";
+    auto user = interaction_user(root, where);
+    if (!user) return user.error();
+    auto team = interaction_team(root, where, user->team_id);
+    if (!team) return team.error();
+    auto trigger = opt_string(root, "trigger_id", where, kMaxId);
+    if (!trigger) return trigger.error();
+
+    // The channel: `channel.id`, or the container's channel_id.
+    std::optional<std::string> channel;
+    auto ch = opt_object(root, "channel", where);
+    if (!ch) return ch.error();
+    if (*ch) {
+        auto id = req_id(**ch, "id", "`channel` of the " + std::string(where));
+        if (!id) return id.error();
+        channel = std::move(*id);
+    }
+    std::optional<std::string> message_ts;
+    auto container = opt_object(root, "container", where);
+    if (!container) return container.error();
+    if (*container) {
+        std::string cwhere = "`container` of the " + std::string(where);
+        if (!channel) {
+            auto id = opt_id(**container, "channel_id", cwhere);
+            if (!id) return id.error();
+            channel = std::move(*id);
+        }
+        auto ts = opt_id(**container, "message_ts", cwhere);
+        if (!ts) return ts.error();
+        message_ts = std::move(*ts);
+    }
+    if (!channel) {
+        return bad("The " + std::string(where) +
+                   " has no channel; releasebot's buttons live in channel and DM messages.");
+    }
+    // A button pressed inside a thread answers in that thread.
+    std::optional<std::string> thread;
+    auto message = opt_object(root, "message", where);
+    if (!message) return message.error();
+    if (*message) {
+        auto t = opt_id(**message, "thread_ts", "`message` of the " + std::string(where));
+        if (!t) return t.error();
+        thread = std::move(*t);
+    }
+
+    auto actions_v = find(root, "actions", where);
+    if (!actions_v) return actions_v.error();
+    if (!*actions_v) return bad("The " + std::string(where) + " has no `actions`.");
+    od::array actions;
+    if (auto e = (*actions_v)->get_array().get(actions)) {
+        if (e == simdjson::INCORRECT_TYPE)
+            return wrong_type("actions", where, "an array", **actions_v);
+        return json_error(where, e);
+    }
+    std::optional<std::pair<std::string, std::string>> pressed;
+    std::string awhere = "`actions` of the " + std::string(where);
+    for (auto element : actions) {
+        od::object action;
+        if (auto e = element.get_object().get(action)) {
+            if (e == simdjson::INCORRECT_TYPE) {
+                return bad("Each entry of " + awhere + " should be an object.");
+            }
+            return json_error(where, e);
+        }
+        auto id = req_string(action, "action_id", awhere, kMaxId);
+        if (!id) return id.error();
+        auto value = opt_string(action, "value", awhere, kMaxValue);
+        if (!value) return value.error();
+        std::string v;
+        if (*value) {
+            v = std::move(**value);
+        } else {
+            // Select menus carry their choice in selected_option.value.
+            auto option = opt_object(action, "selected_option", awhere);
+            if (!option) return option.error();
+            if (*option) {
+                auto ov = opt_string(**option, "value", awhere, kMaxValue);
+                if (!ov) return ov.error();
+                if (*ov) v = std::move(**ov);
+            }
+        }
+        RB_TRY(check_text("value", awhere, v));
+        // One press is one payload: the first action is the one that was pressed.
+        pressed.emplace(strip_action_suffix(*id), std::move(v));
+        break;
+    }
+    if (!pressed) return bad("`actions` in the " + std::string(where) + " is empty.");
+    if (pressed->first.empty()) {
+        return bad("The " + std::string(where) + " has an empty `action_id`.");
+    }
+
+    Event e;
+    e.idempotency_key = key;
+    e.kind = EventKind::action;
+    e.actor.platform = "slack";
+    e.actor.tenant = *team;
+    e.actor.user = UserId(user->id);
+    e.actor.display_name = std::move(user->name);
+    e.conversation.platform = "slack";
+    e.conversation.tenant = std::move(*team);
+    e.conversation.channel = std::move(*channel);
+    e.conversation.thread = std::move(thread);
+    e.action_id = std::move(pressed->first);
+    e.value = std::move(pressed->second);
+    // Not answers: what the adapter needs to act on the press itself (open the survey modal with
+    // the trigger, edit the message the button sits in).
+    if (*trigger && !(*trigger)->empty()) e.fields["trigger_id"] = std::move(**trigger);
+    if (message_ts) e.fields["message_ts"] = std::move(*message_ts);
+    return e;
+}
+
+// The answer in one view state entry: plain_text_input → value; static_select and
+// radio_buttons → selected_option.value; nullopt when the person left it empty.
+Result<std::optional<std::string>> state_answer(od::object& entry, std::string_view where) {
+    auto value = opt_string(entry, "value", where, kMaxValue);
+    if (!value) return value.error();
+    if (*value) return value;
+    auto option = opt_object(entry, "selected_option", where);
+    if (!option) return option.error();
+    if (*option) return opt_string(**option, "value", where, kMaxValue);
+    return std::optional<std::string>();
+}
+
+Result<Event> decode_view_submission(od::object& root, const std::string& key) {
+    constexpr std::string_view where = "Slack view_submission payload";
+    auto user = interaction_user(root, where);
+    if (!user) return user.error();
+    auto team = interaction_team(root, where, user->team_id);
+    if (!team) return team.error();
+    auto view = req_object(root, "view", where);
+    if (!view) return view.error();
+    std::string vwhere = "`view` of the " + std::string(where);
+    auto metadata = opt_string(*view, "private_metadata", vwhere, kMaxValue);
+    if (!metadata) return metadata.error();
+
+    std::map<std::string, std::string> fields;
+    auto state = opt_object(*view, "state", vwhere);
+    if (!state) return state.error();
+    if (*state) {
+        std::string swhere = "`view.state` of the " + std::string(where);
+        auto values = opt_object(**state, "values", swhere);
+        if (!values) return values.error();
+        if (*values) {
+            for (auto block_field : **values) {
+                std::string_view block_key;
+                if (auto e = block_field.unescaped_key().get(block_key))
+                    return json_error(where, e);
+                std::string block_id(block_key);
+                if (block_id.size() > kMaxId)
+                    return too_long("block_id", swhere, block_id.size(), kMaxId);
+                od::object block;
+                if (auto e = block_field.value().get_object().get(block)) {
+                    if (e == simdjson::INCORRECT_TYPE) {
+                        return bad("Each block in `view.state.values` of the " +
+                                   std::string(where) + " should be an object.");
+                    }
+                    return json_error(where, e);
+                }
+                for (auto action_field : block) {
+                    std::string_view action_key;
+                    if (auto e = action_field.unescaped_key().get(action_key)) {
+                        return json_error(where, e);
+                    }
+                    std::string action_id(action_key);
+                    if (action_id.size() > kMaxId) {
+                        return too_long("action_id", swhere, action_id.size(), kMaxId);
+                    }
+                    od::object entry;
+                    if (auto e = action_field.value().get_object().get(entry)) {
+                        if (e == simdjson::INCORRECT_TYPE) {
+                            return bad("Each answer in `view.state.values` of the " +
+                                       std::string(where) + " should be an object.");
+                        }
+                        return json_error(where, e);
+                    }
+                    auto answer = state_answer(entry, swhere);
+                    if (!answer) return answer.error();
+                    if (!*answer) continue;
+                    RB_TRY(check_text(block_id + "." + action_id, swhere, **answer));
+                    if (fields.size() >= kMaxAnswers) {
+                        return bad("The " + std::string(where) + " has more than " +
+                                   std::to_string(kMaxAnswers) + " answers.");
+                    }
+                    fields[block_id + "." + strip_action_suffix(action_id)] = std::move(**answer);
+                }
+            }
+        }
+    }
+
+    Event e;
+    e.idempotency_key = key;
+    e.kind = EventKind::submission;
+    e.actor.platform = "slack";
+    e.actor.tenant = *team;
+    e.actor.user = UserId(user->id);
+    e.actor.display_name = std::move(user->name);
+    // A modal belongs to no channel; the adapter answers the person directly.
+    e.conversation.platform = "slack";
+    e.conversation.tenant = std::move(*team);
+    e.value = metadata->value_or("");
+    e.fields = std::move(fields);
+    return e;
+}
+
+}  // namespace
+
+Result<SocketFrame> decode_socket_frame(std::string_view json) {
+    constexpr std::string_view where = "Slack Socket Mode message";
+    Doc d;
+    if (auto err = open(json, where, d)) return *err;
+    SocketFrame f;
+    auto type = req_string(d.root, "type", where, kMaxId);
+    if (!type) return type.error();
+    f.type = std::move(*type);
+    if (f.type == "hello") return f;
+    if (f.type == "disconnect") {
+        auto reason = opt_string(d.root, "reason", where, kMaxId);
+        if (!reason) return reason.error();
+        f.reason = reason->value_or("");
+        return f;
+    }
+    // Envelopes of a type releasebot does not know are still acknowledged (Slack would
+    // redeliver them otherwise), so their envelope id is read when there is one.
+    bool known = f.type == "events_api" || f.type == "slash_commands" || f.type == "interactive";
+    auto id = opt_string(d.root, "envelope_id", where, kMaxId);
+    if (!id) return id.error();
+    if (known && (!*id || (*id)->empty())) {
+        return bad("The " + std::string(where) + " of type " + f.type +
+                   " has no `envelope_id` to acknowledge.");
+    }
+    f.envelope_id = id->value_or("");
+
+    auto payload = find(d.root, "payload", where);
+    if (!payload) return payload.error();
+    if (*payload) {
+        od::object o;
+        if (auto e = (*payload)->get_object().get(o)) {
+            if (e == simdjson::INCORRECT_TYPE) {
+                return wrong_type("payload", where, "an object", **payload);
+            }
+            return json_error(where, e);
+        }
+        std::string_view raw;
+        if (auto e = o.raw_json().get(raw)) return json_error(where, e);
+        f.payload = std::string(raw);
+    } else if (known) {
+        return bad("The " + std::string(where) + " of type " + f.type + " has no `payload`.");
+    }
+
+    auto accepts = find(d.root, "accepts_response_payload", where);
+    if (!accepts) return accepts.error();
+    if (*accepts) {
+        auto e = (*accepts)->get_bool().get(f.accepts_response_payload);
+        if (e == simdjson::INCORRECT_TYPE) {
+            return wrong_type("accepts_response_payload", where, "true or false", **accepts);
+        }
+        if (e) return json_error(where, e);
+    }
+    auto retry = find(d.root, "retry_attempt", where);
+    if (!retry) return retry.error();
+    if (*retry) {
+        std::int64_t n = 0;
+        auto e = (*retry)->get_int64().get(n);
+        if (e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_ERROR) {
+            return wrong_type("retry_attempt", where, "a whole number", **retry);
+        }
+        if (e) return json_error(where, e);
+        if (n < 0 || n > 1000) {
+            return bad("`retry_attempt` in the " + std::string(where) + " is out of range.");
+        }
+        f.retry_attempt = static_cast<int>(n);
+    }
+    return f;
+}
+
+Result<Event> decode_slash_command_json(std::string_view json, const std::string& idempotency_key) {
+    constexpr std::string_view where = "Slack slash command payload";
+    Doc d;
+    if (auto err = open(json, where, d)) return *err;
+    SlashFields f;
+    auto team = req_id(d.root, "team_id", where);
+    if (!team) return team.error();
+    f.team_id = std::move(*team);
+    auto user = req_id(d.root, "user_id", where);
+    if (!user) return user.error();
+    f.user_id = std::move(*user);
+    auto name = opt_string(d.root, "user_name", where, kMaxId);
+    if (!name) return name.error();
+    f.user_name = name->value_or("");
+    RB_TRY(check_text("user_name", where, f.user_name));
+    auto channel = req_id(d.root, "channel_id", where);
+    if (!channel) return channel.error();
+    f.channel_id = std::move(*channel);
+    auto command = req_string(d.root, "command", where, kMaxId);
+    if (!command) return command.error();
+    f.command = std::move(*command);
+    auto text = opt_string(d.root, "text", where, kMaxText);
+    if (!text) return text.error();
+    f.text = text->value_or("");
+    return slash_event(std::move(f), idempotency_key);
+}
+
+Result<Event> decode_slash_command_form(std::string_view body, const std::string& idempotency_key) {
+    constexpr std::string_view where = "Slack slash command form";
+    auto form = decode_form(body);
+    if (!form) return form.error();
+    auto get = [&](const std::string& key) -> std::string {
+        auto it = form->find(key);
+        return it == form->end() ? std::string() : it->second;
+    };
+    auto id = [&](const std::string& key) -> Result<std::string> {
+        std::string v = get(key);
+        if (v.empty()) return bad("The " + std::string(where) + " has no `" + key + "`.");
+        RB_TRY(check_id(key, where, v));
+        return v;
+    };
+    SlashFields f;
+    auto team = id("team_id");
+    if (!team) return team.error();
+    f.team_id = std::move(*team);
+    auto user = id("user_id");
+    if (!user) return user.error();
+    f.user_id = std::move(*user);
+    auto channel = id("channel_id");
+    if (!channel) return channel.error();
+    f.channel_id = std::move(*channel);
+    f.user_name = get("user_name");
+    if (f.user_name.size() > kMaxId)
+        return too_long("user_name", where, f.user_name.size(), kMaxId);
+    RB_TRY(check_text("user_name", where, f.user_name));
+    f.command = get("command");
+    if (f.command.empty()) return bad("The " + std::string(where) + " has no `command`.");
+    if (f.command.size() > kMaxId) return too_long("command", where, f.command.size(), kMaxId);
+    f.text = get("text");
+    if (f.text.size() > kMaxText) return too_long("text", where, f.text.size(), kMaxText);
+    return slash_event(std::move(f), idempotency_key);
+}
+
+Result<std::optional<Event>> decode_event_callback(std::string_view json) {
+    constexpr std::string_view where = "Slack event callback";
+    Doc d;
+    if (auto err = open(json, where, d)) return *err;
+    auto type = req_string(d.root, "type", where, kMaxId);
+    if (!type) return type.error();
+    // The caller answers the challenge (decode_url_verification); there is nothing to run.
+    if (*type == "url_verification") return Error{ErrorKind::invalid, ""};
+    // app_rate_limited and other notices about the app itself carry no command.
+    if (*type != "event_callback") return std::optional<Event>();
+
+    auto event_id = req_id(d.root, "event_id", where);
+    if (!event_id) return event_id.error();
+    auto team = opt_id(d.root, "team_id", where);
+    if (!team) return team.error();
+    auto event = req_object(d.root, "event", where);
+    if (!event) return event.error();
+    std::string ewhere = "`event` of the " + std::string(where);
+    auto etype = req_string(*event, "type", ewhere, kMaxId);
+    if (!etype) return etype.error();
+
+    if (*etype != "app_mention" && *etype != "message") return std::optional<Event>();
+    if (*etype == "message") {
+        // Only direct messages are commands; in channels people address the bot by mention.
+        auto channel_type = opt_string(*event, "channel_type", ewhere, kMaxId);
+        if (!channel_type) return channel_type.error();
+        if (channel_type->value_or("") != "im") return std::optional<Event>();
+        // Edits, deletions, joins and file shares are not new commands.
+        auto subtype = find(*event, "subtype", ewhere);
+        if (!subtype) return subtype.error();
+        if (*subtype) return std::optional<Event>();
+    }
+    // The bot's own messages (and other bots') must never be read back as commands.
+    auto bot = find(*event, "bot_id", ewhere);
+    if (!bot) return bot.error();
+    if (*bot) return std::optional<Event>();
+
+    auto user = req_id(*event, "user", ewhere);
+    if (!user) return user.error();
+    auto channel = req_id(*event, "channel", ewhere);
+    if (!channel) return channel.error();
+    auto text = opt_string(*event, "text", ewhere, kMaxText);
+    if (!text) return text.error();
+    auto thread = opt_id(*event, "thread_ts", ewhere);
+    if (!thread) return thread.error();
+    if (!*team) {
+        auto inner = opt_id(*event, "team", ewhere);
+        if (!inner) return inner.error();
+        team = std::move(inner);
+    }
+    if (!*team) return bad("The " + std::string(where) + " has no `team_id`.");
+
+    std::string command = unescape_entities(strip_leading_mention(text->value_or("")));
+    RB_TRY(check_text("text", ewhere, command));
+
+    Event e;
+    e.idempotency_key = event_key(*event_id);
+    e.kind = EventKind::command;
+    e.actor.platform = "slack";
+    e.actor.tenant = **team;
+    e.actor.user = UserId(std::move(*user));
+    e.conversation.platform = "slack";
+    e.conversation.tenant = std::move(**team);
+    e.conversation.channel = std::move(*channel);
+    e.conversation.thread = std::move(*thread);
+    e.text = std::move(command);
+    return std::optional<Event>(std::move(e));
+}
+
+std::optional<std::string> decode_url_verification(std::string_view json) {
+    constexpr std::string_view where = "Slack url_verification request";
+    Doc d;
+    if (open(json, where, d)) return std::nullopt;
+    auto type = opt_string(d.root, "type", where, kMaxId);
+    if (!type || !*type || **type != "url_verification") return std::nullopt;
+    auto challenge = opt_string(d.root, "challenge", where, kMaxId);
+    if (!challenge || !*challenge) return std::nullopt;
+    return std::move(**challenge);
+}
+
+Result<Event> decode_interactive(std::string_view json, const std::string& idempotency_key) {
+    constexpr std::string_view where = "Slack interactivity payload";
+    Doc d;
+    if (auto err = open(json, where, d)) return *err;
+    auto type = req_string(d.root, "type", where, kMaxId);
+    if (!type) return type.error();
+    if (*type == "block_actions") return decode_block_actions(d.root, idempotency_key);
+    if (*type == "view_submission") return decode_view_submission(d.root, idempotency_key);
+    return bad("releasebot does not act on Slack " +
+               (is_slack_id(*type) ? "`" + *type + "`" : std::string("these")) +
+               " interactions; only buttons (block_actions) and survey forms (view_submission).");
+}
+
+Result<std::map<std::string, std::string>> decode_form(std::string_view body) {
+    if (body.size() > kMaxPayload) {
+        return bad("The form body is " + std::to_string(body.size()) +
+                   " bytes; releasebot reads at most " + std::to_string(kMaxPayload) + ".");
+    }
+    std::map<std::string, std::string> out;
+    std::size_t start = 0;
+    while (start <= body.size()) {
+        std::size_t end = body.find('&', start);
+        if (end == std::string_view::npos) end = body.size();
+        std::string_view pair = body.substr(start, end - start);
+        if (!pair.empty()) {
+            std::size_t eq = pair.find('=');
+            auto key = percent_decode(pair.substr(0, eq), start);
+            if (!key) return key.error();
+            Result<std::string> value = std::string();
+            if (eq != std::string_view::npos)
+                value = percent_decode(pair.substr(eq + 1), start + eq + 1);
+            if (!value) return value.error();
+            if (!simdjson::validate_utf8(key->data(), key->size()) ||
+                !simdjson::validate_utf8(value->data(), value->size())) {
+                return bad("A field of the form body is not valid UTF-8 once %-decoded.");
+            }
+            // The first occurrence wins: Slack sends each field once.
+            if (!key->empty()) out.emplace(std::move(*key), std::move(*value));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace releasebot::slack

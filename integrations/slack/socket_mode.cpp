@@ -1,0 +1,556 @@
+// SocketModeClient: Slack Socket Mode over TLS websockets (Boost.Beast on Asio, C++20
+// coroutines), everything on the one thread that calls run().
+//
+// Workload: a stream of small JSON envelopes per link, each handled by the Pipeline in
+// microseconds and acknowledged on the same link right after it committed. Handling an envelope
+// and writing its ack happen in order inside one coroutine per link, so there is never more than
+// one write in flight on a websocket and an ack can never overtake the commit it reports.
+//
+// Lifecycle of a link: apps.connections.open (blocking libcurl, run on a one-thread pool so the
+// links already open keep reading) → TCP → TLS with SNI and host-name verification → websocket
+// handshake → `hello`. A `disconnect` starts a replacement first; the old link keeps reading and
+// acknowledging until the new one said hello and the old one has gone quiet, and only then is it
+// closed (make before break). A link that drops is replaced after a backoff of 0.5 s doubling to
+// 30 s with ±20% jitter. `link_disabled`, or an app token Slack refuses, stops the client.
+#include "integrations/slack/socket_mode.hpp"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/json.hpp>
+#include <iostream>
+#include <optional>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "integrations/slack/block_kit.hpp"
+#include "integrations/slack/slack_decode.hpp"
+
+namespace releasebot::slack {
+
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using tcp = boost::asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+using Ws = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+constexpr std::chrono::milliseconds kFirstBackoff{500};
+constexpr std::chrono::milliseconds kMaxBackoff{30000};
+constexpr double kJitter = 0.2;
+// TCP connect plus TLS handshake; the websocket layer has its own timeouts after that.
+constexpr std::chrono::seconds kConnectTimeout{10};
+// Slack pings every few seconds; a link silent this long is dead even if TCP has not noticed.
+constexpr std::chrono::seconds kIdleTimeout{30};
+// The websocket upgrade and the closing handshake.
+constexpr std::chrono::seconds kHandshakeTimeout{5};
+// A retiring link is closed once it has been quiet this long (or after kDrainLimit at most), so
+// envelopes Slack sent on it just before the new link came up are still acknowledged.
+constexpr std::chrono::milliseconds kDrainQuiet{100};
+constexpr std::chrono::seconds kDrainLimit{2};
+// After stop(), run() returns within this even if a peer never answers the closing handshake.
+constexpr std::chrono::seconds kStopGrace{3};
+constexpr std::size_t kMaxFrame = 4 * 1024 * 1024;
+
+void log(const std::string& message) {
+    std::cerr << "releasebot: slack: " << message << '\n';
+}
+
+struct WssUrl {
+    std::string host;
+    std::string port;
+    std::string target;  // path and query
+};
+
+// "wss://host[:port]/path?query" as returned by apps.connections.open.
+Result<WssUrl> parse_wss_url(const std::string& url) {
+    constexpr std::string_view scheme = "wss://";
+    if (url.rfind(scheme, 0) != 0) {
+        return invalid("apps.connections.open returned a URL that is not wss://");
+    }
+    std::string rest = url.substr(scheme.size());
+    std::size_t slash = rest.find_first_of("/?");
+    std::string authority = rest.substr(0, slash);
+    WssUrl out;
+    out.target = slash == std::string::npos ? "/" : rest.substr(slash);
+    if (out.target.front() == '?') out.target.insert(0, "/");
+    if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
+        std::size_t close = authority.find(']');
+        if (close == std::string::npos) return invalid("the Socket Mode URL has a bad IPv6 host");
+        out.host = authority.substr(1, close - 1);
+        out.port = close + 2 <= authority.size() ? authority.substr(close + 2) : "";
+    } else {
+        std::size_t colon = authority.rfind(':');
+        out.host = authority.substr(0, colon);
+        out.port = colon == std::string::npos ? "" : authority.substr(colon + 1);
+    }
+    if (out.port.empty()) out.port = "443";
+    if (out.host.empty()) return invalid("the Socket Mode URL has no host");
+    return out;
+}
+
+bool is_ip_literal(const std::string& host) {
+    boost::system::error_code ec;
+    net::ip::make_address(host, ec);
+    return !ec;
+}
+
+// Answers to apps.connections.open that no retry can fix: the app token itself is refused.
+bool fatal_open_error(const std::string& error) {
+    for (const char* e : {"invalid_auth", "not_authed", "account_inactive", "token_revoked",
+                          "token_expired", "not_allowed_token_type", "missing_scope"}) {
+        if (error == e) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+struct SocketModeClient::Impl {
+    // One websocket link. Owned by shared_ptr so the coroutines serving, replacing and closing
+    // it can outlive one another in any order.
+    struct Link {
+        Link(net::io_context& io, ssl::context& ctx, int slot_) : ws(io, ctx), slot(slot_) {}
+        Ws ws;
+        int slot;
+        bool established = false;  // said hello
+        bool retiring = false;     // a replacement is on its way, or it is being closed
+        SteadyClock::time_point last_frame = SteadyClock::now();
+    };
+    using LinkPtr = std::shared_ptr<Link>;
+
+    Impl(SlackWebApi& api_, Pipeline& pipeline_, SocketModeOptions options_)
+        : api(api_), pipeline(pipeline_), options(std::move(options_)) {
+        options.connections = std::clamp(options.connections, 1, 10);
+        ssl_ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                            ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                            ssl::context::no_tlsv1_1);
+        ssl_ctx.set_verify_mode(ssl::verify_peer);
+        boost::system::error_code ec;
+        ssl_ctx.set_default_verify_paths(ec);
+        if (!options.ca_file.empty()) {
+            ssl_ctx.load_verify_file(options.ca_file, ec);
+            if (ec)
+                setup_error = "cannot read the CA file " + options.ca_file + ": " + ec.message();
+        }
+    }
+
+    ~Impl() {
+        // The pool may be finishing an HTTP call whose completion is posted to io; it must be
+        // done before io (and the coroutine frames it holds) goes away.
+        api_pool.join();
+    }
+
+    // ---- connecting -----------------------------------------------------------------------
+
+    net::awaitable<ApiResult> open_url() {
+        return net::co_spawn(
+            api_pool,
+            [this]() -> net::awaitable<ApiResult> {
+                co_return api.call("apps.connections.open", "{}");
+            },
+            net::use_awaitable);
+    }
+
+    // Opens one link up to its `hello`. Errors are values whose message says what failed;
+    // a refused app token also shuts the client down.
+    net::awaitable<Result<LinkPtr>> open_link(int slot) {
+        ApiResult opened = co_await open_url();
+        if (stopping) co_return conflict("stopping");
+        if (!opened.ok) {
+            if (opened.retry_after) {
+                co_return invalid("apps.connections.open is rate limited (HTTP 429)");
+            }
+            if (fatal_open_error(opened.error)) {
+                shutdown("Slack refused the app-level token (" + opened.error +
+                         "): use the app's xapp- token with the connections:write scope, from "
+                         "the app's Basic Information page.");
+                co_return conflict("stopping");
+            }
+            co_return invalid("apps.connections.open failed: " + opened.error);
+        }
+        auto url = parse_wss_url(json_field(opened.body, "url"));
+        if (!url) co_return url.error();
+
+        tcp::resolver resolver(io);
+        auto [rec, endpoints] = co_await resolver.async_resolve(url->host, url->port, use_tuple);
+        if (rec) co_return invalid("cannot resolve " + url->host + ": " + rec.message());
+        if (stopping) co_return conflict("stopping");
+
+        auto link = std::make_shared<Link>(io, ssl_ctx, slot);
+        links.insert(link);
+        auto result = co_await handshake(link, *url, endpoints);
+        if (!result) {
+            links.erase(link);
+            co_return result.error();
+        }
+        co_return link;
+    }
+
+    net::awaitable<Status> handshake(const LinkPtr& link, const WssUrl& url,
+                                     const tcp::resolver::results_type& endpoints) {
+        auto& tcp_layer = beast::get_lowest_layer(link->ws);
+        tcp_layer.expires_after(kConnectTimeout);
+        auto [cec, ep] = co_await tcp_layer.async_connect(endpoints, use_tuple);
+        if (cec) co_return invalid("cannot connect to " + url.host + ": " + cec.message());
+
+        auto& tls = link->ws.next_layer();
+        // SNI must name the host (never an IP literal); the certificate is checked against the
+        // same name, so a valid certificate for some other host is refused.
+        if (!is_ip_literal(url.host) &&
+            SSL_set_tlsext_host_name(tls.native_handle(), url.host.c_str()) != 1) {
+            co_return invalid("cannot set the TLS server name " + url.host);
+        }
+        tls.set_verify_mode(ssl::verify_peer);
+        tls.set_verify_callback(ssl::host_name_verification(url.host));
+        auto [tec] = co_await tls.async_handshake(ssl::stream_base::client, use_tuple);
+        if (tec) {
+            co_return invalid("TLS with " + url.host +
+                              " failed (certificate or protocol): " + tec.message());
+        }
+
+        tcp_layer.expires_never();
+        websocket::stream_base::timeout timeouts =
+            websocket::stream_base::timeout::suggested(beast::role_type::client);
+        timeouts.handshake_timeout = kHandshakeTimeout;
+        timeouts.idle_timeout = kIdleTimeout;
+        timeouts.keep_alive_pings = true;
+        link->ws.set_option(timeouts);
+        link->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+            req.set(beast::http::field::user_agent,
+                    std::string("releasebot/") + RELEASEBOT_VERSION);
+        }));
+        link->ws.read_message_max(kMaxFrame);
+        const std::string host_header =
+            url.port == "443"
+                ? url.host
+                : (url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host) +
+                      ":" + url.port;
+        auto [wec] = co_await link->ws.async_handshake(host_header, url.target, use_tuple);
+        if (wec) co_return invalid("the websocket upgrade failed: " + wec.message());
+
+        // Slack says hello at once; anything before it is still answered as usual.
+        beast::flat_buffer buffer;
+        for (;;) {
+            auto [ec, n] = co_await link->ws.async_read(buffer, use_tuple);
+            if (ec) co_return invalid("the link closed before hello: " + ec.message());
+            std::string text = beast::buffers_to_string(buffer.data());
+            buffer.consume(buffer.size());
+            link->last_frame = SteadyClock::now();
+            auto frame = decode_socket_frame(text);
+            if (frame && frame->type == "hello") break;
+            if (frame && frame->type == "disconnect") {
+                // Refused before it began (too_many_websockets): another attempt, after the
+                // backoff, is the answer; a disabled app stops everything.
+                if (frame->reason == "link_disabled") on_disconnect(link, frame->reason);
+                co_return invalid("Slack refused the link (" + frame->reason + ")");
+            }
+            if (auto ack = handle_frame(link, text)) {
+                auto [aec, an] = co_await link->ws.async_write(net::buffer(*ack), use_tuple);
+                if (aec) co_return invalid("the link closed before hello: " + aec.message());
+                ++acked;
+            }
+            if (stopping || link->retiring) co_return conflict("stopping");
+        }
+        link->established = true;
+        co_return ok_status();
+    }
+
+    // Opens a link for `slot`, retrying with backoff until it works or the client stops.
+    net::awaitable<LinkPtr> connect_with_backoff(int slot, bool wait_first) {
+        auto delay = kFirstBackoff;
+        for (int attempt = 0; !stopping; ++attempt) {
+            if (wait_first || attempt > 0) {
+                co_await sleep(jittered(delay));
+                delay = std::min(delay * 2, kMaxBackoff);
+                if (stopping) break;
+            }
+            auto link = co_await open_link(slot);
+            if (link) co_return *link;
+            if (!stopping)
+                log("Socket Mode link " + std::to_string(slot + 1) +
+                    " could not connect: " + link.error().message);
+        }
+        co_return nullptr;
+    }
+
+    std::chrono::milliseconds jittered(std::chrono::milliseconds d) {
+        std::uniform_real_distribution<double> spread(1.0 - kJitter, 1.0 + kJitter);
+        return std::chrono::milliseconds(
+            static_cast<long long>(static_cast<double>(d.count()) * spread(rng)));
+    }
+
+    net::awaitable<void> sleep(std::chrono::milliseconds d) {
+        net::steady_timer timer(io, d);
+        waits.insert(&timer);
+        co_await timer.async_wait(use_tuple);
+        waits.erase(&timer);
+    }
+
+    // Brings up a link for `slot` and serves it; when it replaces `retiring`, closes that one
+    // only after the new link said hello.
+    net::awaitable<void> establish(int slot, bool wait_first, LinkPtr retiring) {
+        LinkPtr link = co_await connect_with_backoff(slot, wait_first);
+        if (!link) co_return;
+        if (connected_before[slot]) {
+            ++reconnects;
+        } else {
+            connected_before[slot] = true;
+            log("Socket Mode link " + std::to_string(slot + 1) + " connected");
+        }
+        net::co_spawn(io, serve(link), net::detached);
+        if (retiring) co_await retire(retiring);
+    }
+
+    // Lets a replaced link finish what Slack already sent on it, then closes it.
+    net::awaitable<void> retire(LinkPtr old) {
+        const auto limit = SteadyClock::now() + kDrainLimit;
+        while (old->ws.is_open() && !stopping && SteadyClock::now() < limit &&
+               SteadyClock::now() - old->last_frame < kDrainQuiet) {
+            co_await sleep(kDrainQuiet / 4);
+        }
+        co_await close_link(old);
+    }
+
+    net::awaitable<void> close_link(LinkPtr link) {
+        link->retiring = true;
+        if (!link->established) {
+            beast::get_lowest_layer(link->ws).close();
+            co_return;
+        }
+        if (!link->ws.is_open()) co_return;
+        // Beast waits for a write in flight (an ack) before it sends the close frame.
+        auto [ec] = co_await link->ws.async_close(websocket::close_code::normal, use_tuple);
+        (void)ec;  // a peer that vanished during the close changes nothing for us
+    }
+
+    // ---- serving --------------------------------------------------------------------------
+
+    net::awaitable<void> serve(LinkPtr link) {
+        beast::flat_buffer buffer;
+        beast::error_code ended;
+        for (;;) {
+            auto [ec, n] = co_await link->ws.async_read(buffer, use_tuple);
+            if (ec) {
+                ended = ec;
+                break;
+            }
+            link->last_frame = SteadyClock::now();
+            std::string text = beast::buffers_to_string(buffer.data());
+            buffer.consume(buffer.size());
+            if (auto ack = handle_frame(link, text)) {
+                auto [wec, wn] = co_await link->ws.async_write(net::buffer(*ack), use_tuple);
+                if (wec) {
+                    ended = wec;
+                    break;
+                }
+                ++acked;
+            }
+        }
+        links.erase(link);
+        if (stopping || link->retiring) co_return;
+        link->retiring = true;
+        log("Socket Mode link " + std::to_string(link->slot + 1) + " dropped (" + ended.message() +
+            "); reconnecting");
+        net::co_spawn(io, establish(link->slot, true, nullptr), net::detached);
+    }
+
+    // One frame in; the ack to send, if any. Runs the pipeline synchronously: its transaction
+    // takes microseconds and must commit before the ack exists.
+    std::optional<std::string> handle_frame(const LinkPtr& link, const std::string& text) {
+        auto frame = decode_socket_frame(text);
+        if (!frame) {
+            log("ignored a Socket Mode frame: " + frame.error().message);
+            return std::nullopt;
+        }
+        if (frame->type == "hello") return std::nullopt;
+        if (frame->type == "disconnect") {
+            on_disconnect(link, frame->reason);
+            return std::nullopt;
+        }
+        if (frame->envelope_id.empty()) {
+            log("ignored a `" + frame->type + "` frame with no envelope_id");
+            return std::nullopt;
+        }
+
+        if (frame->type == "slash_commands") {
+            auto event = decode_slash_command_json(frame->payload, frame->envelope_id);
+            if (!event) return ack(frame->envelope_id, Reply::error(event.error().message));
+            auto outcome = process(*event);
+            if (!outcome) return std::nullopt;
+            if (outcome->duplicate) return ack(frame->envelope_id, std::nullopt);
+            return ack(frame->envelope_id, outcome->reply);
+        }
+        if (frame->type == "events_api") {
+            auto event = decode_event_callback(frame->payload);
+            if (!event) log("ignored an Events API payload: " + event.error().message);
+            if (event && *event) {
+                if (!process(**event)) return std::nullopt;
+            }
+            return ack(frame->envelope_id, std::nullopt);
+        }
+        if (frame->type == "interactive") {
+            auto event = decode_interactive(frame->payload, frame->envelope_id);
+            if (!event) {
+                log("ignored an interactive payload: " + event.error().message);
+            } else if (!process(*event)) {
+                return std::nullopt;
+            }
+            return ack(frame->envelope_id, std::nullopt);
+        }
+        // An envelope type releasebot does not handle: acknowledged so Slack does not retry it.
+        return ack(frame->envelope_id, std::nullopt);
+    }
+
+    // The pipeline's outcome, or nullopt when storage failed: the event was rolled back and is
+    // left unacknowledged so that Slack delivers it again.
+    std::optional<Outcome> process(const Event& event) {
+        std::optional<Outcome> outcome;
+        try {
+            outcome = pipeline.handle(event);
+        } catch (const std::exception& e) {
+            log("event " + event.idempotency_key +
+                " not acknowledged, Slack will retry: " + e.what());
+            return std::nullopt;
+        }
+        if (!outcome->duplicate && options.on_event) {
+            try {
+                options.on_event();
+            } catch (const std::exception& e) {
+                log(std::string("on_event failed: ") + e.what());
+            }
+        }
+        return outcome;
+    }
+
+    static std::string ack(const std::string& envelope_id, const std::optional<Reply>& reply) {
+        boost::json::object out;
+        out["envelope_id"] = envelope_id;
+        if (reply) {
+            boost::json::object payload;
+            payload["text"] = reply->text;
+            boost::system::error_code ec;
+            boost::json::value blocks = boost::json::parse(blocks_json(*reply), ec);
+            if (!ec && blocks.is_array() && !blocks.get_array().empty()) {
+                payload["blocks"] = std::move(blocks);
+            }
+            payload["response_type"] =
+                reply->visibility == Visibility::ephemeral ? "ephemeral" : "in_channel";
+            out["payload"] = std::move(payload);
+        }
+        return boost::json::serialize(out);
+    }
+
+    void on_disconnect(const LinkPtr& link, const std::string& reason) {
+        if (reason == "link_disabled") {
+            shutdown(
+                "Slack disabled Socket Mode for this app (link_disabled). Turn Socket Mode on "
+                "again in the app's settings (Settings → Socket Mode) and start releasebot "
+                "again.");
+            return;
+        }
+        if (link->retiring || stopping) return;
+        link->retiring = true;
+        if (reason == "too_many_websockets") {
+            // Slack wants fewer links, so a new one opened first would be refused: this one
+            // finishes what it holds and closes, and its slot reconnects after a backoff.
+            net::co_spawn(io, replace_after_close(link), net::detached);
+            return;
+        }
+        net::co_spawn(io, establish(link->slot, false, link), net::detached);
+    }
+
+    net::awaitable<void> replace_after_close(LinkPtr old) {
+        co_await retire(old);
+        co_await establish(old->slot, true, nullptr);
+    }
+
+    // ---- stopping -------------------------------------------------------------------------
+
+    void shutdown(std::string reason) {
+        if (stopping) return;
+        stopping = true;
+        stop_reason = std::move(reason);
+        stop_deadline = SteadyClock::now() + kStopGrace;
+        for (auto* timer : waits) timer->cancel();
+        std::vector<LinkPtr> open(links.begin(), links.end());
+        for (auto& link : open) net::co_spawn(io, close_link(link), net::detached);
+    }
+
+    SlackWebApi& api;
+    Pipeline& pipeline;
+    SocketModeOptions options;
+    std::string setup_error;
+
+    std::atomic<long> acked{0};
+    std::atomic<long> reconnects{0};
+
+    // Touched only on the io thread.
+    bool stopping = false;
+    std::string stop_reason;
+    std::optional<SteadyClock::time_point> stop_deadline;
+    std::set<LinkPtr> links;
+    std::set<net::steady_timer*> waits;
+    std::vector<bool> connected_before;
+    std::mt19937 rng{std::random_device{}()};
+
+    ssl::context ssl_ctx{ssl::context::tls_client};
+    net::thread_pool api_pool{1};
+    // Declared last so it is destroyed first: the coroutine frames it still holds refer to the
+    // members above.
+    net::io_context io{1};
+};
+
+SocketModeClient::SocketModeClient(SlackWebApi& app_api, Pipeline& pipeline,
+                                   SocketModeOptions options)
+    : impl_(std::make_unique<Impl>(app_api, pipeline, std::move(options))) {}
+
+SocketModeClient::~SocketModeClient() = default;
+
+std::string SocketModeClient::run() {
+    Impl& m = *impl_;
+    if (!m.setup_error.empty()) return m.setup_error;
+    m.connected_before.assign(static_cast<std::size_t>(m.options.connections), false);
+    for (int slot = 0; slot < m.options.connections; ++slot) {
+        net::co_spawn(m.io, m.establish(slot, false, nullptr), net::detached);
+    }
+    // Returns when every coroutine has finished (after stop() or link_disabled); a peer that
+    // never completes a closing handshake cannot hold it past the stop grace.
+    while (!m.io.stopped()) {
+        m.io.run_for(std::chrono::milliseconds(200));
+        if (m.stop_deadline && SteadyClock::now() > *m.stop_deadline) m.io.stop();
+    }
+    return m.stop_reason.empty() ? "stopped" : m.stop_reason;
+}
+
+void SocketModeClient::stop() {
+    Impl* m = impl_.get();
+    net::post(m->io, [m] { m->shutdown("stopped"); });
+}
+
+long SocketModeClient::acked() const {
+    return impl_->acked.load();
+}
+long SocketModeClient::reconnects() const {
+    return impl_->reconnects.load();
+}
+
+}  // namespace releasebot::slack

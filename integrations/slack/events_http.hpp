@@ -1,0 +1,34 @@
+// SlackHttpReceiver: the Events API, slash commands and interactivity over HTTP, for installs
+// with a public URL. Every request must carry a valid X-Slack-Signature (see signature.hpp);
+// url_verification is answered with its challenge; a slash command's reply is the response
+// body; events and button presses are acknowledged at once with their replies going through
+// the outbox. Retries (X-Slack-Retry-Num) carry the same event id or trigger, so they dedupe.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "bot/http_server.hpp"
+#include "bot/pipeline.hpp"
+
+namespace releasebot::slack {
+
+class SlackHttpReceiver {
+public:
+    // `now_unix` gives the current Unix time for the signature window (tests pass a fixed one).
+    SlackHttpReceiver(Pipeline& pipeline, std::string signing_secret,
+                      std::function<long long()> now_unix = {});
+
+    // POST /slack/events (JSON), /slack/commands and /slack/interactive (form bodies).
+    HttpResponse handle(const HttpRequest& req);
+
+    // Mounts handle() at /slack/ on `server`.
+    void mount(HttpServer& server);
+
+private:
+    Pipeline& pipeline_;
+    std::string secret_;
+    std::function<long long()> now_unix_;
+};
+
+}  // namespace releasebot::slack
