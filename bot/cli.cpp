@@ -124,9 +124,11 @@ int run_slack(const SlackOptions& options) {
     slack::SocketModeClient client(app_api, pipeline, socket_options);
 
     std::atomic<bool> done{false};
+    std::atomic<bool> worker_failed{false};
     std::thread worker([&] {
         std::unique_ptr<Database> worker_db = open_database(options.db_path);
         if (!worker_db) {
+            worker_failed = true;
             client.stop();
             return;
         }
@@ -166,6 +168,7 @@ int run_slack(const SlackOptions& options) {
     const std::string why = client.run();
     done = true;
     worker.join();
+    if (worker_failed) return 1;
     if (why == "stopped") {
         std::cerr << "releasebot: stopped.\n";
         return 0;

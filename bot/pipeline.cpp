@@ -75,6 +75,10 @@ Outcome Pipeline::handle(const Event& event) {
                 w.ctx.emplace(make_context(store, now, event.actor, event.conversation));
                 w.result = run_action(*w.ctx, event.action_id, event.value, registry_);
                 break;
+            case EventKind::submission:
+                w.ctx.emplace(make_context(store, now, event.actor, event.conversation));
+                w.result = run_submission(*w.ctx, event.value, event.fields, registry_);
+                break;
             case EventKind::timer:
                 run_timer_event(w, store, now, event);
                 break;

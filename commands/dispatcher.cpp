@@ -49,6 +49,29 @@ Result<Reply> run_action(Context& ctx, std::string_view action_id, std::string_v
                        "`) is not one releasebot knows. Type `help` to see the commands.");
 }
 
+Result<Reply> run_submission(Context& ctx, std::string_view value,
+                             const std::map<std::string, std::string>& fields,
+                             const Registry& registry) {
+    if (value.rfind("retro answer ", 0) != 0)
+        return usage_error("This form is not one releasebot knows. Type `help` to see the commands.");
+    Reply last;
+    int answered = 0;
+    for (const auto& [field, answer] : fields) {
+        // "q3.answer" → question 3; empty answers are questions left blank.
+        if (field.size() < 3 || field[0] != 'q' || answer.empty()) continue;
+        std::string number = field.substr(1, field.find('.') - 1);
+        auto r = run_command(ctx, std::string(value) + " " + number + " " + answer, registry);
+        if (!r) return r.error();
+        last = std::move(r.value());
+        ++answered;
+    }
+    if (answered == 0) return usage_error("The form had no answers. Fill in at least one.");
+    Reply reply = Reply::plain("Thanks: " + std::to_string(answered) +
+                               (answered == 1 ? " answer" : " answers") + " recorded.");
+    reply.visibility = Visibility::ephemeral;
+    return reply;
+}
+
 namespace {
 
 Result<Reply> confirm_yes(Context& ctx, const ParsedCommand&) {

@@ -3,6 +3,8 @@
 // parses the text against the registry, checks the role the command needs, and runs it.
 #pragma once
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "commands/actor.hpp"
@@ -20,6 +22,12 @@ Context make_context(Store& store, Instant now, const Actor& actor,
 // Parses and runs a typed command.
 Result<Reply> run_command(Context& ctx, std::string_view text,
                           const Registry& registry = command_registry());
+
+// Runs a form submission (a survey modal): `value` is the command the form answers
+// ("retro answer web-2026.12") and each field "q<n>.answer" one answer to question n.
+Result<Reply> run_submission(Context& ctx, std::string_view value,
+                             const std::map<std::string, std::string>& fields,
+                             const Registry& registry = command_registry());
 
 // Runs a button press: action ids map onto the same commands a person could type
 // ("confirm" → `yes`, "control.tick" → `control tick <release> <id>`, …).

@@ -298,6 +298,17 @@ Result<ParsedCommand> Registry::parse(std::string_view text) const {
         tokens[0].text[0] == '/')
         tokens[0].text.erase(0, 1);
     if (tokens.empty()) return usage_error("Type a command, or `help` to see them all.");
+    // Slack's slash command is `/release`, so "/release control tick …" and "/release help"
+    // arrive as "release control tick …" and "release help": drop the "release" when what
+    // follows is a command of its own and not a release verb.
+    if (tokens.size() >= 2 && !tokens[0].quoted && !tokens[1].quoted &&
+        iequals(tokens[0].text, "release") && !find("release " + lower(tokens[1].text))) {
+        const std::string second = lower(tokens[1].text);
+        bool own_command = false;
+        for (const auto& s : specs_)
+            own_command = own_command || s.topic() == second;
+        if (own_command) tokens.erase(tokens.begin());
+    }
 
     // 1. The longest registered name that prefixes the tokens.
     const CommandSpec* spec = nullptr;

@@ -393,22 +393,30 @@ struct SocketModeClient::Impl {
 
         if (frame->type == "slash_commands") {
             auto event = decode_slash_command_json(frame->payload, frame->envelope_id);
-            if (!event) return ack(frame->envelope_id, Reply::error(event.error().message));
+            if (!event) {
+                if (!frame->accepts_response_payload) return ack(frame->envelope_id, std::nullopt);
+                return ack(frame->envelope_id, Reply::error(event.error().message));
+            }
             auto outcome = process(*event);
             if (!outcome) return std::nullopt;
-            if (outcome->duplicate) return ack(frame->envelope_id, std::nullopt);
+            if (outcome->duplicate || !frame->accepts_response_payload) {
+                return ack(frame->envelope_id, std::nullopt);
+            }
             return ack(frame->envelope_id, outcome->reply);
         }
         if (frame->type == "events_api") {
             auto event = decode_event_callback(frame->payload);
             if (!event) log("ignored an Events API payload: " + event.error().message);
             if (event && *event) {
+                // A mention's answer cannot ride on the ack: the pipeline queues it instead.
+                (*event)->reply_in_outbox = true;
                 if (!process(**event)) return std::nullopt;
             }
             return ack(frame->envelope_id, std::nullopt);
         }
         if (frame->type == "interactive") {
             auto event = decode_interactive(frame->payload, frame->envelope_id);
+            if (event) event->reply_in_outbox = true;  // answered through the outbox
             if (!event) {
                 log("ignored an interactive payload: " + event.error().message);
             } else if (!process(*event)) {

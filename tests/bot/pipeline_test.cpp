@@ -86,6 +86,45 @@ TEST_CASE("the first user of a workspace is its manager; workspaces are apart", 
     CHECK(env.count("SELECT count(*) FROM roles WHERE role='manager'") == 2);
 }
 
+TEST_CASE("a mention or a button press is answered through the outbox", "[pipeline]") {
+    TestEnv env;
+    Pipeline p(env.db(), env.clock());
+    Event e = command("slack:event:Ev1", "alice", "release list");
+    e.reply_in_outbox = true;
+    auto out = p.handle(e);
+    CHECK(out.outbound == 1);
+    CHECK(env.count("SELECT count(*) FROM outbox WHERE idempotency_key = 'slack:event:Ev1#reply' "
+                    "AND payload LIKE '%No upcoming releases%'") == 1);
+    // A refused one is answered too, privately, and still changes nothing else.
+    Event bad = command("slack:event:Ev2", "alice", "release go nope");
+    bad.reply_in_outbox = true;
+    p.handle(bad);
+    CHECK(env.count("SELECT count(*) FROM outbox WHERE idempotency_key = 'slack:event:Ev2#reply' "
+                    "AND destination LIKE '%alice%'") == 1);
+}
+
+TEST_CASE("a survey form submission records each answer", "[pipeline][retro]") {
+    TestEnv env;
+    env.say("alice", "release plan w \"W\" at 2026-12-10 14:00");
+    env.say("alice", "plan add w deploy \"Go\" owner @bob");
+    env.say("alice", "plan add w backout \"Back\"");
+    for (int n = 1; n <= 7; ++n) env.say("alice", "control tick w " + std::to_string(n));
+    env.say("alice", "release go w");
+    env.clock().advance(std::chrono::hours(24 * 9 + 5));
+    env.say("alice", "release start w");
+    env.say("bob", "release step w 1 done");
+    env.say("alice", "release done w");
+    REQUIRE_THAT(env.say("alice", "retro start w"), Contains("Started"));
+    Pipeline p(env.db(), env.clock());
+    Event e = command("slack:view:V1", "bob", "");
+    e.kind = EventKind::submission;
+    e.value = "retro answer w";
+    e.fields = {{"q1.answer", "4"}, {"q2.answer", "Clear runbook"}, {"q3.answer", ""}};
+    auto out = p.handle(e);
+    CHECK_THAT(out.reply.text, Contains("2 answers recorded"));
+    CHECK(env.count("SELECT count(*) FROM retro_answers") == 2);
+}
+
 TEST_CASE("committed events survive reopening the database file", "[pipeline]") {
     auto path = std::filesystem::temp_directory_path() /
                 ("rb-pipeline-" + std::to_string(::getpid()) + ".db");

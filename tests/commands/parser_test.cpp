@@ -46,6 +46,11 @@ TEST_CASE("good commands parse into typed values", "[parser]") {
         {"release go w override \"CEO approved\"", "release go", {{"override", "CEO approved"}}},
         {"release move w to 2026-12-11T14:00Z", "release move", {{"when", "2026-12-11T14:00Z"}}},
         {"help release plan", "help", {{"topic", "release"}}},
+        // Slack's `/release` prefixes everything typed after it.
+        {"release help", "help", {}},
+        {"release control tick w 3", "control tick", {{"release", "w"}}},
+        {"release my tasks", "my tasks", {}},
+        {"release retro answer w 1 4", "retro answer", {{"release", "w"}}},
     }));
     CAPTURE(c.text);
     auto parsed = reg.parse(c.text);

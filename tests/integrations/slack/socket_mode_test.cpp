@@ -511,6 +511,17 @@ TEST_CASE("releasebot slack serves Slack and stops cleanly on SIGTERM", "[slack]
     REQUIRE(ack.at("payload").is_object());
     CHECK(std::string(ack.at("payload").at("text").as_string()).find("web-1") != std::string::npos);
 
+    // The delivery thread posts the release's status message, then edits it in place.
+    auto in_channel = [&](const std::string& kind) {
+        return record(emulator, "messages?channel=C1RELEASE&kind=" + kind, "messages");
+    };
+    REQUIRE(eventually([&] { return in_channel("postMessage").size() == 1; }, 5000ms));
+    const std::string ts(in_channel("postMessage")[0].at("ts").as_string());
+    ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE", "move web-1 to 2026-12-06 14:00"));
+    REQUIRE(eventually([&] { return !in_channel("update").empty(); }, 5000ms));
+    CHECK(in_channel("update").back().at("ts").as_string() == ts);
+    CHECK(in_channel("postMessage").size() == 1);
+
     kill(p.pid, SIGTERM);
     CHECK(p.wait(5000ms) == 0);
     const std::string err = p.err();
