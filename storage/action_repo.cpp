@@ -6,20 +6,12 @@
 #include <algorithm>
 #include <string_view>
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
-
-std::optional<std::int64_t> seconds_of(const std::optional<Instant>& t) {
-    if (!t) return std::nullopt;
-    return seconds_of(*t);
-}
 
 std::optional<std::string> user_of(const std::optional<UserId>& u) {
     if (!u) return std::nullopt;

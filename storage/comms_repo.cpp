@@ -9,25 +9,12 @@
 
 #include <string_view>
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
-
-std::optional<std::int64_t> seconds_of(const std::optional<Instant>& t) {
-    if (!t) return std::nullopt;
-    return seconds_of(*t);
-}
-
-std::optional<Instant> instant_of(std::optional<std::int64_t> s) {
-    if (!s) return std::nullopt;
-    return Instant(Seconds(*s));
-}
 
 std::string join_names(const std::vector<std::string>& names) {
     std::string out;

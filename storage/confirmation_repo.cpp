@@ -3,15 +3,10 @@
 // and tells the person the preview ran out, which a silent filter could not.
 #include "storage/confirmation_repo.hpp"
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
-
-namespace {
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
-}  // namespace
 
 void ConfirmationRepo::put(const PendingConfirmation& c) {
     db_.prepare(

@@ -5,16 +5,12 @@
 
 #include <string_view>
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::optional<std::int64_t> seconds_of(const std::optional<Instant>& t) {
-    if (!t) return std::nullopt;
-    return t->time_since_epoch().count();
-}
 
 std::optional<std::string> stored_owner(const std::optional<Owner>& o) {
     if (!o) return std::nullopt;

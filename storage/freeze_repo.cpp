@@ -4,16 +4,12 @@
 
 #include <string_view>
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::optional<std::int64_t> seconds_of(const std::optional<Instant>& t) {
-    if (!t) return std::nullopt;
-    return t->time_since_epoch().count();
-}
 
 std::string kind_name(FreezeKind k) {
     return k == FreezeKind::weekly ? "weekly" : "once";

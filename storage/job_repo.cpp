@@ -3,15 +3,12 @@
 // reminders must not slow `due` or `next_due`.
 #include "storage/job_repo.hpp"
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
 
 ScheduledJob read_job(const Statement& st) {
     ScheduledJob j;

@@ -3,15 +3,12 @@
 // rows, so `due` reads through the (status, not_before) index.
 #include "storage/outbox_repo.hpp"
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
 
 OutboxRow read_row(const Statement& st) {
     OutboxRow r;

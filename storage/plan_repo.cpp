@@ -6,16 +6,12 @@
 #include <string_view>
 #include <utility>
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::optional<std::int64_t> seconds_of(const std::optional<Instant>& t) {
-    if (!t) return std::nullopt;
-    return t->time_since_epoch().count();
-}
 
 std::optional<std::int64_t> count_of(const std::optional<Seconds>& d) {
     if (!d) return std::nullopt;

@@ -3,15 +3,10 @@
 // finds the key and does nothing.
 #include "storage/processed_event_repo.hpp"
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
-
-namespace {
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
-}  // namespace
 
 // One statement decides, so two deliveries racing on separate connections cannot both win.
 bool ProcessedEventRepo::record(const std::string& key, Instant now) {

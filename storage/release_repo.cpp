@@ -6,26 +6,12 @@
 
 #include <string_view>
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
-Instant instant_of(std::int64_t s) {
-    return Instant(Seconds(s));
-}
-std::optional<std::int64_t> seconds_of(const std::optional<Instant>& t) {
-    if (!t) return std::nullopt;
-    return seconds_of(*t);
-}
-std::optional<Instant> instant_of(const std::optional<std::int64_t>& s) {
-    if (!s) return std::nullopt;
-    return instant_of(*s);
-}
 
 // Column order read by read_release().
 constexpr std::string_view kReleaseColumns =

@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
@@ -27,15 +28,6 @@ namespace releasebot {
 namespace {
 
 constexpr int kBallotKeyBytes = 32;
-
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
-
-std::optional<std::int64_t> seconds_of(const std::optional<Instant>& t) {
-    if (!t) return std::nullopt;
-    return seconds_of(*t);
-}
 
 std::string to_hex(const unsigned char* bytes, std::size_t n) {
     static constexpr char kDigits[] = "0123456789abcdef";

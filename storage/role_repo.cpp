@@ -2,15 +2,12 @@
 // written only by `role grant|revoke` and a workspace's first user.
 #include "storage/role_repo.hpp"
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
 
 RoleGrant read_grant(const Statement& st) {
     RoleGrant g;

@@ -3,18 +3,12 @@
 // hottest writes after the processed-event keys and stay single statements.
 #include "storage/workspace_repo.hpp"
 
+#include "storage/columns.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {
 
 namespace {
-
-std::int64_t seconds_of(Instant t) {
-    return t.time_since_epoch().count();
-}
-Instant instant_of(std::int64_t s) {
-    return Instant(Seconds(s));
-}
 
 Workspace read_workspace(const Statement& st) {
     Workspace w;
