@@ -51,20 +51,6 @@ std::int64_t dms_to(TestEnv& env, const std::string& user, const std::string& ne
                      "\"%' AND payload LIKE '%" + needle + "%'");
 }
 
-// Ticks every control, writes both plans and approves the release (its communications must be
-// approved or cancelled already).
-void approve_release(TestEnv& env) {
-    for (int n = 1; n <= 7; ++n) {
-        REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
-                     Contains("Ticked control"));
-    }
-    REQUIRE_THAT(env.say("bob", "plan add web-2026.12 deploy \"Deploy web\" takes 30m"),
-                 Contains("Added deploy step 1"));
-    REQUIRE_THAT(env.say("bob", "plan add web-2026.12 backout \"Roll back web\" takes 10m"),
-                 Contains("Added backout step 1"));
-    REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
-}
-
 // A context of our own in the console workspace, acting as `user` with `role`, for calling the
 // domain functions directly.
 Context context_for(TestEnv& env, const std::string& user, Role role) {
@@ -193,7 +179,7 @@ TEST_CASE("comms draft needs an open release and an event still ahead", "[comms]
                             "approved or deploying."));
     }
     SECTION("`on start` once the release has started") {
-        approve_release(env);
+        approve_web_release(env);
         env.say("alice", "release start web-2026.12");
         CHECK_THAT(env.say("bob", "comms draft web-2026.12 to ops on start \"x\""),
                    Contains("web-2026.12 is already deploying, so `on start` would never come. "
@@ -206,7 +192,7 @@ TEST_CASE("comms draft needs an open release and an event still ahead", "[comms]
 TEST_CASE("drafting on an approved release sends it back to planned", "[comms]") {
     TestEnv env;
     setup(env);
-    approve_release(env);
+    approve_web_release(env);
     auto out = env.say("bob", "comms draft web-2026.12 to ops on done \"Live\"");
     CHECK_THAT(out, Contains("web-2026.12 is back to planned"));
     CHECK(env.text("SELECT state FROM releases") == "planned");
@@ -498,7 +484,7 @@ TEST_CASE("comms send sends an approved `on done` message early; release events 
     CHECK(status_of(env, 1) == "sent");
     CHECK_THAT(env.say("bob", "comms send 1"), Contains("#1 was already sent"));
 
-    approve_release(env);
+    approve_web_release(env);
     env.say("alice", "release start web-2026.12");
     CHECK(rows_with(env, "ZQONSTART") == 1);
     CHECK(rows_with(env, "ZQONDONE") == 0);
@@ -518,7 +504,7 @@ TEST_CASE("comms send sends an approved `on done` message early; release events 
 TEST_CASE("a communication approved after its event has passed waits for comms send", "[comms]") {
     TestEnv env;
     setup(env);
-    approve_release(env);
+    approve_web_release(env);
     env.say("alice", "release start web-2026.12");
     env.say("bob", "comms draft web-2026.12 to ops on done \"late ZQMARK\"");
     env.say("bob", "release step web-2026.12 1 done");

@@ -33,19 +33,6 @@ void plan_web(TestEnv& env) {
     REQUIRE_THAT(env.say("alice", kPlan), Contains("Planned web-2026.12"));
 }
 
-// Ticks every mandatory control, writes both plans and approves the release.
-void approve_web(TestEnv& env) {
-    for (int n = 1; n <= 7; ++n) {
-        REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
-                     Contains("Ticked control"));
-    }
-    REQUIRE_THAT(env.say("bob", "plan add web-2026.12 deploy \"Deploy web\" takes 30m"),
-                 Contains("Added deploy step 1"));
-    REQUIRE_THAT(env.say("bob", "plan add web-2026.12 backout \"Roll back web\" takes 10m"),
-                 Contains("Added backout step 1"));
-    REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
-}
-
 std::string state_of(TestEnv& env, const std::string& key = "web-2026.12") {
     return env.text("SELECT state FROM releases WHERE key='" + key + "'");
 }
@@ -238,7 +225,7 @@ TEST_CASE("control add to a release changes that release only", "[control]") {
     }
     SECTION("a mandatory control added to an approved release sends it back to planned") {
         env.say("bob", "control tick web-2026.12 rollback-drill");
-        approve_web(env);
+        approve_web_release(env);
         auto out = env.say("bob", "control add dr-check \"DR checked\" to web-2026.12");
         CHECK_THAT(out, Contains("web-2026.12 is back to planned"));
         CHECK(state_of(env) == "planned");
@@ -246,14 +233,14 @@ TEST_CASE("control add to a release changes that release only", "[control]") {
     }
     SECTION("an optional control leaves an approved release approved") {
         env.say("bob", "control tick web-2026.12 rollback-drill");
-        approve_web(env);
+        approve_web_release(env);
         auto out = env.say("bob", "control add dr-check \"DR checked\" optional to web-2026.12");
         CHECK_THAT(out, !Contains("back to planned"));
         CHECK(state_of(env) == "approved");
     }
     SECTION("not once the release is deploying") {
         env.say("bob", "control tick web-2026.12 rollback-drill");
-        approve_web(env);
+        approve_web_release(env);
         env.say("alice", "release start web-2026.12");
         CHECK_THAT(env.say("bob", "control add dr-check \"DR checked\" to web-2026.12"),
                    Contains("web-2026.12 is deploying; `control add … to web-2026.12` needs it "
@@ -311,7 +298,7 @@ TEST_CASE("control edit changes a template, or one release's copy", "[control]")
     }
     SECTION("making a control mandatory again on an approved release reopens the gate") {
         env.say("alice", "control edit ops-ready optional in web-2026.12");
-        approve_web(env);  // ticks 1..7 again: 6 is done once more
+        approve_web_release(env);  // ticks 1..7 again: 6 is done once more
         env.say("bob", "control untick web-2026.12 ops-ready");
         REQUIRE(state_of(env) == "approved");  // optional: untick did not matter
         auto out2 = env.say("alice", "control edit ops-ready mandatory in web-2026.12");
@@ -498,7 +485,7 @@ TEST_CASE("control tick records who, when, evidence and note", "[control]") {
     }
     SECTION("not on a deployed release") {
         env.say("bob", "control untick web-2026.12 6");
-        approve_web(env);
+        approve_web_release(env);
         env.say("alice", "release start web-2026.12");
         env.say("alice", "release step web-2026.12 1 done");
         REQUIRE_THAT(env.say("alice", "release done web-2026.12"), Contains("is deployed"));
@@ -512,7 +499,7 @@ TEST_CASE("control tick records who, when, evidence and note", "[control]") {
 TEST_CASE("control untick reopens a control; on an approved release, the gate too", "[control]") {
     TestEnv env;
     plan_web(env);
-    approve_web(env);
+    approve_web_release(env);
 
     auto out = env.say("bob", "control untick web-2026.12 package-integrity");
     CHECK_THAT(out, Contains("Unticked control 4 `package-integrity` on web-2026.12: it was "

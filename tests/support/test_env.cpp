@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <catch2/catch.hpp>
+
 #include "integrations/console/text_renderer.hpp"
 
 namespace releasebot::test {
@@ -70,6 +72,19 @@ std::string TestEnv::text(const std::string& sql) {
     auto st = db_->prepare(sql);
     if (!st.step()) throw std::runtime_error("no row for " + sql);
     return st.get_text(0);
+}
+
+void approve_web_release(TestEnv& env) {
+    using Catch::Matchers::Contains;
+    for (int n = 1; n <= 7; ++n) {
+        REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
+                     Contains("Ticked control"));
+    }
+    REQUIRE_THAT(env.say("bob", "plan add web-2026.12 deploy \"Deploy web\" takes 30m"),
+                 Contains("Added deploy step 1"));
+    REQUIRE_THAT(env.say("bob", "plan add web-2026.12 backout \"Roll back web\" takes 10m"),
+                 Contains("Added backout step 1"));
+    REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
 }
 
 }  // namespace releasebot::test
