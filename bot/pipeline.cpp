@@ -41,6 +41,22 @@ void run_timer_event(Work& w, Store& store, Instant now, const Event& event) {
     store.jobs.mark_fired(job->id, now);
 }
 
+// Writes `o` into the outbox under `key`; returns whether it was new.
+bool enqueue(Store& store, const std::string& key, const Outbound& o, const Actor& actor,
+             Instant now) {
+    OutboxRow row;
+    row.idempotency_key = key;
+    Destination d = destination_of(o, actor);
+    row.platform = d.platform;
+    row.destination = encode_destination(d);
+    row.payload = encode_reply(o.reply);
+    row.not_before = o.not_before.value_or(now);
+    row.release = o.release;
+    row.created_at = now;
+    row.kind = o.status ? "status" : "post";
+    return store.outbox.enqueue(row);
+}
+
 }  // namespace
 
 Pipeline::Pipeline(Database& db, const Clock& clock)
@@ -113,17 +129,9 @@ Outcome Pipeline::handle(const Event& event) {
             }
             int n = 0;
             for (const auto& o : ctx.outbound) {
-                OutboxRow row;
-                row.idempotency_key = event.idempotency_key + "#" + std::to_string(n++);
-                Destination d = destination_of(o, ctx.actor);
-                row.platform = d.platform;
-                row.destination = encode_destination(d);
-                row.payload = encode_reply(o.reply);
-                row.not_before = o.not_before.value_or(now);
-                row.release = o.release;
-                row.created_at = now;
-                row.kind = o.status ? "status" : "post";
-                if (store.outbox.enqueue(row)) ++(o.status ? outcome.status_updates : outcome.outbound);
+                std::string key = event.idempotency_key + "#" + std::to_string(n++);
+                if (enqueue(store, key, o, ctx.actor, now))
+                    ++(o.status ? outcome.status_updates : outcome.outbound);
             }
             work.commit();
         }
@@ -137,15 +145,8 @@ Outcome Pipeline::handle(const Event& event) {
             o.direct_to = event.actor.user;  // only for them
         }
         o.reply = std::move(reply);
-        OutboxRow row;
-        row.idempotency_key = event.idempotency_key + "#reply";
-        Destination d = destination_of(o, event.actor);
-        row.platform = d.platform;
-        row.destination = encode_destination(d);
-        row.payload = encode_reply(o.reply);
-        row.not_before = now;
-        row.created_at = now;
-        if (store.outbox.enqueue(row)) ++outcome.outbound;
+        if (enqueue(store, event.idempotency_key + "#reply", o, event.actor, now))
+            ++outcome.outbound;
     }
     tx.commit();
 

@@ -309,6 +309,22 @@ struct SlashFields {
     std::string text;
 };
 
+// The Event every Slack payload starts from: who, in which workspace and conversation.
+Event slack_event(std::string key, EventKind kind, const std::string& team, std::string user,
+                  std::string display_name, std::string channel) {
+    Event e;
+    e.idempotency_key = std::move(key);
+    e.kind = kind;
+    e.actor.platform = "slack";
+    e.actor.tenant = team;
+    e.actor.user = UserId(std::move(user));
+    e.actor.display_name = std::move(display_name);
+    e.conversation.platform = "slack";
+    e.conversation.tenant = team;
+    e.conversation.channel = std::move(channel);
+    return e;
+}
+
 Result<Event> slash_event(SlashFields f, const std::string& key) {
     constexpr std::string_view where = "Slack slash command payload";
     RB_TRY(check_text("text", where, f.text));
@@ -318,16 +334,8 @@ Result<Event> slash_event(SlashFields f, const std::string& key) {
         return bad("`command` in the " + std::string(where) +
                    " is not a slash command name like `/release`.");
     }
-    Event e;
-    e.idempotency_key = key;
-    e.kind = EventKind::command;
-    e.actor.platform = "slack";
-    e.actor.tenant = f.team_id;
-    e.actor.user = UserId(f.user_id);
-    e.actor.display_name = std::move(f.user_name);
-    e.conversation.platform = "slack";
-    e.conversation.tenant = std::move(f.team_id);
-    e.conversation.channel = std::move(f.channel_id);
+    Event e = slack_event(key, EventKind::command, f.team_id, f.user_id, std::move(f.user_name),
+                          std::move(f.channel_id));
     // "/release plan x" arrives as command "/release" and text "plan x".
     std::string text = unescape_entities(trim(f.text));
     e.text = std::string(name);
@@ -507,16 +515,8 @@ Result<Event> decode_block_actions(od::object& root, const std::string& key) {
         return bad("The " + std::string(where) + " has an empty `action_id`.");
     }
 
-    Event e;
-    e.idempotency_key = key;
-    e.kind = EventKind::action;
-    e.actor.platform = "slack";
-    e.actor.tenant = *team;
-    e.actor.user = UserId(user->id);
-    e.actor.display_name = std::move(user->name);
-    e.conversation.platform = "slack";
-    e.conversation.tenant = std::move(*team);
-    e.conversation.channel = std::move(*channel);
+    Event e = slack_event(key, EventKind::action, *team, user->id, std::move(user->name),
+                          std::move(*channel));
     e.conversation.thread = std::move(thread);
     e.action_id = std::move(pressed->first);
     e.value = std::move(pressed->second);
@@ -605,16 +605,8 @@ Result<Event> decode_view_submission(od::object& root, const std::string& key) {
         }
     }
 
-    Event e;
-    e.idempotency_key = key;
-    e.kind = EventKind::submission;
-    e.actor.platform = "slack";
-    e.actor.tenant = *team;
-    e.actor.user = UserId(user->id);
-    e.actor.display_name = std::move(user->name);
     // A modal belongs to no channel; the adapter answers the person directly.
-    e.conversation.platform = "slack";
-    e.conversation.tenant = std::move(*team);
+    Event e = slack_event(key, EventKind::submission, *team, user->id, std::move(user->name), "");
     e.value = metadata->value_or("");
     e.fields = std::move(fields);
     return e;
@@ -809,15 +801,8 @@ Result<std::optional<Event>> decode_event_callback(std::string_view json) {
     std::string command = unescape_entities(strip_leading_mention(text->value_or("")));
     RB_TRY(check_text("text", ewhere, command));
 
-    Event e;
-    e.idempotency_key = event_key(*event_id);
-    e.kind = EventKind::command;
-    e.actor.platform = "slack";
-    e.actor.tenant = **team;
-    e.actor.user = UserId(std::move(*user));
-    e.conversation.platform = "slack";
-    e.conversation.tenant = std::move(**team);
-    e.conversation.channel = std::move(*channel);
+    Event e = slack_event(event_key(*event_id), EventKind::command, **team, std::move(*user), "",
+                          std::move(*channel));
     e.conversation.thread = std::move(*thread);
     e.text = std::move(command);
     return std::optional<Event>(std::move(e));

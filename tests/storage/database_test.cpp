@@ -1,5 +1,6 @@
 // Tests for storage/database: the connection's pragmas, the prepared-statement cache,
 // transactions and savepoints, and errors.
+#include "support/temp_dir.hpp"
 #include "storage/database.hpp"
 
 #include <stdlib.h>
@@ -11,25 +12,7 @@
 namespace releasebot {
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it (the -wal and -shm files too).
-class TempDir {
-  public:
-    TempDir() {
-        std::string templ = "/tmp/releasebot-db-test-XXXXXX";
-        if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-  private:
-    std::filesystem::path path_;
-};
+using test::TempDir;
 
 std::string text_of(Database& db, const std::string& sql) {
     auto st = db.prepare(sql);

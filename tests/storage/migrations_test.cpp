@@ -1,5 +1,6 @@
 // Tests for storage/migrations: a new database is at the latest schema, a database written by an
 // older releasebot is upgraded in place with its data intact, and a newer one is refused.
+#include "support/temp_dir.hpp"
 #include "storage/migrations.hpp"
 
 #include <sqlite3.h>
@@ -15,24 +16,7 @@
 namespace releasebot {
 namespace {
 
-class TempDir {
-  public:
-    TempDir() {
-        std::string templ = "/tmp/releasebot-migrations-test-XXXXXX";
-        if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-  private:
-    std::filesystem::path path_;
-};
+using test::TempDir;
 
 // Runs `sql` on a raw connection, as an older releasebot (or another tool) would have.
 void raw_exec(sqlite3* db, const std::string& sql) {

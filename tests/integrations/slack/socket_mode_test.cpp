@@ -24,6 +24,7 @@
 #include "integrations/slack/slack_decode.hpp"
 #include "storage/database.hpp"
 #include "support/slack_emulator.hpp"
+#include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
 
 extern char** environ;
@@ -37,23 +38,7 @@ using namespace std::chrono_literals;
 using test::SlackEmulator;
 using test::SlackEmulatorOptions;
 
-// A fresh database path in a directory of its own, removed with everything SQLite put beside it.
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "releasebot-socket-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-  private:
-    fs::path path_;
-};
+using test::TempDir;
 
 template <class F>
 bool eventually(F condition, std::chrono::milliseconds timeout) {
