@@ -287,12 +287,10 @@ Result<Reply> release_go(Context& ctx, const ParsedCommand& cmd) {
             return invalid("No freeze overlaps the window of " + r->key +
                            ", so there is nothing to override. Type `release go " + r->key + "`.");
         r->freeze_override = cmd.get("override");
-        ctx.audit(r->id, "release.freeze_override", "\"" + cmd.get("override") + "\"");
     }
     auto blockers = gate_blockers(ctx, *r);
     if (!blockers.empty()) {
         // The answer is "no go": nothing changes, and the list is the work left to do.
-        ctx.audit_entries.clear();
         Reply reply;
         reply.text = "No go for " + r->key + ": " +
                      plural(static_cast<long>(blockers.size()), "blocker", "blockers") + ".";
@@ -308,6 +306,8 @@ Result<Reply> release_go(Context& ctx, const ParsedCommand& cmd) {
     r->state = ReleaseState::approved;
     r->updated_at = ctx.now;
     ctx.store.releases.update(*r);
+    if (cmd.has("override"))
+        ctx.audit(r->id, "release.freeze_override", "\"" + cmd.get("override") + "\"");
     ctx.audit(r->id, "release.go", "approved: no blockers");
     if (r->owner != ctx.actor.user)
         ctx.notify(r->owner,
