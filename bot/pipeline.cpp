@@ -2,8 +2,11 @@
 // pipeline.hpp for the contract.
 #include "bot/pipeline.hpp"
 
+#include <chrono>
 #include <set>
+#include <string_view>
 
+#include "bot/metrics.hpp"
 #include "bot/reply_codec.hpp"
 #include "commands/dispatcher.hpp"
 #include "commands/handler_support.hpp"
@@ -57,6 +60,17 @@ bool enqueue(Store& store, const std::string& key, const Outbound& o, const Acto
     return store.outbox.enqueue(row);
 }
 
+std::string_view kind_name(EventKind kind) {
+    switch (kind) {
+        case EventKind::command: return "command";
+        case EventKind::action: return "action";
+        case EventKind::submission: return "submission";
+        case EventKind::timer: return "timer";
+        case EventKind::webhook: return "webhook";
+    }
+    return "unknown";
+}
+
 }  // namespace
 
 Pipeline::Pipeline(Database& db, const Clock& clock)
@@ -66,6 +80,22 @@ Pipeline::Pipeline(Database& db, const Clock& clock, const Registry& registry)
     : db_(db), clock_(clock), registry_(registry) {}
 
 Outcome Pipeline::handle(const Event& event) {
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        Outcome outcome = handle_in_transaction(event);
+        const EventOutcome how = outcome.duplicate         ? EventOutcome::duplicate
+                                 : outcome.reply.is_error ? EventOutcome::refused
+                                                          : EventOutcome::ok;
+        metrics::event(kind_name(event.kind), how, std::chrono::steady_clock::now() - started);
+        return outcome;
+    } catch (...) {
+        metrics::event(kind_name(event.kind), EventOutcome::failed,
+                       std::chrono::steady_clock::now() - started);
+        throw;
+    }
+}
+
+Outcome Pipeline::handle_in_transaction(const Event& event) {
     Store store(db_);
     Instant now = clock_.now();
     Outcome outcome;

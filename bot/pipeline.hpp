@@ -35,6 +35,8 @@ public:
     Outcome handle(const Event& event);
 
 private:
+    Outcome handle_in_transaction(const Event& event);
+
     Database& db_;
     const Clock& clock_;
     const Registry& registry_;

@@ -347,6 +347,24 @@ CREATE TABLE retro_actions (
 CREATE INDEX retro_actions_open ON retro_actions (workspace_id, status);
 )sql";
 
+
+// Teams conversation references (issue 6): where the bot was installed or spoken to, with the
+// serviceUrl replies and proactive messages must go to. Personal conversations carry the user.
+constexpr std::string_view kTeamsConversations = R"sql(
+CREATE TABLE teams_conversations (
+    tenant            TEXT NOT NULL,
+    conversation_id   TEXT NOT NULL,
+    conversation_type TEXT NOT NULL CHECK (conversation_type IN ('personal', 'groupChat', 'channel')),
+    service_url       TEXT NOT NULL,
+    user_id           TEXT,
+    team_id           TEXT,
+    updated_at        INTEGER NOT NULL,
+    PRIMARY KEY (tenant, conversation_id)
+) WITHOUT ROWID;
+CREATE INDEX teams_conversations_by_user ON teams_conversations (tenant, user_id)
+    WHERE user_id IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -356,6 +374,7 @@ const std::vector<Migration>& migrations() {
         {2, "people and pending confirmations", kPeopleAndConfirmations},
         {3, "audiences, communications, reminders, status messages", kCommsAndReminders},
         {4, "retrospectives, action items, early life support", kRetrospectives},
+        {5, "Teams conversation references", kTeamsConversations},
     };
     return all;
 }

@@ -1,0 +1,54 @@
+// Teams activities (Bot Framework schema) → Events (issue 6, point 1).
+//
+// decode_activity() reads the JSON body POSTed to /api/messages; to_event() turns a `message`
+// (the bot's <at>…</at> mention stripped using `entities`), a `message` carrying `value` from an
+// Action.Submit, or an `invoke` named `adaptiveCard/action` (Action.Execute) into the Event the
+// pipeline handles. conversationUpdate and other activities give no Event; the receiver stores
+// their conversation reference instead.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bot/event.hpp"
+#include "commands/result.hpp"
+
+namespace releasebot::teams {
+
+struct TeamsActivity {
+    std::string type;  // "message", "invoke", "conversationUpdate", …
+    std::string id;
+    std::string channel_id;   // "msteams"
+    std::string service_url;  // where replies go
+    std::string conversation_id;
+    std::string conversation_type;  // "personal", "groupChat", "channel"
+    std::string tenant;             // conversation.tenantId, else channelData.tenant.id
+    std::string team_id;            // channelData.team.id, for channel conversations
+    std::string from_id;            // "29:…"
+    std::string from_aad_object_id;
+    std::string from_name;
+    std::string recipient_id;  // the bot, "28:<app id>"
+    std::string recipient_name;
+    std::string text;
+    std::string value_json;  // "value" as raw JSON, "" when absent
+    std::string name;        // invoke name, e.g. "adaptiveCard/action"
+    std::string reply_to_id;
+    std::optional<std::string> local_timezone;  // IANA, from localTimezone or clientInfo
+    std::vector<std::string> members_added;     // conversationUpdate
+    std::vector<std::string> members_removed;
+    std::vector<std::string> mention_texts;     // "<at>releasebot</at>" of mentions of the bot
+};
+
+// Parses an activity; the error says what is missing or malformed (the receiver's 400).
+Result<TeamsActivity> decode_activity(std::string_view json);
+
+// The Event for a command, a card submission or an Action.Execute invoke; nullopt when the
+// activity is not one (conversationUpdate, typing, …). Idempotency key "teams:<activity id>".
+std::optional<Event> to_event(const TeamsActivity& activity);
+
+// The conversation the activity came from, as replies address it.
+ConversationRef conversation_of(const TeamsActivity& activity);
+
+}  // namespace releasebot::teams
