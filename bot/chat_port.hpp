@@ -25,6 +25,12 @@ public:
     virtual std::string platform() const = 0;
     virtual Delivery post(const ConversationRef& where, const Reply& reply) = 0;
     virtual Delivery direct(const std::string& tenant, const UserId& to, const Reply& reply) = 0;
+    // A message in `where` that only `user` sees (Slack chat.postEphemeral). Platforms without
+    // such messages send it to the person directly instead, which keeps it private.
+    virtual Delivery ephemeral(const ConversationRef& where, const UserId& user,
+                               const Reply& reply) {
+        return direct(where.tenant, user, reply);
+    }
 
     // The release status message (M12): posted once, then edited in place with update().
     // Platforms that cannot edit fall back to posting anew.

@@ -8,6 +8,7 @@
 #include <exception>
 #include <set>
 
+#include "bot/metrics.hpp"
 #include "bot/reply_codec.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
@@ -40,6 +41,7 @@ OutboxSender::OutboxSender(Database& db, const Clock& clock) : db_(db), clock_(c
 Delivery OutboxSender::deliver(ChatPort& port, const OutboxRow& row, const Destination& dest,
                                const Reply& reply) {
     if (!dest.channel) return port.direct(dest.tenant, *dest.user, reply);
+    if (dest.ephemeral_to) return port.ephemeral(*dest.channel, *dest.ephemeral_to, reply);
     if (row.kind != "status" || !row.release) return port.post(*dest.channel, reply);
     // The status message: edit the one already posted there, or post it and remember where.
     StatusMessageRepo messages(db_);
@@ -112,16 +114,21 @@ int OutboxSender::deliver_due(int limit) {
             if (result.ok) {
                 outbox.mark_sent(row.id, now);
                 ++delivered;
+                metrics::outbox_delivered(row.platform);
             } else if (result.permanent) {
                 outbox.mark_failed(row.id, error);
+                metrics::outbox_failed(row.platform, true);
             } else if (result.retry_after) {
+                metrics::outbox_failed(row.platform, false);
                 // The platform said when to come back (HTTP 429): a rate limit says nothing
                 // about the message, so it is honoured rather than counted as a reason to give
                 // up. (The attempt is still counted, so a later real failure backs off further.)
                 outbox.mark_retry(row.id, error, now + std::max(*result.retry_after, Seconds(0)));
             } else if (attempts >= kMaxAttempts) {
                 outbox.mark_failed(row.id, error);
+                metrics::outbox_failed(row.platform, true);
             } else {
+                metrics::outbox_failed(row.platform, false);
                 outbox.mark_retry(row.id, error, now + backoff(attempts, rng_));
             }
             if (++attempted == limit) break;

@@ -13,6 +13,7 @@
 #include "commands/registry.hpp"
 #include "commands/release_view.hpp"
 #include "commands/timers.hpp"
+#include "commands/webhook_actions.hpp"
 #include "storage/database.hpp"
 #include "storage/store.hpp"
 
@@ -42,6 +43,30 @@ void run_timer_event(Work& w, Store& store, Instant now, const Event& event) {
     w.ctx.emplace(make_system_context(store, now, *ws));
     w.result = run_timer(*w.ctx, *job, now - job->due_at > kLateAfter);
     store.jobs.mark_fired(job->id, now);
+}
+
+// A signed webhook (the CI webhook, the verify worker's results): only for a workspace that
+// exists already — an adapter never creates one from a webhook. CI acts as its own user (with
+// member rights unless granted more); the verify worker's results act as releasebot itself.
+void run_webhook_event(Work& w, Store& store, Instant now, const Event& event,
+                       const Registry& registry) {
+    auto ws = store.workspaces.find(event.actor.platform, event.actor.tenant);
+    if (!ws) {
+        w.result = not_found("There is no workspace " + event.actor.platform + ":" +
+                             event.actor.tenant + ".");
+        return;
+    }
+    if (event.action_id == "verify.result") {
+        w.ctx.emplace(make_system_context(store, now, *ws));
+    } else {
+        // The first user of a workspace becomes its manager: never a pipeline.
+        if (store.roles.empty(ws->id)) {
+            w.result = forbidden("The workspace has no manager yet; a person must use it first.");
+            return;
+        }
+        w.ctx.emplace(make_context(store, now, event.actor, event.conversation));
+    }
+    w.result = run_webhook(*w.ctx, event.action_id, event.fields, registry);
 }
 
 // Writes `o` into the outbox under `key`; returns whether it was new.
@@ -128,6 +153,9 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
             case EventKind::timer:
                 run_timer_event(w, store, now, event);
                 break;
+            case EventKind::webhook:
+                run_webhook_event(w, store, now, event, registry_);
+                break;
             default:
                 w.result = usage_error("This kind of event is not handled yet.");
                 break;
@@ -171,8 +199,14 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
         Reply reply = w.result.ok() ? w.result.value() : Reply::error(w.result.error().message);
         if (reply.visibility == Visibility::channel) {
             o.channel = event.conversation;
+        } else if (reply.visibility == Visibility::ephemeral && !event.conversation.channel.empty()) {
+            // Only for them, but where they pressed or wrote. The port decides what that means
+            // on its platform: Slack shows it in the channel (in a DM it is simply posted
+            // there), platforms without ephemeral messages send a direct message.
+            o.channel = event.conversation;
+            o.ephemeral_to = event.actor.user;
         } else {
-            o.direct_to = event.actor.user;  // only for them
+            o.direct_to = event.actor.user;  // a direct reply, or nowhere else to say it
         }
         o.reply = std::move(reply);
         if (enqueue(store, event.idempotency_key + "#reply", o, event.actor, now))

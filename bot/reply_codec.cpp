@@ -388,6 +388,11 @@ std::string encode_reply(const Reply& reply) {
     blocks.reserve(reply.blocks.size());
     for (const auto& b : reply.blocks) blocks.push_back(encode_block(b));
     o["blocks"] = std::move(blocks);
+    if (reply.file) {
+        o["file"] = json::object{{"filename", sv(reply.file->filename)},
+                                 {"content", sv(reply.file->content)},
+                                 {"mime", sv(reply.file->mime)}};
+    }
     return json::serialize(o);
 }
 
@@ -410,6 +415,16 @@ Result<Reply> decode_reply(std::string_view text) {
                                  reply.blocks.emplace_back());
                 }
             }
+            // Rows written before attachments existed have no "file": the reply has none.
+            if (const json::value* file = o->if_contains("file")) {
+                if (const json::object* f = d.object(*file, "file")) {
+                    Attachment& a = reply.file.emplace();
+                    d.string(*f, "filename", "file", a.filename, true);
+                    d.string(*f, "content", "file", a.content, true);
+                    d.string(*f, "mime", "file", a.mime);
+                    if (!d.failed() && a.filename.empty()) d.fail("file.filename", "empty");
+                }
+            }
         }
         if (d.failed()) return unreadable("message", d.error());
         return reply;
@@ -423,11 +438,15 @@ Destination destination_of(const Outbound& o, const Actor& actor) {
         throw std::invalid_argument(
             "destination_of: an Outbound needs exactly one of channel and direct_to");
     }
+    if (o.ephemeral_to && !o.channel) {
+        throw std::invalid_argument("destination_of: ephemeral_to needs a channel");
+    }
     Destination d;
     if (o.channel) {
         d.platform = o.channel->platform;
         d.tenant = o.channel->tenant;
         d.channel = *o.channel;
+        d.ephemeral_to = o.ephemeral_to;
     } else {
         d.platform = actor.platform;
         d.tenant = actor.tenant;
@@ -442,6 +461,7 @@ std::string encode_destination(const Destination& d) {
     o["tenant"] = sv(d.tenant);
     if (d.channel) o["channel"] = encode_conversation(*d.channel);
     if (d.user) o["user"] = sv(d.user->value());
+    if (d.ephemeral_to) o["ephemeral_to"] = sv(d.ephemeral_to->value());
     return json::serialize(o);
 }
 
@@ -460,8 +480,15 @@ Result<Destination> decode_destination(std::string_view text) {
             std::optional<std::string> user;
             d.optional_string(*o, "user", "", user);
             if (user) dest.user = UserId(std::move(*user));
+            // Absent in rows written before ephemeral messages went through the outbox.
+            std::optional<std::string> ephemeral;
+            d.optional_string(*o, "ephemeral_to", "", ephemeral);
+            if (ephemeral) dest.ephemeral_to = UserId(std::move(*ephemeral));
             if (!d.failed() && dest.channel.has_value() == dest.user.has_value()) {
                 d.fail("", "expected exactly one of channel and user");
+            }
+            if (!d.failed() && dest.ephemeral_to && !dest.channel) {
+                d.fail("ephemeral_to", "an ephemeral message needs a channel");
             }
         }
         if (d.failed()) return unreadable("destination", d.error());

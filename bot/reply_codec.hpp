@@ -1,6 +1,6 @@
-// JSON forms of what the outbox stores: a Reply (its blocks, visibility, fallback text) and a
-// destination (a channel, or a person to message directly). Boost.JSON writes and reads them;
-// decoding an unreadable row is an error value, never a crash.
+// JSON forms of what the outbox stores: a Reply (its blocks, visibility, fallback text, attached
+// file) and a destination (a channel, one person in a channel, or a person to message directly).
+// Boost.JSON writes and reads them; decoding an unreadable row is an error value, never a crash.
 #pragma once
 
 #include <string>
@@ -22,6 +22,7 @@ struct Destination {
     std::string tenant;
     std::optional<ConversationRef> channel;  // set for a channel post
     std::optional<UserId> user;              // set for a direct message
+    std::optional<UserId> ephemeral_to;      // with channel: only this person sees it
 };
 
 // The destination of `o`; a direct message goes to the platform and tenant of `actor`.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "bot/metrics.hpp"
 #include "bot/pipeline.hpp"
 #include "commands/timers.hpp"
 #include "storage/database.hpp"
@@ -52,6 +53,7 @@ int Scheduler::run_due() {
         for (const auto& job : store.jobs.due(now, kBatch)) {
             if (!tried.insert(job.id).second) continue;
             progress = true;
+            metrics::scheduler_lag(now - job.due_at);
             if (!pipeline_.handle(timer_event(store, job)).duplicate) ++fired;
         }
         if (!progress) break;

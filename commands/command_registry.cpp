@@ -1,5 +1,6 @@
 // Assembles the registry of every releasebot command, once.
 #include "commands/commands.hpp"
+#include "commands/deploy_commands.hpp"
 #include "commands/registry.hpp"
 
 namespace releasebot {
@@ -19,6 +20,7 @@ const Registry& command_registry() {
         register_role_commands(r);
         register_task_commands(r);
         register_audit_commands(r);
+        register_deploy_commands(r);
         register_help_commands(r);
         register_confirmation_commands(r);
         return r;

@@ -15,6 +15,9 @@ struct Outbound {
     // Exactly one of these is set.
     std::optional<ConversationRef> channel;
     std::optional<UserId> direct_to;  // same platform and tenant as the event's actor
+    // With `channel`: shown in that channel to this person only (Slack chat.postEphemeral);
+    // platforms without ephemeral messages send it to them directly instead.
+    std::optional<UserId> ephemeral_to;
     Reply reply;
     std::optional<Instant> not_before;
     std::optional<ReleaseId> release;  // for the release status when delivery fails

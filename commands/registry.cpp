@@ -301,12 +301,17 @@ Result<ParsedCommand> Registry::parse(std::string_view text) const {
     // Slack's slash command is `/release`, so "/release control tick …" and "/release help"
     // arrive as "release control tick …" and "release help": drop the "release" when what
     // follows is a command of its own and not a release verb.
+    // "/release plan add …" is the plan command `plan add`, not `release plan` of a release
+    // named "add": a two-word command of its own wins over the release verb.
+    const bool names_own_command =
+        tokens.size() >= 3 && !tokens[2].quoted &&
+        find(lower(tokens[1].text) + " " + lower(tokens[2].text)) != nullptr;
     if (tokens.size() >= 2 && !tokens[0].quoted && !tokens[1].quoted &&
-        iequals(tokens[0].text, "release") && !find("release " + lower(tokens[1].text))) {
+        iequals(tokens[0].text, "release") &&
+        (names_own_command || !find("release " + lower(tokens[1].text)))) {
         const std::string second = lower(tokens[1].text);
         bool own_command = false;
-        for (const auto& s : specs_)
-            own_command = own_command || s.topic() == second;
+        for (const auto& s : specs_) own_command = own_command || s.topic() == second;
         if (own_command) tokens.erase(tokens.begin());
     }
 

@@ -6,6 +6,7 @@
 // screen readers), always set.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,11 +72,21 @@ struct Block {
 
 enum class Visibility { channel, ephemeral, direct };
 
+// A document that comes with a reply (a CSV or Markdown export). The reply's blocks still show
+// it as text (a code block), so a platform that cannot upload files, or whose upload fails,
+// loses nothing; one that can (Slack) sends the file instead of the code block.
+struct Attachment {
+    std::string filename;  // "retro-web-2026.12.csv"
+    std::string content;
+    std::string mime = "text/plain";  // "text/csv", "text/markdown"
+};
+
 struct Reply {
     std::string text;  // plain fallback
     std::vector<Block> blocks;
     Visibility visibility = Visibility::channel;
     bool is_error = false;
+    std::optional<Attachment> file;  // see Attachment
 
     // Builders, so handlers read as a description of the message.
     Reply& header(std::string t) { return add(Block::of(Block::Kind::header, std::move(t))); }

@@ -333,6 +333,7 @@ Reply export_reply(const Release& r, const Retro& retro, const std::string& form
     m.section("```\n" + body + (body.ends_with("\n") ? "" : "\n") + "```");
     // Platforms that can upload files send the block above as this file.
     m.context("File: " + file);
+    m.file = Attachment{file, body, extension == "csv" ? "text/csv" : "text/markdown"};
     return m;
 }
 

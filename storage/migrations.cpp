@@ -365,6 +365,35 @@ CREATE INDEX teams_conversations_by_user ON teams_conversations (tenant, user_id
     WHERE user_id IS NOT NULL;
 )sql";
 
+// Deployment (issue 7): the per-workspace secrets of the inbound endpoints — the key CI signs
+// webhooks with and the calendar feed's token — and `release verify` (M5): its requests, worked
+// off the event thread, and what each component's last check found. A component counts as
+// verified only while verified_sha256 equals its sha256, so a new checksum needs a new check.
+constexpr std::string_view kDeployment = R"sql(
+CREATE TABLE workspace_secrets (
+    workspace_id        INTEGER PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+    webhook_secret      TEXT NOT NULL,
+    calendar_token      TEXT NOT NULL,
+    webhook_rotated_at  INTEGER NOT NULL,
+    calendar_rotated_at INTEGER NOT NULL
+);
+
+ALTER TABLE components ADD COLUMN verified_sha256 TEXT;
+ALTER TABLE components ADD COLUMN verified_at INTEGER;
+ALTER TABLE components ADD COLUMN verify_error TEXT;
+
+CREATE TABLE verify_requests (
+    id           INTEGER PRIMARY KEY,
+    workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+    release_id   INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
+    requested_by TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done')),
+    finished_at  INTEGER
+);
+CREATE INDEX verify_requests_pending ON verify_requests (status, id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -375,6 +404,7 @@ const std::vector<Migration>& migrations() {
         {3, "audiences, communications, reminders, status messages", kCommsAndReminders},
         {4, "retrospectives, action items, early life support", kRetrospectives},
         {5, "Teams conversation references", kTeamsConversations},
+        {6, "workspace secrets, component verification", kDeployment},
     };
     return all;
 }

@@ -23,7 +23,7 @@ struct TeamsConversation {
 };
 
 class TeamsConversationRepo {
-public:
+  public:
     explicit TeamsConversationRepo(Database& db) : db_(db) {}
 
     // Inserts or refreshes (service URL, type, user, team, time) the reference.
@@ -36,7 +36,7 @@ public:
     // The serviceUrl most recently seen in the tenant (to create a conversation), if any.
     std::optional<std::string> service_url_of(const std::string& tenant);
 
-private:
+  private:
     Database& db_;
 };
 

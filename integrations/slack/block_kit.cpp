@@ -270,6 +270,39 @@ std::vector<std::pair<std::size_t, std::size_t>> table_chunks(const Block& b) {
     return out;
 }
 
+// The Answer button's value: the survey itself, compactly, so that a press can open the modal
+// at once with nothing but the press in hand (Slack gives 3 seconds to use its trigger_id, and
+// the adapter has no store to look the survey up in). Slack caps a value at 2000 characters;
+// long prompts and choices are shortened until it fits (the modal repeats them only as labels),
+// and a survey that still does not fit gets its answer command alone, to be answered by typing.
+constexpr std::size_t kMaxButtonValue = 2000;
+
+std::string survey_button_value(const std::string& prefix, const std::string& title,
+                                const Block& b) {
+    constexpr std::size_t kUnlimited = static_cast<std::size_t>(-1);
+    const std::pair<std::size_t, std::size_t> limits[] = {
+        {kUnlimited, kUnlimited}, {150, 75}, {75, 30}, {40, 15}, {25, 12}};
+    for (auto [prompt_max, choice_max] : limits) {
+        json::array questions;
+        for (const auto& q : b.questions) {
+            json::object o{{"n", q.number},
+                           {"k", q.kind},
+                           {"p", truncate_plain(one_line(plain(q.prompt)), prompt_max)}};
+            if (!q.choices.empty()) {
+                json::array choices;
+                for (const auto& c : q.choices)
+                    choices.push_back(json::string(truncate_plain(one_line(plain(c)), choice_max)));
+                o["c"] = std::move(choices);
+            }
+            questions.push_back(std::move(o));
+        }
+        std::string value = json::serialize(json::object{
+            {"a", prefix}, {"t", truncate_plain(title, kMaxModalTitle)}, {"q", questions}});
+        if (code_points(value) <= kMaxButtonValue) return value;
+    }
+    return prefix;
+}
+
 // Renders Reply blocks into Slack blocks, numbering action ids so each is unique in the
 // message (Slack refuses a message with two equal action ids; decode_interactive strips the
 // "#<n>" again).
@@ -281,6 +314,7 @@ class Renderer {
         switch (b.kind) {
             case Block::Kind::header: {
                 std::string t = one_line(plain(b.text));
+                if (title_.empty()) title_ = t;
                 if (!t.empty()) {
                     blocks.push_back(json::object{
                         {"type", "header"}, {"text", plain_text(truncate_plain(t, kMaxHeader))}});
@@ -331,6 +365,7 @@ class Renderer {
   private:
     int next_action_ = 0;
     std::string last_section_;  // Reply text of the latest section, for confirm dialogs
+    std::string title_;         // the first header, the title of a survey modal
 
     std::string unique(const std::string& action_id) {
         return action_id + "#" + std::to_string(++next_action_);
@@ -435,7 +470,8 @@ class Renderer {
             if (!prefix && !cmd.empty()) prefix = survey_prefix(q);
         }
         if (prefix) {
-            add_buttons({Button{"Answer", "survey.open", *prefix, Button::Style::primary}});
+            add_buttons({Button{"Answer", "survey.open", survey_button_value(*prefix, title_, b),
+                                Button::Style::primary}});
         }
     }
 };
@@ -657,6 +693,54 @@ std::string survey_view_json(const Reply& reply, const std::string& metadata) {
                       {"private_metadata", metadata},
                       {"blocks", blocks}};
     return json::serialize(view);
+}
+
+SurveyButton decode_survey_button(const std::string& value) {
+    SurveyButton out;
+    if (value.empty() || value.front() != '{') {
+        out.answer_prefix = value;  // a survey too large for the value: its command only
+        return out;
+    }
+    boost::system::error_code ec;
+    json::value doc = json::parse(value, ec);
+    const json::object* o = ec ? nullptr : doc.if_object();
+    if (o == nullptr) return out;
+    auto text = [](const json::object& obj, const char* key) -> std::string {
+        const json::value* v = obj.if_contains(key);
+        return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    out.answer_prefix = text(*o, "a");
+    const json::value* qs = o->if_contains("q");
+    if (out.answer_prefix.empty() || qs == nullptr || !qs->is_array()) return out;
+    std::vector<SurveyQuestion> questions;
+    for (const auto& qv : qs->get_array()) {
+        const json::object* q = qv.if_object();
+        if (q == nullptr) return out;
+        SurveyQuestion sq;
+        const json::value* n = q->if_contains("n");
+        if (n == nullptr || !n->is_int64() || n->get_int64() < 1 || n->get_int64() > 1000)
+            return out;
+        sq.number = static_cast<int>(n->get_int64());
+        sq.kind = text(*q, "k");
+        sq.prompt = text(*q, "p");
+        if (const json::value* c = q->if_contains("c"); c != nullptr && c->is_array()) {
+            for (const auto& choice : c->get_array()) {
+                if (!choice.is_string()) return out;
+                sq.choices.emplace_back(choice.get_string());
+            }
+        }
+        if (sq.kind != "rating" && sq.kind != "text" && sq.kind != "choice") return out;
+        sq.answer_command = out.answer_prefix + " " + std::to_string(sq.number);
+        questions.push_back(std::move(sq));
+    }
+    if (questions.empty()) return out;
+    Reply survey;
+    std::string title = text(*o, "t");
+    survey.text = title.empty() ? "Survey" : title;
+    if (!title.empty()) survey.header(title);
+    survey.survey(std::move(questions));
+    out.survey = std::move(survey);
+    return out;
 }
 
 }  // namespace releasebot::slack

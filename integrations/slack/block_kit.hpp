@@ -6,6 +6,7 @@
 // splitting or truncating with a note; the `text` fallback is always set.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,14 @@ std::vector<Reply> split_for_slack(const Reply& reply);
 // The survey block of `reply` as a views.open modal ("type":"modal") whose private_metadata is
 // `metadata`; empty when the reply has no survey.
 std::string survey_view_json(const Reply& reply, const std::string& metadata);
+
+// What an Answer button (action id "survey.open") carries: the survey's answer command without
+// the question number ("retro answer web-2026.12", the modal's private_metadata) and, when it
+// fitted in the button's value, the survey itself as a Reply for survey_view_json.
+struct SurveyButton {
+    std::string answer_prefix;
+    std::optional<Reply> survey;
+};
+SurveyButton decode_survey_button(const std::string& value);
 
 }  // namespace releasebot::slack

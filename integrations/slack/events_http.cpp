@@ -9,6 +9,7 @@
 #include "integrations/slack/block_kit.hpp"
 #include "integrations/slack/signature.hpp"
 #include "integrations/slack/slack_decode.hpp"
+#include "integrations/slack/slack_port.hpp"
 
 namespace releasebot::slack {
 
@@ -47,6 +48,11 @@ SlackHttpReceiver::SlackHttpReceiver(Pipeline& pipeline, std::string signing_sec
     }
 }
 
+void SlackHttpReceiver::use_web_api(SlackWebApi* bot_api, SlackUserDirectory* users) {
+    bot_api_ = bot_api;
+    users_ = users;
+}
+
 void SlackHttpReceiver::mount(HttpServer& server) {
     server.route("/slack/", [this](const HttpRequest& req) { return handle(req); });
 }
@@ -69,6 +75,7 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         if (!event) return error_response(400, event.error().message);
         if (!*event) return {200, "application/json", "", {}};  // an event we do not act on
         Event e = std::move(**event);
+        fill_actor(e, users_);
         e.reply_in_outbox = true;
         pipeline_.handle(e);
         return {200, "application/json", "", {}};
@@ -82,7 +89,16 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
             return error_response(400, "The slash command has no trigger_id.");
         auto event = decode_slash_command_form(req.body, "slack:trigger:" + trigger->second);
         if (!event) return error_response(400, event.error().message);
-        return slash_reply(pipeline_.handle(*event));
+        fill_actor(*event, users_);
+        Outcome outcome = pipeline_.handle(*event);
+        // An export goes up as a file where it can (then the answer adds nothing); its code
+        // block is the answer when it cannot.
+        if (!outcome.duplicate && outcome.reply.file &&
+            outcome.reply.visibility == Visibility::channel && bot_api_ != nullptr &&
+            SlackPort(*bot_api_).share_file(event->conversation, outcome.reply).ok) {
+            return {200, "application/json", "", {}};
+        }
+        return slash_reply(outcome);
     }
     if (path == "/slack/interactive") {
         auto form = decode_form(req.body);
@@ -104,6 +120,8 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         if (key.empty()) return error_response(400, "The interactivity payload has no trigger_id.");
         auto event = decode_interactive(payload->second, key);
         if (!event) return error_response(400, event.error().message);
+        if (open_survey(*event, bot_api_)) return {200, "application/json", "", {}};
+        fill_actor(*event, users_);
         event->reply_in_outbox = true;
         pipeline_.handle(*event);
         return {200, "application/json", "", {}};

@@ -3,6 +3,8 @@
 // url_verification is answered with its challenge; a slash command's reply is the response
 // body; events and button presses are acknowledged at once with their replies going through
 // the outbox. Retries (X-Slack-Retry-Num) carry the same event id or trigger, so they dedupe.
+// With the bot token (use_web_api) it fills actors from users.info, opens the survey modal on an
+// Answer press and shares a slash command's export as a file.
 #pragma once
 
 #include <functional>
@@ -10,11 +12,12 @@
 
 #include "bot/http_server.hpp"
 #include "bot/pipeline.hpp"
+#include "integrations/slack/web_api.hpp"
 
 namespace releasebot::slack {
 
 class SlackHttpReceiver {
-public:
+  public:
     // `now_unix` gives the current Unix time for the signature window (tests pass a fixed one).
     SlackHttpReceiver(Pipeline& pipeline, std::string signing_secret,
                       std::function<long long()> now_unix = {});
@@ -25,10 +28,17 @@ public:
     // Mounts handle() at /slack/ on `server`.
     void mount(HttpServer& server);
 
-private:
+    // The bot-token Web API and the users.info directory (either may be null), as in
+    // SocketModeOptions: actor names and zones, the survey modal, exports shared as files. Both
+    // must outlive the receiver; call before serving.
+    void use_web_api(SlackWebApi* bot_api, SlackUserDirectory* users);
+
+  private:
     Pipeline& pipeline_;
     std::string secret_;
     std::function<long long()> now_unix_;
+    SlackWebApi* bot_api_ = nullptr;
+    SlackUserDirectory* users_ = nullptr;
 };
 
 }  // namespace releasebot::slack

@@ -21,7 +21,8 @@ struct SocketFrame {
     std::string payload;      // the raw JSON of "payload" (objects only), for the decoders below
     bool accepts_response_payload = false;
     int retry_attempt = 0;
-    std::string reason;  // disconnect: warning | refresh_requested | too_many_websockets | link_disabled
+    std::string
+        reason;  // disconnect: warning | refresh_requested | too_many_websockets | link_disabled
 };
 Result<SocketFrame> decode_socket_frame(std::string_view json);
 

@@ -1,7 +1,10 @@
 // SlackPort: the ChatPort for Slack. Channel posts are chat.postMessage, direct messages open
-// the IM with conversations.open first (cached), the release status message is posted once and
-// then edited with chat.update; Slack's per-channel pace (about one message a second) is the
-// minimum interval; 429 answers carry Retry-After back to the outbox sender.
+// the IM with conversations.open first (cached), messages for one person in a channel are
+// chat.postEphemeral, the release status message is posted once and then edited with
+// chat.update, and a reply with an attached file (a CSV export) is uploaded as that file
+// (files.getUploadURLExternal, the upload, files.completeUploadExternal), falling back to the
+// reply's code block when the upload fails. Slack's per-channel pace (about one message a second)
+// is the minimum interval; 429 answers carry Retry-After back to the outbox sender.
 #pragma once
 
 #include <map>
@@ -9,25 +12,53 @@
 #include <string>
 
 #include "bot/chat_port.hpp"
+#include "bot/event.hpp"
 #include "integrations/slack/web_api.hpp"
 
 namespace releasebot::slack {
 
 class SlackPort final : public ChatPort {
-public:
-    explicit SlackPort(SlackWebApi& api) : api_(api) {}
+  public:
+    // `min_interval`: the pace per destination, Slack's one message a second by default (tests
+    // against an emulator without rate limits pass 0).
+    explicit SlackPort(SlackWebApi& api,
+                       std::chrono::milliseconds min_interval = std::chrono::milliseconds(1000))
+        : api_(api), min_interval_(min_interval) {}
     std::string platform() const override { return "slack"; }
     Delivery post(const ConversationRef& where, const Reply& reply) override;
     Delivery direct(const std::string& tenant, const UserId& to, const Reply& reply) override;
+    // chat.postEphemeral. In a DM the message is simply posted (only the two of them are
+    // there); when Slack cannot show it to the person in that channel (they left it, the bot is
+    // not in it) it goes to them by direct message instead.
+    Delivery ephemeral(const ConversationRef& where, const UserId& user,
+                       const Reply& reply) override;
     Delivery update(const ConversationRef& where, const std::string& message_ref,
                     const Reply& reply) override;
-    std::chrono::milliseconds min_interval() const override {
-        return std::chrono::milliseconds(1000);
-    }
+    std::chrono::milliseconds min_interval() const override { return min_interval_; }
 
-private:
+    // Uploads `reply.file` into `where` with the reply's text as its comment. Not ok when the
+    // reply has no file or any of the three steps failed; nothing is posted then.
+    Delivery share_file(const ConversationRef& where, const Reply& reply);
+
+  private:
+    Delivery post_parts(const ConversationRef& where, const Reply& reply);
     SlackWebApi& api_;
+    std::chrono::milliseconds min_interval_;
     std::map<std::string, std::string> dm_channels_;  // user id → IM channel id
 };
+
+// What both receivers (Socket Mode and the Events API over HTTP) do with an incoming event
+// beyond the pipeline, with the bot token.
+
+// Fills the actor's display name and IANA time zone from users.info (through the directory's
+// cache); leaves the event as decoded when `users` is null or Slack could not say.
+void fill_actor(Event& event, SlackUserDirectory* users);
+
+// A press of a survey's Answer button opens the survey as a modal (views.open with the press's
+// trigger_id); true when it is open. Anything else, or no way to open it (no bot token, no
+// trigger, a survey too big for its button, Slack refusing), returns false after turning the
+// press into `retro status <release>`, which tells the person how to answer by typing.
+// `problem`, when given, says why a press of the Answer button opened no modal (for the log).
+bool open_survey(Event& event, SlackWebApi* bot_api, std::string* problem = nullptr);
 
 }  // namespace releasebot::slack

@@ -12,6 +12,11 @@
 // acknowledging until the new one said hello and the old one has gone quiet, and only then is it
 // closed (make before break). A link that drops is replaced after a backoff of 0.5 s doubling to
 // 30 s with ±20% jitter. `link_disabled`, or an app token Slack refuses, stops the client.
+//
+// The few bot-token calls an envelope may need (users.info for a person not cached yet, views.open
+// for a survey, sharing an export file) are made on this thread before its ack: each is one
+// short request, a trigger_id must be used within Slack's 3 seconds anyway, and the ack must
+// still follow the commit.
 #include "integrations/slack/socket_mode.hpp"
 
 #include <openssl/ssl.h>
@@ -36,8 +41,11 @@
 #include <set>
 #include <vector>
 
+#include "bot/health.hpp"
+#include "bot/metrics.hpp"
 #include "integrations/slack/block_kit.hpp"
 #include "integrations/slack/slack_decode.hpp"
+#include "integrations/slack/slack_port.hpp"
 
 namespace releasebot::slack {
 
@@ -310,6 +318,7 @@ struct SocketModeClient::Impl {
     net::awaitable<void> establish(int slot, bool wait_first, LinkPtr retiring) {
         LinkPtr link = co_await connect_with_backoff(slot, wait_first);
         if (!link) co_return;
+        health::link("slack_socket_mode", slot, true);
         if (connected_before[slot]) {
             ++reconnects;
         } else {
@@ -354,6 +363,7 @@ struct SocketModeClient::Impl {
                 break;
             }
             link->last_frame = SteadyClock::now();
+            const auto received = link->last_frame;
             std::string text = beast::buffers_to_string(buffer.data());
             buffer.consume(buffer.size());
             if (auto ack = handle_frame(link, text)) {
@@ -363,11 +373,13 @@ struct SocketModeClient::Impl {
                     break;
                 }
                 ++acked;
+                metrics::ack_latency(SteadyClock::now() - received);
             }
         }
         links.erase(link);
         if (stopping || link->retiring) co_return;
         link->retiring = true;
+        health::link("slack_socket_mode", link->slot, false);
         log("Socket Mode link " + std::to_string(link->slot + 1) + " dropped (" + ended.message() +
             "); reconnecting");
         net::co_spawn(io, establish(link->slot, true, nullptr), net::detached);
@@ -397,9 +409,17 @@ struct SocketModeClient::Impl {
                 if (!frame->accepts_response_payload) return ack(frame->envelope_id, std::nullopt);
                 return ack(frame->envelope_id, Reply::error(event.error().message));
             }
+            fill_actor(*event, options.users);
             auto outcome = process(*event);
             if (!outcome) return std::nullopt;
             if (outcome->duplicate || !frame->accepts_response_payload) {
+                return ack(frame->envelope_id, std::nullopt);
+            }
+            // An export is shared as a file where Slack takes one (the ack then says nothing
+            // more); its code block rides on the ack when the upload did not work.
+            if (outcome->reply.file && outcome->reply.visibility == Visibility::channel &&
+                options.bot_api != nullptr &&
+                SlackPort(*options.bot_api).share_file(event->conversation, outcome->reply).ok) {
                 return ack(frame->envelope_id, std::nullopt);
             }
             return ack(frame->envelope_id, outcome->reply);
@@ -408,6 +428,7 @@ struct SocketModeClient::Impl {
             auto event = decode_event_callback(frame->payload);
             if (!event) log("ignored an Events API payload: " + event.error().message);
             if (event && *event) {
+                fill_actor(**event, options.users);
                 // A mention's answer cannot ride on the ack: the pipeline queues it instead.
                 (*event)->reply_in_outbox = true;
                 if (!process(**event)) return std::nullopt;
@@ -419,8 +440,14 @@ struct SocketModeClient::Impl {
             if (event) event->reply_in_outbox = true;  // answered through the outbox
             if (!event) {
                 log("ignored an interactive payload: " + event.error().message);
-            } else if (!process(*event)) {
-                return std::nullopt;
+            } else {
+                // The Answer button opens a form and changes nothing, so it needs no pipeline.
+                std::string problem;
+                if (open_survey(*event, options.bot_api, &problem))
+                    return ack(frame->envelope_id, std::nullopt);
+                if (!problem.empty()) log("could not open the survey form: " + problem);
+                fill_actor(*event, options.users);
+                if (!process(*event)) return std::nullopt;
             }
             return ack(frame->envelope_id, std::nullopt);
         }

@@ -1,8 +1,10 @@
 // SlackWebApi: Slack's Web API over HTTPS with one libcurl easy handle per client, kept alive so
 // a burst of outbox deliveries reuses one TLS connection instead of a handshake per message.
-// Every call is a JSON POST with the Bearer token; the answer is classified into ApiResult
-// (Slack's own `ok`/`error`, HTTP 429 with Retry-After, transport failures in words). The token
-// only ever travels in the Authorization header: no error or log line is built from it.
+// Every call is a POST with the Bearer token — JSON, or a form for the file methods that take no
+// JSON — and the answer is classified into ApiResult (Slack's own `ok`/`error`, HTTP 429 with
+// Retry-After, transport failures in words). The token only ever travels in the Authorization
+// header of Web API calls (never to a file upload URL): no error or log line is built from it.
+// The users.info cache (SlackUserDirectory) is at the end.
 #include "integrations/slack/web_api.hpp"
 
 #include <curl/curl.h>
@@ -77,7 +79,9 @@ struct SlackWebApi::Impl {
     std::string token;
     ApiOptions options;
     CURL* curl = nullptr;
-    curl_slist* headers = nullptr;
+    curl_slist* json_headers = nullptr;
+    curl_slist* form_headers = nullptr;
+    curl_slist* upload_headers = nullptr;  // no Authorization: upload URLs carry their own
     // One easy handle serves one transfer at a time; callers on other threads wait their turn.
     std::mutex mu;
 
@@ -86,6 +90,73 @@ struct SlackWebApi::Impl {
         if (url.empty() || url.back() != '/') url += '/';
         return url + method;
     }
+
+    // One POST of `body` to `url` with `headers`; fills status, body and Retry-After, or the
+    // transport error in words. The caller holds `mu`.
+    ApiResult perform(const std::string& url, const std::string& body, curl_slist* headers) {
+        ApiResult result;
+        if (curl == nullptr || headers == nullptr) {
+            result.error = "the HTTP client could not be created (out of memory?)";
+            return result;
+        }
+        std::optional<std::string> retry_after;
+        char errbuf[CURL_ERROR_SIZE] = {0};
+        curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+        curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+
+        CURLcode rc = curl_easy_perform(curl);
+        // The write target and error buffer live on this stack frame only.
+        curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
+        curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+
+        if (rc != CURLE_OK) {
+            std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+            result.error = "could not reach Slack at " + url + ": " + detail;
+            return result;
+        }
+        long status = 0;
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        result.http_status = static_cast<int>(status);
+        if (status == 429) {
+            result.retry_after = parse_retry_after(retry_after);
+            result.error = "ratelimited";
+        }
+        return result;
+    }
+
+    // A Web API method's answer: Slack's `ok` and `error`, or what the HTTP status says.
+    ApiResult api_call(const std::string& method, const std::string& body, curl_slist* headers) {
+        std::lock_guard lock(mu);
+        ApiResult result = perform(url_for(method), body, headers);
+        if (result.http_status == 0 || result.http_status == 429) return result;
+        const long status = result.http_status;
+        boost::system::error_code ec;
+        boost::json::value doc = boost::json::parse(result.body, ec);
+        const boost::json::object* obj = ec ? nullptr : doc.if_object();
+        if (obj == nullptr) {
+            result.error = "Slack answered " + method + " with HTTP " + std::to_string(status) +
+                           " and no JSON body";
+            return result;
+        }
+        const boost::json::value* ok = obj->if_contains("ok");
+        if (ok != nullptr && ok->is_bool() && ok->get_bool() && status >= 200 && status < 300) {
+            result.ok = true;
+            return result;
+        }
+        const boost::json::value* error = obj->if_contains("error");
+        if (error != nullptr && error->is_string()) {
+            result.error = std::string(error->get_string());
+        } else {
+            result.error = "Slack answered " + method + " with HTTP " + std::to_string(status);
+        }
+        return result;
+    }
 };
 
 SlackWebApi::SlackWebApi(std::string token, ApiOptions options) : impl_(std::make_unique<Impl>()) {
@@ -93,18 +164,23 @@ SlackWebApi::SlackWebApi(std::string token, ApiOptions options) : impl_(std::mak
     impl_->token = std::move(token);
     impl_->options = std::move(options);
     impl_->curl = curl_easy_init();
-    std::string auth = "Authorization: Bearer " + impl_->token;
-    impl_->headers = curl_slist_append(impl_->headers, auth.c_str());
-    impl_->headers =
-        curl_slist_append(impl_->headers, "Content-Type: application/json; charset=utf-8");
-    // Without this curl sends "Expect: 100-continue" for larger bodies and waits a second.
-    impl_->headers = curl_slist_append(impl_->headers, "Expect:");
+    const std::string auth = "Authorization: Bearer " + impl_->token;
+    // Without "Expect:" curl sends "Expect: 100-continue" for larger bodies and waits a second.
+    for (auto [list, type] :
+         {std::pair{&impl_->json_headers, "Content-Type: application/json; charset=utf-8"},
+          std::pair{&impl_->form_headers, "Content-Type: application/x-www-form-urlencoded"}}) {
+        *list = curl_slist_append(*list, auth.c_str());
+        *list = curl_slist_append(*list, type);
+        *list = curl_slist_append(*list, "Expect:");
+    }
+    impl_->upload_headers =
+        curl_slist_append(impl_->upload_headers, "Content-Type: application/octet-stream");
+    impl_->upload_headers = curl_slist_append(impl_->upload_headers, "Expect:");
 
     CURL* curl = impl_->curl;
     if (curl == nullptr) return;
     // What does not change between calls is set once; the handle keeps its connection cache.
     const long timeout_ms = static_cast<long>(impl_->options.timeout.count());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, impl_->headers);
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -124,70 +200,80 @@ SlackWebApi::SlackWebApi(std::string token, ApiOptions options) : impl_(std::mak
 
 SlackWebApi::~SlackWebApi() {
     if (impl_->curl != nullptr) curl_easy_cleanup(impl_->curl);
-    curl_slist_free_all(impl_->headers);
+    curl_slist_free_all(impl_->json_headers);
+    curl_slist_free_all(impl_->form_headers);
+    curl_slist_free_all(impl_->upload_headers);
 }
 
 ApiResult SlackWebApi::call(const std::string& method, const std::string& json_body) {
-    ApiResult result;
+    return impl_->api_call(method, json_body, impl_->json_headers);
+}
+
+ApiResult SlackWebApi::call_form(const std::string& method,
+                                 const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string body;
+    auto escape = [](const std::string& s) {
+        char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
+        std::string out = e != nullptr ? e : "";
+        curl_free(e);
+        return out;
+    };
+    for (const auto& [name, value] : fields) {
+        if (!body.empty()) body += '&';
+        body += escape(name) + "=" + escape(value);
+    }
+    return impl_->api_call(method, body, impl_->form_headers);
+}
+
+ApiResult SlackWebApi::upload(const std::string& url, const std::string& content) {
     std::lock_guard lock(impl_->mu);
-    CURL* curl = impl_->curl;
-    if (curl == nullptr || impl_->headers == nullptr) {
-        result.error = "the HTTP client could not be created (out of memory?)";
-        return result;
-    }
-
-    const std::string url = impl_->url_for(method);
-    std::optional<std::string> retry_after;
-    char errbuf[CURL_ERROR_SIZE] = {0};
-
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json_body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(json_body.size()));
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &retry_after);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-
-    CURLcode rc = curl_easy_perform(curl);
-    // The write target and error buffer live on this stack frame only.
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-
-    if (rc != CURLE_OK) {
-        std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-        result.error = "could not reach Slack at " + url + ": " + detail;
-        return result;
-    }
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    result.http_status = static_cast<int>(status);
-
-    if (status == 429) {
-        result.retry_after = parse_retry_after(retry_after);
-        result.error = "ratelimited";
-        return result;
-    }
-
-    boost::system::error_code ec;
-    boost::json::value doc = boost::json::parse(result.body, ec);
-    const boost::json::object* obj = ec ? nullptr : doc.if_object();
-    if (obj == nullptr) {
-        result.error = "Slack answered " + method + " with HTTP " + std::to_string(status) +
-                       " and no JSON body";
-        return result;
-    }
-    const boost::json::value* ok = obj->if_contains("ok");
-    if (ok != nullptr && ok->is_bool() && ok->get_bool() && status >= 200 && status < 300) {
+    ApiResult result = impl_->perform(url, content, impl_->upload_headers);
+    if (result.http_status == 200) {
         result.ok = true;
-        return result;
-    }
-    const boost::json::value* error = obj->if_contains("error");
-    if (error != nullptr && error->is_string()) {
-        result.error = std::string(error->get_string());
-    } else {
-        result.error = "Slack answered " + method + " with HTTP " + std::to_string(status);
+    } else if (result.http_status != 0 && result.http_status != 429) {
+        result.error =
+            "the file upload was answered with HTTP " + std::to_string(result.http_status);
     }
     return result;
+}
+
+// ---- users.info -------------------------------------------------------------------------------
+
+namespace {
+// A failed lookup is not asked again for this long (or the ttl, when shorter).
+constexpr std::chrono::seconds kFailedLookupTtl{60};
+}  // namespace
+
+SlackUserDirectory::SlackUserDirectory(SlackWebApi& bot_api, std::chrono::seconds ttl, Now now)
+    : api_(bot_api), ttl_(ttl), now_(std::move(now)) {
+    if (!now_) now_ = [] { return std::chrono::steady_clock::now(); };
+}
+
+std::optional<SlackUser> SlackUserDirectory::lookup(const std::string& user_id) {
+    if (user_id.empty()) return std::nullopt;
+    std::lock_guard lock(mu_);
+    const auto now = now_();
+    if (auto it = cache_.find(user_id); it != cache_.end() && now < it->second.expires)
+        return it->second.user;
+
+    boost::json::object args;
+    args["user"] = user_id;
+    ApiResult r = api_.call("users.info", boost::json::serialize(args));
+    std::optional<SlackUser> user;
+    if (r.ok) {
+        SlackUser u;
+        for (const char* path : {"user.profile.display_name", "user.profile.real_name",
+                                 "user.real_name", "user.name"}) {
+            u.display_name = json_field(r.body, path);
+            if (!u.display_name.empty()) break;
+        }
+        std::string tz = json_field(r.body, "user.tz");
+        if (!tz.empty()) u.time_zone = std::move(tz);
+        user = std::move(u);
+    }
+    const auto keep = user ? ttl_ : std::min(ttl_, kFailedLookupTtl);
+    cache_[user_id] = Entry{user, now + keep};
+    return user;
 }
 
 std::string json_field(const std::string& body, const std::string& dotted_path) {

@@ -5,6 +5,11 @@
 // Action.Submit, or an `invoke` named `adaptiveCard/action` (Action.Execute) into the Event the
 // pipeline handles. conversationUpdate and other activities give no Event; the receiver stores
 // their conversation reference instead.
+//
+// Identities: Actor.user is `from.id` ("29:…"), the id the Bot Connector creates 1:1 chats with
+// and mention entities name (aadObjectId is kept in TeamsActivity only). The tenant is
+// conversation.tenantId, else channelData.tenant.id. The time zone is localTimezone, else the
+// clientInfo entity's. Other people mentioned in a command become <@29:…> markup.
 #pragma once
 
 #include <optional>
@@ -38,14 +43,19 @@ struct TeamsActivity {
     std::optional<std::string> local_timezone;  // IANA, from localTimezone or clientInfo
     std::vector<std::string> members_added;     // conversationUpdate
     std::vector<std::string> members_removed;
-    std::vector<std::string> mention_texts;     // "<at>releasebot</at>" of mentions of the bot
+    std::vector<std::string> mention_texts;  // "<at>releasebot</at>" of mentions of the bot
 };
 
 // Parses an activity; the error says what is missing or malformed (the receiver's 400).
 Result<TeamsActivity> decode_activity(std::string_view json);
 
 // The Event for a command, a card submission or an Action.Execute invoke; nullopt when the
-// activity is not one (conversationUpdate, typing, …). Idempotency key "teams:<activity id>".
+// activity is not one (conversationUpdate, typing, …) or its card data names no action.
+// Idempotency key "teams:<conversation id>:<activity id>": Teams channel message ids are
+// millisecond timestamps, unique only within their conversation. Card data {"action_id",
+// "value"} gives an action Event; action_id "survey.submit" a submission whose fields are the
+// card's other inputs ("q<n>.answer"). reply_in_outbox is set for messages; for invokes the
+// receiver decides.
 std::optional<Event> to_event(const TeamsActivity& activity);
 
 // The conversation the activity came from, as replies address it.

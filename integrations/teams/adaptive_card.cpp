@@ -1,1 +1,521 @@
-// placeholder
+// Rendering a Reply for Microsoft Teams: an Adaptive Card 1.5 in a message activity (or a plain
+// markdown message when the reply is only text), the card alone for invoke responses. Every
+// message the bot sends to Teams passes through here. JSON is built with Boost.JSON, which does
+// the escaping. Conventions mirror block_kit.cpp so both platforms act the same: each checklist
+// item and button is an action whose data is {"action_id","value"} (the value is the command the
+// press runs); the survey is a form whose submit carries {"action_id":"survey.submit","value":
+// "retro answer <release>"} with one input "q<n>.answer" per question, answers by number for
+// ratings and choices, as the typed command takes them.
+#include "integrations/teams/adaptive_card.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <map>
+#include <string_view>
+
+namespace releasebot::teams {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kCardType = "application/vnd.microsoft.card.adaptive";
+constexpr std::size_t kMaxInputLength = 3000;
+constexpr std::size_t kMaxExpandedChoices = 10;
+
+bool is_word_char(char c) {
+    auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || u >= 0x80 || c == '_';
+}
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Collects the mentions a message uses so each appears once in its entities.
+class Mentions {
+  public:
+    explicit Mentions(const NameLookup& name_of) : name_of_(name_of) {}
+
+    // "<at>Name</at>" for `id`, remembered for entities().
+    std::string tag(const std::string& id, const std::string& given_name) {
+        auto it = names_.find(id);
+        if (it == names_.end()) {
+            std::string name = given_name;
+            if (name.empty() && name_of_) name = name_of_(id);
+            if (name.empty()) name = id;
+            it = names_.emplace(id, name).first;
+        }
+        return "<at>" + it->second + "</at>";
+    }
+
+    json::array entities() const {
+        json::array out;
+        for (const auto& [id, name] : names_) {
+            out.push_back(json::object{{"type", "mention"},
+                                       {"text", "<at>" + name + "</at>"},
+                                       {"mentioned", json::object{{"id", id}, {"name", name}}}});
+        }
+        return out;
+    }
+    bool empty() const { return names_.empty(); }
+
+  private:
+    const NameLookup& name_of_;
+    std::map<std::string, std::string> names_;
+};
+
+// Reply markup → Teams markdown: *bold* → **bold**, <@id> / <@id|name> → <at>name</at>.
+// With `escape_html` (message text, which Teams reads as HTML-flavoured markdown) &, < and >
+// outside the mention tags become entities; card TextBlocks take them literally.
+std::string teams_markdown(std::string_view s, Mentions& mentions, bool escape_html) {
+    std::string out;
+    out.reserve(s.size() + 16);
+    bool in_code = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '`') in_code = !in_code;
+        if (c == '<' && s.compare(i, 2, "<@") == 0) {
+            std::size_t close = s.find_first_of("<>\n", i + 2);
+            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
+                std::string_view inner = s.substr(i + 2, close - i - 2);
+                std::size_t bar = inner.find('|');
+                std::string id(inner.substr(0, bar));
+                std::string name = bar == std::string_view::npos
+                                       ? std::string()
+                                       : std::string(inner.substr(bar + 1));
+                out += mentions.tag(id, name);
+                i = close;
+                continue;
+            }
+        }
+        if (c == '*' && !in_code) {
+            bool opens = (i == 0 || (!is_word_char(s[i - 1]) && s[i - 1] != '*')) &&
+                         i + 1 < s.size() && !is_space(s[i + 1]) && s[i + 1] != '*';
+            if (opens) {
+                std::size_t j = i + 1;
+                for (; j < s.size() && s[j] != '\n'; ++j) {
+                    if (s[j] == '*' && !is_space(s[j - 1]) &&
+                        (j + 1 == s.size() || !is_word_char(s[j + 1])))
+                        break;
+                }
+                if (j < s.size() && s[j] == '*') {
+                    out += "**" +
+                           teams_markdown(s.substr(i + 1, j - i - 1), mentions, escape_html) + "**";
+                    i = j;
+                    continue;
+                }
+            }
+        }
+        if (escape_html && c == '&') {
+            out += "&amp;";
+        } else if (escape_html && c == '<') {
+            out += "&lt;";
+        } else if (escape_html && c == '>') {
+            out += "&gt;";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+// Mention markup as plain words, for places that show no markup (button titles, choices).
+std::string plain(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s.compare(i, 2, "<@") == 0) {
+            std::size_t close = s.find_first_of("<>\n", i + 2);
+            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
+                std::string_view inner = s.substr(i + 2, close - i - 2);
+                std::size_t bar = inner.find('|');
+                out += '@';
+                out.append(bar == std::string_view::npos || bar + 1 == inner.size()
+                               ? inner.substr(0, bar)
+                               : inner.substr(bar + 1));
+                i = close;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+const char* state_mark(ItemState s) {
+    switch (s) {
+        case ItemState::open:
+            return "⬜";
+        case ItemState::done:
+            return "✅";
+        case ItemState::waived:
+            return "➖";
+        case ItemState::skipped:
+            return "⏭";
+        case ItemState::failed:
+            return "❌";
+        case ItemState::current:
+            return "▶️";
+    }
+    return "⬜";
+}
+
+// The survey's answer command without its question number ("retro answer web-2026.12 1" →
+// "retro answer web-2026.12"), what the submit carries.
+std::string survey_prefix(const SurveyQuestion& q) {
+    std::string suffix = " " + std::to_string(q.number);
+    const std::string& c = q.answer_command;
+    if (c.size() > suffix.size() && c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
+        return c.substr(0, c.size() - suffix.size());
+    return c;
+}
+
+class CardRenderer {
+  public:
+    explicit CardRenderer(Mentions& mentions) : mentions_(mentions) {}
+    json::array body;
+
+    void add(const Block& b) {
+        switch (b.kind) {
+            case Block::Kind::header:
+                if (!b.text.empty()) {
+                    push(json::object{{"type", "TextBlock"},
+                                      {"text", md(b.text)},
+                                      {"size", "Large"},
+                                      {"weight", "Bolder"},
+                                      {"wrap", true},
+                                      {"style", "heading"}});
+                }
+                break;
+            case Block::Kind::section:
+                add_section(b.text);
+                break;
+            case Block::Kind::context:
+                if (!b.text.empty()) {
+                    json::object t = text_block(b.text);
+                    t["isSubtle"] = true;
+                    t["size"] = "Small";
+                    push(std::move(t));
+                }
+                break;
+            case Block::Kind::divider:
+                separator_ = true;
+                break;
+            case Block::Kind::fields: {
+                json::array facts;
+                for (const auto& [label, value] : b.fields) {
+                    if (label.empty() && value.empty()) continue;
+                    facts.push_back(json::object{{"title", plain(label)}, {"value", md(value)}});
+                }
+                if (!facts.empty()) push(json::object{{"type", "FactSet"}, {"facts", facts}});
+                break;
+            }
+            case Block::Kind::checklist:
+                for (const auto& item : b.items) add_item(item);
+                break;
+            case Block::Kind::table:
+                add_table(b);
+                break;
+            case Block::Kind::buttons: {
+                json::array actions;
+                for (const auto& btn : b.buttons) {
+                    if (btn.label.empty() || btn.action_id.empty()) continue;
+                    actions.push_back(
+                        action(plain(btn.label), btn.action_id, btn.value, btn.style));
+                }
+                if (!actions.empty())
+                    push(json::object{{"type", "ActionSet"}, {"actions", actions}});
+                break;
+            }
+            case Block::Kind::survey:
+                add_survey(b);
+                break;
+        }
+    }
+
+  private:
+    Mentions& mentions_;
+    bool separator_ = false;
+
+    std::string md(std::string_view s) { return teams_markdown(s, mentions_, false); }
+
+    json::object text_block(std::string_view s) {
+        return {{"type", "TextBlock"}, {"text", md(s)}, {"wrap", true}};
+    }
+
+    // Adaptive Card markdown has no code blocks: a ``` block (a histogram, a table typed as
+    // text) becomes a monospace TextBlock so its columns still line up.
+    void add_section(std::string_view text) {
+        while (!text.empty()) {
+            std::size_t open = text.find("```");
+            std::size_t close = open == std::string_view::npos ? open : text.find("```", open + 3);
+            if (close == std::string_view::npos) {
+                if (!trimmed(text).empty()) push(text_block(trimmed(text)));
+                return;
+            }
+            if (!trimmed(text.substr(0, open)).empty())
+                push(text_block(trimmed(text.substr(0, open))));
+            std::string_view code = text.substr(open + 3, close - open - 3);
+            if (!code.empty() && code.front() == '\n') code.remove_prefix(1);
+            while (!code.empty() && code.back() == '\n') code.remove_suffix(1);
+            if (!code.empty()) {
+                push(json::object{{"type", "TextBlock"},
+                                  {"text", plain(code)},
+                                  {"fontType", "Monospace"},
+                                  {"wrap", true}});
+            }
+            text = text.substr(close + 3);
+        }
+    }
+
+    static std::string_view trimmed(std::string_view s) {
+        while (!s.empty() && (s.front() == '\n' || s.front() == ' ')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
+        return s;
+    }
+
+    void push(json::object element) {
+        if (separator_ && !body.empty()) {
+            element["separator"] = true;
+            element["spacing"] = "Medium";
+        }
+        separator_ = false;
+        body.push_back(std::move(element));
+    }
+
+    // Action.Execute (Universal Actions: the press arrives as an adaptiveCard/action invoke and
+    // its answer can replace the card), falling back to Action.Submit (a message with `value`)
+    // on clients that predate it. Both carry the same data.
+    static json::object action(const std::string& title, const std::string& action_id,
+                               const std::string& value, Button::Style style) {
+        json::object data{{"action_id", action_id}, {"value", value}};
+        json::object submit{{"type", "Action.Submit"}, {"title", title}, {"data", data}};
+        json::object execute{
+            {"type", "Action.Execute"}, {"title", title}, {"verb", action_id}, {"data", data}};
+        if (style == Button::Style::primary) {
+            execute["style"] = "positive";
+            submit["style"] = "positive";
+        } else if (style == Button::Style::danger) {
+            execute["style"] = "destructive";
+            submit["style"] = "destructive";
+        }
+        execute["fallback"] = std::move(submit);
+        return execute;
+    }
+
+    void add_item(const ChecklistItem& item) {
+        std::string text = std::string(state_mark(item.state)) + " " + item.label;
+        if (!item.detail.empty()) text += " — " + item.detail;
+        if (item.action_id.empty()) {
+            push(text_block(text));
+            return;
+        }
+        std::string label = item.value.rfind("control tick", 0) == 0 ? "Tick" : "Done";
+        json::array left{text_block(text)};
+        json::array actions{action(label, item.action_id, item.value, Button::Style::plain)};
+        json::array right{json::object{{"type", "ActionSet"}, {"actions", actions}}};
+        json::array columns{json::object{{"type", "Column"}, {"width", "stretch"}, {"items", left}},
+                            json::object{{"type", "Column"},
+                                         {"width", "auto"},
+                                         {"verticalContentAlignment", "Center"},
+                                         {"items", right}}};
+        push(json::object{{"type", "ColumnSet"}, {"columns", columns}});
+    }
+
+    void add_table(const Block& b) {
+        std::size_t ncols = b.columns.size();
+        for (const auto& r : b.rows) ncols = std::max(ncols, r.size());
+        if (ncols == 0) return;
+        json::array columns;
+        for (std::size_t i = 0; i < ncols; ++i) columns.push_back(json::object{{"width", 1}});
+        json::array rows;
+        auto row = [&](const std::vector<std::string>& cells, bool header) {
+            json::array out;
+            for (std::size_t i = 0; i < ncols; ++i) {
+                json::object t = text_block(i < cells.size() ? cells[i] : "");
+                if (header) t["weight"] = "Bolder";
+                out.push_back(
+                    json::object{{"type", "TableCell"}, {"items", json::array{std::move(t)}}});
+            }
+            rows.push_back(json::object{{"type", "TableRow"}, {"cells", out}});
+        };
+        if (!b.columns.empty()) row(b.columns, true);
+        for (const auto& r : b.rows) row(r, false);
+        push(json::object{{"type", "Table"},
+                          {"columns", columns},
+                          {"rows", rows},
+                          {"firstRowAsHeader", !b.columns.empty()},
+                          {"showGridLines", false}});
+    }
+
+    void add_survey(const Block& b) {
+        std::string prefix;
+        for (const auto& q : b.questions) {
+            std::string id = "q" + std::to_string(q.number) + ".answer";
+            std::string label = std::to_string(q.number) + ". " + plain(q.prompt);
+            json::object input;
+            if (q.kind == "rating") {
+                json::array choices;
+                for (int i = 1; i <= 5; ++i) {
+                    std::string t = std::to_string(i);
+                    if (i == 1) t += " (poor)";
+                    if (i == 5) t += " (great)";
+                    choices.push_back(json::object{{"title", t}, {"value", std::to_string(i)}});
+                }
+                input = {{"type", "Input.ChoiceSet"},
+                         {"id", id},
+                         {"style", "expanded"},
+                         {"choices", choices}};
+            } else if (q.kind == "choice" && !q.choices.empty()) {
+                json::array choices;
+                for (std::size_t i = 0; i < q.choices.size(); ++i) {
+                    choices.push_back(json::object{{"title", plain(q.choices[i])},
+                                                   {"value", std::to_string(i + 1)}});
+                }
+                input = {
+                    {"type", "Input.ChoiceSet"},
+                    {"id", id},
+                    {"style", q.choices.size() <= kMaxExpandedChoices ? "expanded" : "compact"},
+                    {"placeholder", "Choose one"},
+                    {"choices", choices}};
+            } else {
+                input = {{"type", "Input.Text"},
+                         {"id", id},
+                         {"isMultiline", true},
+                         {"maxLength", kMaxInputLength},
+                         {"placeholder", "Your answer"}};
+            }
+            input["label"] = label;
+            input["isRequired"] = false;
+            push(std::move(input));
+            if (prefix.empty() && !q.answer_command.empty()) prefix = survey_prefix(q);
+        }
+        if (prefix.empty()) return;
+        json::array actions{
+            action("Send answers", "survey.submit", prefix, Button::Style::primary)};
+        push(json::object{{"type", "ActionSet"}, {"actions", actions}});
+        // Everything a form does can be typed too (keyboards, screen readers, old clients).
+        json::object hint = text_block("Or type `" + prefix + " <question> <answer>`.");
+        hint["isSubtle"] = true;
+        hint["size"] = "Small";
+        push(std::move(hint));
+    }
+};
+
+// The notification and screen-reader text.
+std::string fallback_text(const Reply& reply) {
+    std::string text = reply.text;
+    if (text.empty()) {
+        for (const auto& b : reply.blocks) {
+            if ((b.kind == Block::Kind::header || b.kind == Block::Kind::section ||
+                 b.kind == Block::Kind::context) &&
+                !b.text.empty()) {
+                text = b.text;
+                break;
+            }
+        }
+    }
+    if (text.empty()) text = "releasebot";
+    return plain(text);
+}
+
+json::object card_of(const Reply& reply, Mentions& mentions, std::size_t budget) {
+    CardRenderer r(mentions);
+    for (const auto& b : reply.blocks) r.add(b);
+    if (r.body.empty())
+        r.body.push_back(
+            json::object{{"type", "TextBlock"}, {"text", fallback_text(reply)}, {"wrap", true}});
+    json::array body = std::move(r.body);
+
+    auto make = [&](json::array b) {
+        json::object card{{"type", "AdaptiveCard"},
+                          {"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+                          {"version", "1.5"},
+                          {"fallbackText", fallback_text(reply)},
+                          {"body", std::move(b)}};
+        json::object msteams{{"width", "Full"}};
+        if (!mentions.empty()) msteams["entities"] = mentions.entities();
+        card["msteams"] = std::move(msteams);
+        return card;
+    };
+    json::object card = make(body);
+    if (json::serialize(card).size() <= budget) return card;
+
+    // Too big for one Teams message: keep what fits from the top (the header, the blockers and
+    // the first items matter most) and say what was left out.
+    // The size grows with the number of elements kept, so the most that fit is found by
+    // bisection instead of serializing the card once per element dropped.
+    const std::size_t total = body.size();
+    auto cut = [&](std::size_t keep) {
+        json::array part(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(keep));
+        part.push_back(
+            json::object{{"type", "TextBlock"},
+                         {"text", "…and " + std::to_string(total - keep) +
+                                      " more parts that do not fit in one Teams message."},
+                         {"isSubtle", true},
+                         {"wrap", true}});
+        return make(std::move(part));
+    };
+    std::size_t lo = 0;      // fits (an empty body with the note always does)
+    std::size_t hi = total;  // does not fit
+    while (hi - lo > 1) {
+        std::size_t mid = lo + (hi - lo) / 2;
+        if (json::serialize(cut(mid)).size() <= budget)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return cut(lo);
+}
+
+// A reply that is only text goes as a markdown message: a card around one line of text only
+// looks heavier and is read less well by screen readers.
+bool text_only(const Reply& reply) {
+    for (const auto& b : reply.blocks) {
+        if (b.kind != Block::Kind::section && b.kind != Block::Kind::context &&
+            b.kind != Block::Kind::divider)
+            return false;
+    }
+    return true;
+}
+
+std::string truncate_utf8(std::string s, std::size_t max) {
+    if (s.size() <= max) return s;
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s.resize(cut);
+    return s + "…";
+}
+
+}  // namespace
+
+std::string adaptive_card_json(const Reply& reply, const NameLookup& name_of) {
+    Mentions mentions(name_of);
+    return json::serialize(card_of(reply, mentions, kMaxActivityBytes - 512));
+}
+
+std::string message_activity_json(const Reply& reply, const NameLookup& name_of) {
+    Mentions mentions(name_of);
+    json::object activity{{"type", "message"}};
+    if (text_only(reply)) {
+        std::string text;
+        for (const auto& b : reply.blocks) {
+            if (b.text.empty()) continue;
+            if (!text.empty()) text += "\n\n";
+            text += teams_markdown(b.kind == Block::Kind::context ? "_" + b.text + "_" : b.text,
+                                   mentions, true);
+        }
+        if (text.empty()) text = teams_markdown(fallback_text(reply), mentions, true);
+        activity["textFormat"] = "markdown";
+        activity["text"] = truncate_utf8(std::move(text), kMaxActivityBytes - 2048);
+        if (!mentions.empty()) activity["entities"] = mentions.entities();
+        return json::serialize(activity);
+    }
+    std::string summary = truncate_utf8(fallback_text(reply), 1000);
+    json::object card = card_of(reply, mentions, kMaxActivityBytes - summary.size() - 512);
+    activity["summary"] = summary;
+    activity["attachments"] =
+        json::array{json::object{{"contentType", kCardType}, {"content", std::move(card)}}};
+    return json::serialize(activity);
+}
+
+}  // namespace releasebot::teams

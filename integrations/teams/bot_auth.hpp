@@ -8,8 +8,9 @@
 // bot's app id; `exp` is present and not past and `nbf` not future (5 minutes of skew); the
 // `serviceurl` claim equals the activity's serviceUrl, which must be present; the activity's
 // channel id is among the key's `endorsements`, which must be present. JWKS `n`/`e` may be
-// base64 or base64url. Verified tokens are cached (by the token's bytes) until they expire, so a
-// busy channel pays the RSA check once per token. Thread-safe. Never logs or returns the token.
+// base64 or base64url. Verified tokens are cached (by the SHA-256 of the token) until they
+// expire, so a busy channel pays the RSA check once per token; the per-request checks (time,
+// serviceurl, endorsement) still run on every use. Thread-safe. Never logs or returns the token.
 #pragma once
 
 #include <chrono>
@@ -41,6 +42,7 @@ struct AuthenticatedCaller {
 
 class BotAuthenticator {
 public:
+    // Throws std::invalid_argument without an app id (a start-up error).
     explicit BotAuthenticator(BotAuthOptions options);
     ~BotAuthenticator();
     BotAuthenticator(const BotAuthenticator&) = delete;
@@ -48,7 +50,9 @@ public:
 
     // Checks the Authorization header value for an activity of `channel_id` ("msteams") sent
     // from `service_url`. The error message says why (for the log and the 401 body) without
-    // the token.
+    // the token. Its kind is `forbidden` for a token that is wrong, `internal` when the channel's
+    // metadata or keys could not be fetched (the message names the URL and the failure). May
+    // block for one metadata + key-set download (10 s timeout each) when keys are not cached.
     Result<AuthenticatedCaller> authenticate(const std::string& authorization_header,
                                              const std::string& channel_id,
                                              const std::string& service_url);

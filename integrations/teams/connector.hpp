@@ -35,7 +35,7 @@ struct ConnectorResult {
 };
 
 class ConnectorClient {
-public:
+  public:
     explicit ConnectorClient(ConnectorOptions options);
     ~ConnectorClient();
     ConnectorClient(const ConnectorClient&) = delete;
@@ -62,7 +62,7 @@ public:
 
     long token_fetches() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

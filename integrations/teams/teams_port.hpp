@@ -18,7 +18,7 @@ class Database;
 namespace releasebot::teams {
 
 class TeamsPort final : public ChatPort {
-public:
+  public:
     // `db` is the delivering thread's connection (conversation references live there).
     TeamsPort(ConnectorClient& connector, Database& db) : connector_(connector), db_(db) {}
     std::string platform() const override { return "teams"; }
@@ -30,7 +30,7 @@ public:
         return std::chrono::milliseconds(500);
     }
 
-private:
+  private:
     ConnectorClient& connector_;
     Database& db_;
 };

@@ -21,7 +21,7 @@ namespace releasebot::teams {
 class BotAuthenticator;
 
 class TeamsReceiver {
-public:
+  public:
     // `auth` null = no app id configured: allowed only when `loopback_only` (the caller checked
     // the listen address) — the constructor throws otherwise.
     TeamsReceiver(Pipeline& pipeline, Database& db, BotAuthenticator* auth, bool loopback_only);
@@ -30,7 +30,7 @@ public:
     // Mounts handle() at /api/messages on `server`.
     void mount(HttpServer& server);
 
-private:
+  private:
     Pipeline& pipeline_;
     Database& db_;
     BotAuthenticator* auth_;

@@ -1,1 +1,643 @@
+// Tests of the served bot: the log module (bot/log.cpp) and the real `releasebot serve` and
+// `releasebot check-config` binaries (bot/serve.cpp, bot/cli.cpp) — configured by a file, talking
+// to the Slack emulator over TLS, answering /healthz and /metrics over HTTP on loopback, and
+// stopping on SIGTERM — with every line they log searched for the secrets they were given.
+#include "bot/serve.hpp"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "bot/http_server.hpp"
+#include "bot/log.hpp"
+#include "integrations/slack/signature.hpp"
+#include "storage/database.hpp"
+#include "support/slack_emulator.hpp"
+#include "support/teams_emulator.hpp"
+#include "support/temp_dir.hpp"
+#include "support/test_env.hpp"
+
+namespace releasebot {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+using test::SlackEmulator;
+using test::TeamsEmulator;
+using test::TempDir;
+
+template <class F>
+bool eventually(F condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+    return true;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) out.push_back(line);
+    return out;
+}
+
+// The releasebot binary as a child process with exactly the given environment (plus PATH and
+// HOME); stdout and stderr go to files.
+class Process {
+  public:
+    Process(const std::vector<std::string>& args, std::vector<std::string> env, const TempDir& dir)
+        : out_path_(dir.file("stdout")), err_path_(dir.file("stderr")) {
+        env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
+        env.push_back("HOME=/tmp");
+        std::vector<std::string> argv_s = {RELEASEBOT_BINARY};
+        argv_s.insert(argv_s.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& a : argv_s) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        std::vector<char*> envp;
+        for (auto& e : env) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+        posix_spawn_file_actions_destroy(&actions);
+        REQUIRE(rc == 0);
+    }
+    ~Process() {
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+    }
+    // The exit status, or -1 when it had not exited within `timeout` (it is killed then).
+    int wait(std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        int status = 0;
+        while (waitpid(pid_, &status, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                kill(pid_, SIGKILL);
+                waitpid(pid_, &status, 0);
+                pid_ = -1;
+                return -1;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    void signal(int number) { kill(pid_, number); }
+    std::string out() const { return read_file(out_path_); }
+    std::string err() const { return read_file(err_path_); }
+    // The port serve logged ("listening on 127.0.0.1:<port>"), once it did within the timeout.
+    int listening_port(std::chrono::milliseconds timeout = 10000ms) {
+        static const std::regex kListening(R"(listening on 127\.0\.0\.1:([0-9]+))");
+        int port = 0;
+        eventually(
+            [&] {
+                std::smatch m;
+                const std::string text = err();
+                if (std::regex_search(text, m, kListening)) port = std::stoi(m[1]);
+                return port != 0;
+            },
+            timeout);
+        return port;
+    }
+
+  private:
+    std::string out_path_;
+    std::string err_path_;
+    pid_t pid_ = -1;
+};
+
+struct Answer {
+    long status = 0;
+    std::string body;
+    std::string content_type;
+};
+
+size_t collect(char* data, size_t size, size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+// One HTTP request over loopback with libcurl.
+Answer request(const std::string& method, const std::string& url,
+               const std::vector<std::string>& headers = {}, const std::string& body = "") {
+    Answer answer;
+    CURL* curl = curl_easy_init();
+    curl_slist* list = nullptr;
+    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+    if (method == "POST") curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+    if (curl_easy_perform(curl) == CURLE_OK) {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+        char* type = nullptr;
+        curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
+        if (type) answer.content_type = type;
+    }
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    return answer;
+}
+
+std::string write_config(const TempDir& dir, const std::string& text) {
+    const std::string path = dir.file("releasebot.toml");
+    std::ofstream(path) << text;
+    chmod(path.c_str(), 0600);
+    return path;
+}
+
+// A configuration for the emulator: Socket Mode and the Events API, on a free loopback port.
+std::string slack_config(const TempDir& dir, SlackEmulator& emulator,
+                         const std::string& signing_secret, const std::string& extra = "") {
+    return write_config(dir, "[database]\npath = \"" + dir.file("r.db") +
+                                 "\"\n\n[slack]\nbot_token = \"" + test::kSlackBotToken +
+                                 "\"\napp_token = \"" + test::kSlackAppToken +
+                                 "\"\nsigning_secret = \"" + signing_secret + "\"\napi_url = \"" +
+                                 emulator.api_url() + "\"\nca_file = \"" + emulator.ca_file() +
+                                 "\"\nsocket_mode = true\nhttp = true\n\n[http]\nlisten = "
+                                 "\"127.0.0.1:0\"\n" +
+                                 extra);
+}
+
+// The [teams] section for the emulator: authenticated, tokens from its endpoint.
+std::string teams_section(TeamsEmulator& teams) {
+    return "\n[teams]\napp_id = \"" + std::string(test::kTeamsAppId) + "\"\napp_password = \"" +
+           test::kTeamsAppPassword + "\"\ntoken_url = \"" + teams.token_url() +
+           "\"\nopenid_metadata_url = \"" + teams.metadata_url() + "\"\ntoken_issuer = \"" +
+           test::kTeamsIssuer + "\"\nca_file = \"" + teams.ca_file() + "\"\n";
+}
+
+std::string sha256_hex(const std::string& data) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : digest) {
+        out += kDigits[b >> 4];
+        out += kDigits[b & 0x0F];
+    }
+    return out;
+}
+
+double sample(const std::string& text, const std::string& series) {
+    for (const auto& line : lines_of(text)) {
+        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return -1;
+}
+
+}  // namespace
+
+// ---- the log module ---------------------------------------------------------------------------
+
+TEST_CASE("Log lines are redacted, filtered by level, plain or JSON", "[log]") {
+    std::vector<std::string> lines;
+    log::set_sink([&lines](const std::string& line) { lines.push_back(line); });
+    log::set_secrets({"s3cr3t-signing-value", "app/pass+word"});
+
+    SECTION("configured secrets, raw or URL-encoded, and credential shapes are cut") {
+        log::configure(log::Level::info, log::Format::plain);
+        CHECK(log::redact("secret s3cr3t-signing-value here") == "secret [redacted] here");
+        CHECK(log::redact("form app%2Fpass%2Bword") == "form [redacted]");
+        CHECK(log::redact("Authorization: Bearer eyJhbGciOi.abc.def") ==
+              "Authorization: Bearer [redacted]");
+        CHECK(log::redact("token xoxb-123-456-abc, app xapp-1-A0-xyz.") ==
+              "token xoxb-[redacted], app xapp-[redacted].");
+        CHECK(log::redact("jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl end") ==
+              "jwt [redacted] end");
+        CHECK(log::redact("GET /calendar.ics?token=abc123&x=1") ==
+              "GET /calendar.ics?token=[redacted]&x=1");
+        CHECK(log::redact("grant_type=client_credentials&client_secret=pa55") ==
+              "grant_type=client_credentials&client_secret=[redacted]");
+        // Words that merely resemble a token prefix are left alone.
+        CHECK(log::redact("checkbox-xoxb-like and Bearer") == "checkbox-xoxb-like and Bearer");
+    }
+    SECTION("levels filter and plain lines carry time, level and component") {
+        log::configure(log::Level::warn, log::Format::plain);
+        log::info("serve", "not shown");
+        log::warn("serve", "shown with s3cr3t-signing-value");
+        log::error("http", "also shown");
+        REQUIRE(lines.size() == 2);
+        CHECK(std::regex_match(
+            lines[0],
+            std::regex(
+                R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z warn  serve: shown with \[redacted\])")));
+        CHECK(lines[1].find(" error http: also shown") != std::string::npos);
+    }
+    SECTION("JSON lines parse, one record each, newlines kept inside") {
+        log::configure(log::Level::debug, log::Format::json);
+        log::debug("slack", "two\nlines and \"quotes\" and xoxp-9-9");
+        REQUIRE(lines.size() == 1);
+        auto record = json::parse(lines[0]).as_object();
+        CHECK(record.at("level").as_string() == "debug");
+        CHECK(record.at("component").as_string() == "slack");
+        CHECK(record.at("msg").as_string() == "two\nlines and \"quotes\" and xoxp-[redacted]");
+        CHECK(record.contains("ts"));
+    }
+    SECTION("std::cerr, while captured, becomes redacted records") {
+        log::configure(log::Level::info, log::Format::plain);
+        std::vector<std::string> observed;
+        {
+            log::StderrCapture capture;
+            capture.on_line([&observed](const std::string& component, const std::string& message) {
+                observed.push_back(component + "|" + message);
+            });
+            std::cerr << "releasebot: slack: Socket Mode link 1 connected\n";
+            std::cerr << "releasebot: slack: call failed with "
+                      << "xoxb-leaky-token" << '\n';
+            std::thread other([] { std::cerr << "releasebot: from another thread\n"; });
+            other.join();
+        }
+        REQUIRE(observed.size() == 3);
+        CHECK(observed[0] == "slack|Socket Mode link 1 connected");
+        CHECK(observed[1] == "slack|call failed with xoxb-[redacted]");
+        CHECK(observed[2] == "releasebot|from another thread");
+        REQUIRE(lines.size() == 3);
+        CHECK(lines[1].find(" warn  slack: call failed with xoxb-[redacted]") != std::string::npos);
+    }
+    log::set_sink({});
+    log::set_secrets({});
+    log::configure(log::Level::info, log::Format::plain);
+}
+
+// ---- check-config -----------------------------------------------------------------------------
+
+TEST_CASE("releasebot check-config prints what will run and never a secret", "[serve]") {
+    TempDir dir;
+    const std::string path = write_config(
+        dir, "[database]\npath = \"" + dir.file("rb.db") +
+                 "\"\n[slack]\nbot_token = \"xoxb-check-secret-1\"\n"
+                 "app_token = \"xapp-check-secret-2\"\n[http]\nlisten = \"127.0.0.1:8181\"\n");
+
+    SECTION("a valid file: exit 0 and the plan") {
+        Process p(
+            {"check-config", "--config", path},
+            {"RELEASEBOT_SLACK_SIGNING_SECRET=sig-check-secret-3", "RELEASEBOT_SLACK_HTTP=true"},
+            dir);
+        REQUIRE(p.wait(5000ms) == 0);
+        const std::string out = p.out();
+        CAPTURE(out);
+        CHECK(out.find("releasebot serve will run with " + path + ":") == 0);
+        CHECK(out.find("database   " + dir.file("rb.db") + " (will be created)") !=
+              std::string::npos);
+        CHECK(out.find("http       127.0.0.1:8181: /healthz, /metrics, /calendar.ics, /hooks/ci, "
+                       "/slack/ (Events API)") != std::string::npos);
+        CHECK(out.find("bot_token       (set, 19 chars, from the file)") != std::string::npos);
+        CHECK(out.find("signing_secret  (set, 18 chars, from RELEASEBOT_SLACK_SIGNING_SECRET)") !=
+              std::string::npos);
+        for (const char* secret : {"check-secret-1", "check-secret-2", "check-secret-3"}) {
+            CHECK(out.find(secret) == std::string::npos);
+            CHECK(p.err().find(secret) == std::string::npos);
+        }
+        CHECK_FALSE(std::ifstream(dir.file("rb.db")).good());  // checking creates nothing
+    }
+    SECTION("an invalid setting: exit 2 and the message") {
+        Process p({"check-config", "--config", path}, {"RELEASEBOT_SLACK_CONNECTIONS=11"}, dir);
+        CHECK(p.wait(5000ms) == 2);
+        CHECK(p.err() ==
+              "releasebot: RELEASEBOT_SLACK_CONNECTIONS must be a whole number from 1 to 10 (it "
+              "is 11).\n");
+        CHECK(p.out().empty());
+    }
+}
+
+TEST_CASE("releasebot serve refuses a bad configuration before starting anything", "[serve]") {
+    TempDir dir;
+    SECTION("Teams without an app id on a public address") {
+        const std::string path =
+            write_config(dir, "[database]\npath = \"" + dir.file("r.db") +
+                                  "\"\n[teams]\n[http]\nlisten = \"0.0.0.0:3978\"\n");
+        Process p({"serve", "--config", path}, {}, dir);
+        CHECK(p.wait(5000ms) == 2);
+        CHECK(p.err() ==
+              "releasebot: teams.app_id is not set, so Teams activities would be accepted "
+              "without authentication; that is allowed only on a loopback address, and "
+              "http.listen is 0.0.0.0:3978. Set app_id and app_password, or listen on "
+              "127.0.0.1.\n");
+        CHECK_FALSE(std::ifstream(dir.file("r.db")).good());
+    }
+    SECTION("a missing token, named by its variable") {
+        Process p({"serve"},
+                  {"RELEASEBOT_SLACK_BOT_TOKEN=xoxb-quiet-please",
+                   "RELEASEBOT_DATABASE_PATH=" + dir.file("r.db")},
+                  dir);
+        CHECK(p.wait(5000ms) == 2);
+        CHECK(p.err().find("releasebot: slack.app_token is not set: ") == 0);
+        CHECK(p.err().find("quiet-please") == std::string::npos);
+    }
+}
+
+// ---- serve ------------------------------------------------------------------------------------
+
+TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HTTP",
+          "[serve][slack]") {
+    SlackEmulator emulator;
+    TempDir dir;
+    const std::string secret = "serve-test-signing-secret";
+    Process p({"serve", "--config", slack_config(dir, emulator, secret)}, {}, dir);
+    const int port = p.listening_port();
+    REQUIRE(port > 0);
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    REQUIRE(emulator.wait_connections(1, 10000ms));
+
+    // Healthy once the Socket Mode link is up.
+    Answer health;
+    REQUIRE(eventually(
+        [&] {
+            health = request("GET", base + "/healthz");
+            return health.status == 200;
+        },
+        5000ms));
+    auto body = json::parse(health.body).as_object();
+    CHECK(body.at("status").as_string() == "ok");
+    CHECK(body.at("database").as_string() == "reachable");
+    CHECK(body.at("adapters").at("slack_socket_mode").as_string() == "connected");
+    CHECK(body.at("adapters").at("slack_http").as_string() == "listening");
+
+    // A command over Socket Mode, and one over the Events API (a signed slash command).
+    const std::string ack = emulator.wait_ack(
+        emulator.slash("U1ALICE", "C1RELEASE", "plan web-1 \"Web\" at 2026-12-05 14:00"));
+    REQUIRE_FALSE(ack.empty());
+    const std::string form =
+        "command=%2Frelease&text=release+list&team_id=T0EMULATOR&user_id=U1ALICE&channel_id="
+        "C1RELEASE&trigger_id=t-1&user_name=alice";
+    const std::string ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+    Answer slash = request(
+        "POST", base + "/slack/commands",
+        {"Content-Type: application/x-www-form-urlencoded", "X-Slack-Request-Timestamp: " + ts,
+         "X-Slack-Signature: " + slack::sign(secret, ts, form)},
+        form);
+    CHECK(slash.status == 200);
+    CHECK(slash.body.find("web-1") != std::string::npos);
+
+    Answer metrics = request("GET", base + "/metrics");
+    CHECK(metrics.status == 200);
+    CHECK(metrics.content_type == "text/plain; version=0.0.4; charset=utf-8");
+    CHECK(sample(metrics.body, R"(releasebot_events_total{kind="command",outcome="ok"})") == 2);
+    // The Events API answer is the ack; Socket Mode acks are timed inside the client.
+    CHECK(sample(metrics.body, "releasebot_ack_latency_seconds_count") >= 1);
+    CHECK(sample(metrics.body, R"(releasebot_adapter_up{adapter="slack_socket_mode"})") == 1);
+    CHECK(sample(metrics.body, "releasebot_database_up") == 1);
+    CHECK(sample(metrics.body, "releasebot_outbox_depth") >= 0);
+
+    // `release verify`: the download runs on the verify worker, its result through the worker
+    // thread's pipeline, while serve goes on.
+    HttpServer artifacts;
+    const std::string artifact = "frontend build 1.0";
+    artifacts.route("/a/", [&artifact](const HttpRequest&) {
+        return HttpResponse{200, "application/octet-stream", artifact, {}};
+    });
+    const int artifacts_port = artifacts.start("127.0.0.1", 0);
+    for (const std::string& text :
+         {std::string("release plan api-1 \"API\" at 2026-12-07 14:00 program web"),
+          "release add api-1 web/frontend@1.0 url http://127.0.0.1:" +
+              std::to_string(artifacts_port) + "/a/frontend.tgz sha256 " + sha256_hex(artifact),
+          std::string("release verify api-1")}) {
+        REQUIRE_FALSE(emulator.wait_ack(emulator.slash("U1ALICE", "C1RELEASE", text)).empty());
+    }
+    CHECK(eventually(
+        [&] {
+            Database reader(dir.file("r.db"));
+            auto st = reader.prepare("SELECT COUNT(*) FROM verify_requests WHERE status = 'done'");
+            return st.step() && st.get_int(0) == 1;
+        },
+        10000ms));
+
+    CHECK(request("GET", base + "/nothing-here").status == 404);
+    // The CI webhook is mounted: an unsigned delivery is refused by it, not unrouted.
+    CHECK(request("POST", base + "/hooks/ci/1", {"Content-Type: application/json"}, "{}").status ==
+          401);
+
+    // A Slack link that drops shows in /healthz until it is back, and counts as a reconnect.
+    emulator.drop();
+    REQUIRE(emulator.wait_connections(1, 10000ms));
+    CHECK(eventually(
+        [&] {
+            return sample(request("GET", base + "/metrics").body,
+                          R"(releasebot_reconnects_total{platform="slack"})") == 1;
+        },
+        5000ms));
+    CHECK(eventually([&] { return request("GET", base + "/healthz").status == 200; }, 5000ms));
+
+    p.signal(SIGTERM);
+    CHECK(p.wait(5000ms) == 0);
+    CHECK(emulator.wait_connections(0, 5000ms));
+    CHECK(p.err().find("stopped.") != std::string::npos);
+    Database db(dir.file("r.db"));
+    auto st = db.prepare("SELECT COUNT(*) FROM releases WHERE key = 'web-1'");
+    REQUIRE(st.step());
+    CHECK(st.get_int(0) == 1);
+}
+
+TEST_CASE("releasebot serve at debug level never logs a configured secret",
+          "[serve][slack][teams]") {
+    SlackEmulator emulator;
+    TeamsEmulator teams;
+    TempDir dir;
+    const std::string signing = "debug-signing-secret-4f1c";
+    Process p({"serve", "--config", slack_config(dir, emulator, signing, teams_section(teams)),
+               "--log-level", "debug", "--log-format", "json"},
+              {}, dir);
+    const int port = p.listening_port();
+    REQUIRE(port > 0);
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    REQUIRE(emulator.wait_connections(1, 10000ms));
+
+    // Requests that put every secret where a careless log line would pick it up: the target,
+    // an Authorization header, a body, a forged signature.
+    request("GET", base + "/healthz?token=" + signing,
+            {"Authorization: Bearer " + std::string(test::kSlackBotToken)});
+    request("GET", base + "/metrics", {"X-Debug: " + std::string(test::kSlackAppToken)});
+    request("POST", base + "/slack/events",
+            {"Content-Type: application/json", "X-Slack-Request-Timestamp: 1",
+             "X-Slack-Signature: v0=" + signing},
+            "{\"token\":\"" + signing + "\",\"type\":\"url_verification\"}");
+    REQUIRE_FALSE(emulator.wait_ack(emulator.slash("U1ALICE", "C1RELEASE", "help")).empty());
+    // Teams: a signed activity (its JWT is a credential too), and the Connector's token fetch
+    // with the app password when the reply goes out.
+    const std::string jwt = teams.token(test::TeamsToken::valid, teams.service_url());
+    request("POST", base + "/api/messages",
+            {"Content-Type: application/json", "Authorization: Bearer " + jwt}, "{}");
+    const test::TeamsUser alice{"29:alice", "Alice", "aad-alice"};
+    const std::string channel = "19:releases@thread.tacv2";
+    REQUIRE(teams.send(base + "/api/messages", teams.message(alice, channel, "help")).status ==
+            200);
+    REQUIRE(eventually(
+        [&] { return !json::parse(teams.sent(channel)).at("activities").as_array().empty(); },
+        10000ms));
+
+    p.signal(SIGTERM);
+    REQUIRE(p.wait(5000ms) == 0);
+    const std::string err = p.err();
+    const auto lines = lines_of(err);
+    REQUIRE(lines.size() > 3);
+    bool saw_request = false;
+    for (const auto& line : lines) {
+        CAPTURE(line);
+        for (const std::string& secret :
+             {std::string(test::kSlackBotToken), std::string(test::kSlackAppToken), signing,
+              std::string("test-bot"), std::string("test-app"),
+              std::string(test::kTeamsAppPassword), jwt, jwt.substr(jwt.rfind('.') + 1)}) {
+            CHECK(line.find(secret) == std::string::npos);
+        }
+        // Every line is a JSON record (nothing escaped the logger).
+        json::error_code ec;
+        json::value record = json::parse(line, ec);
+        REQUIRE_FALSE(ec);
+        const std::string msg(record.at("msg").as_string());
+        if (msg.find("GET /healthz?token=[redacted]") == 0) {
+            saw_request = true;
+            CHECK(msg.find("authorization: Bearer [redacted]") != std::string::npos);
+        }
+    }
+    // The test searched real debug output: the request line was logged, redacted.
+    CHECK(saw_request);
+}
+
+TEST_CASE("releasebot serve runs Teams: activities in, replies out through the Connector",
+          "[serve][teams]") {
+    TeamsEmulator teams;
+    TempDir dir;
+    Process p(
+        {"serve", "--config",
+         write_config(dir, "[database]\npath = \"" + dir.file("r.db") +
+                               "\"\n[http]\nlisten = \"127.0.0.1:0\"\n" + teams_section(teams))},
+        {}, dir);
+    const int port = p.listening_port();
+    REQUIRE(port > 0);
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+
+    Answer health = request("GET", base + "/healthz");
+    CHECK(health.status == 200);
+    CHECK(json::parse(health.body).at("adapters").at("teams").as_string() == "listening");
+
+    const test::TeamsUser alice{"29:alice", "Alice", "aad-alice"};
+    const std::string channel = "19:releases@thread.tacv2";
+    auto r =
+        teams.send(base + "/api/messages", teams.message(alice, channel,
+                                                         "release plan web-1 \"Web\" at 2026-12-05 "
+                                                         "14:00"));
+    CHECK(r.status == 200);
+    // The worker delivers the reply (and the status card) through the Connector.
+    CHECK(eventually(
+        [&] { return !json::parse(teams.sent(channel)).at("activities").as_array().empty(); },
+        10000ms));
+    // A forged token is refused and changes nothing.
+    CHECK(teams
+              .send(base + "/api/messages",
+                    teams.message(alice, channel,
+                                  "release plan web-2 \"Web\" at 2026-12-06 "
+                                  "14:00"),
+                    test::TeamsToken::forged)
+              .status == 401);
+    const std::string metrics = request("GET", base + "/metrics").body;
+    CHECK(sample(metrics, R"(releasebot_events_total{kind="command",outcome="ok"})") == 1);
+    CHECK(sample(metrics, R"(releasebot_adapter_up{adapter="teams"})") == 1);
+
+    p.signal(SIGTERM);
+    CHECK(p.wait(5000ms) == 0);
+    Database db(dir.file("r.db"));
+    auto st = db.prepare("SELECT COUNT(*) FROM releases");
+    REQUIRE(st.step());
+    CHECK(st.get_int(0) == 1);
+}
+
+TEST_CASE("releasebot serve runs Teams without an app id on loopback, with a warning",
+          "[serve][teams]") {
+    TempDir dir;
+    Process p({"serve", "--config",
+               write_config(dir, "[database]\npath = \"" + dir.file("r.db") +
+                                     "\"\n[teams]\n[http]\nlisten = \"127.0.0.1:0\"\n")},
+              {}, dir);
+    const int port = p.listening_port();
+    REQUIRE(port > 0);
+    const Answer health = request("GET", "http://127.0.0.1:" + std::to_string(port) + "/healthz");
+    CHECK(health.status == 200);
+    CHECK(json::parse(health.body).at("adapters").at("teams").as_string() == "listening");
+    p.signal(SIGINT);
+    CHECK(p.wait(5000ms) == 0);
+    const std::string err = p.err();
+    CHECK(err.find(" warn  teams: no app id configured: /api/messages accepts unauthenticated "
+                   "activities") != std::string::npos);
+    CHECK(err.find("stopping (SIGINT)") != std::string::npos);
+}
+
+// ---- export and import --------------------------------------------------------------------
+
+TEST_CASE("releasebot export and import move a workspace between databases", "[cli]") {
+    TempDir dir;
+    {
+        test::TestEnv env(dir.file("old.db"));
+        env.say("alice", "release plan web-1 \"Web\" at 2026-12-05 14:00");
+        env.say("alice", "release plan api-2 \"API\" at 2026-12-06 14:00");
+    }
+    {
+        Process p({"export", "--db", dir.file("old.db"), "--out", dir.file("ws.json")}, {}, dir);
+        REQUIRE(p.wait(10000ms) == 0);
+        CHECK(p.err().rfind("releasebot: exported console:local: 2 releases, ", 0) == 0);
+    }
+    CHECK(json::parse(read_file(dir.file("ws.json"))).at("format").as_string() ==
+          "releasebot-workspace");
+    {
+        Process p({"import", "--db", dir.file("new.db"), dir.file("ws.json")}, {}, dir);
+        REQUIRE(p.wait(10000ms) == 0);
+        CHECK(p.err().find("releasebot: imported console:local into " + dir.file("new.db") +
+                           ": 2 releases, ") == 0);
+    }
+    Database db(dir.file("new.db"));
+    auto st = db.prepare("SELECT COUNT(*) FROM releases WHERE key IN ('web-1', 'api-2')");
+    REQUIRE(st.step());
+    CHECK(st.get_int(0) == 2);
+    {
+        // The same workspace again is refused, and the message says why.
+        Process p({"import", "--db", dir.file("new.db"), dir.file("ws.json")}, {}, dir);
+        CHECK(p.wait(10000ms) == 2);
+        CHECK(p.err().rfind("releasebot: ", 0) == 0);
+    }
+    {
+        Process p({"export", "--db", dir.file("missing.db")}, {}, dir);
+        CHECK(p.wait(10000ms) == 2);
+        CHECK(p.err() == "releasebot: there is no database at " + dir.file("missing.db") +
+                             ": give the file to export with --db PATH.\n");
+        CHECK_FALSE(std::ifstream(dir.file("missing.db")).good());
+    }
+}
+
+}  // namespace releasebot

@@ -25,5 +25,6 @@ TEST_CASE("help for a topic or one command shows usage, role and example", "[hel
     CHECK_THAT(one, !Contains("release go"));
     CHECK(env.say("alice", "help relase") ==
           "There is no help topic `relase`. Did you mean `help release`? Topics: release, "
-          "control, plan, channel, comms, remind, retro, freeze, role, my, audit, help.\n");
+          "control, plan, channel, comms, remind, retro, freeze, role, my, audit, calendar, ci, "
+          "help.\n");
 }

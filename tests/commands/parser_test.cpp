@@ -23,11 +23,14 @@ TEST_CASE("good commands parse into typed values", "[parser]") {
           {"for", "2h"},
           {"program", "web"},
           {"owner", "dana"}}},
-        {"RELEASE Plan x \"T\" at tomorrow at 14:00", "release plan",
+        {"RELEASE Plan x \"T\" at tomorrow at 14:00",
+         "release plan",
          {{"key", "x"}, {"when", "tomorrow at 14:00"}}},
-        {"release plan x \"T\" at fri 9:30 Europe/Berlin env prod", "release plan",
+        {"release plan x \"T\" at fri 9:30 Europe/Berlin env prod",
+         "release plan",
          {{"when", "fri 9:30 Europe/Berlin"}, {"env", "prod"}}},
-        {"release plan x Unquoted title words at in 3h", "release plan",
+        {"release plan x Unquoted title words at in 3h",
+         "release plan",
          {{"title", "Unquoted title words"}, {"when", "in 3h"}}},
         {"/release show WEB-2026.12", "release show", {{"key", "WEB-2026.12"}}},
         {"release list", "release list", {}},
@@ -37,9 +40,11 @@ TEST_CASE("good commands parse into typed values", "[parser]") {
          "release add",
          {{"component", "api/gateway@2.9.1"},
           {"sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}},
-        {"release add w web/ui@1.0 url <https://a.example/x.tgz|x.tgz>", "release add",
+        {"release add w web/ui@1.0 url <https://a.example/x.tgz|x.tgz>",
+         "release add",
          {{"url", "https://a.example/x.tgz"}}},
-        {"release step w 2 done \"Canary healthy\"", "release step",
+        {"release step w 2 done \"Canary healthy\"",
+         "release step",
          {{"n", "2"}, {"outcome", "done"}, {"note", "Canary healthy"}}},
         {"release step w 3 fail", "release step", {{"n", "3"}, {"outcome", "fail"}}},
         {"release cancel w no longer needed", "release cancel", {{"reason", "no longer needed"}}},
@@ -51,6 +56,9 @@ TEST_CASE("good commands parse into typed values", "[parser]") {
         {"release control tick w 3", "control tick", {{"release", "w"}}},
         {"release my tasks", "my tasks", {}},
         {"release retro answer w 1 4", "retro answer", {{"release", "w"}}},
+        // `plan add` is a command of its own, not `release plan` of a release named "add".
+        {"release plan add w deploy \"Drain traffic\"", "plan add", {{"release", "w"}}},
+        {"release plan nightly \"Nightly\" at 2026-12-11T14:00Z", "release plan", {}},
     }));
     CAPTURE(c.text);
     auto parsed = reg.parse(c.text);
@@ -87,23 +95,24 @@ TEST_CASE("bad commands get the exact message saying what to type", "[parser]") 
         {"relase list",
          "I don't know the command `relase`. Did you mean `release`? Type `help` to see all "
          "commands."},
-        {"deploy everything", "I don't know the command `deploy`. Type `help` to see all commands."},
+        {"deploy everything",
+         "I don't know the command `deploy`. Type `help` to see all commands."},
         {"release lst",
          "`release lst` is not a command. `release` goes with `plan`, `list`, `show`, `move`, "
-         "`cancel`, `add`, `go`, `start`, `step`, `backout`, `done`, `calendar`, `els`. Did you "
-         "mean "
-         "`release list`? Type `help release` for examples."},
+         "`cancel`, `add`, `go`, `start`, `step`, `backout`, `done`, `calendar`, `els`, "
+         "`verify`. Did you mean `release list`? Type `help release` for examples."},
         {"release plan web \"T\"", "`release plan` needs `at <when>`." + plan_usage},
         {"release plan web at tomorrow", "`release plan` needs \"<title>\"." + plan_usage},
         {"release plan web \"T\" at", "`at` needs <when> after it." + plan_usage},
         {"release plan web \"T\" at now for", "`for` needs <duration> after it." + plan_usage},
         {"release plan web \"T\" at now for 2x",
          "Could not read the duration `2x`. Try `90m`, `2h`, `1h30m` or `3d`." + plan_usage},
-        {"release plan web \"T\" at now env a env b", "`env` is given twice in `release plan`." +
-                                                         plan_usage},
+        {"release plan web \"T\" at now env a env b",
+         "`env` is given twice in `release plan`." + plan_usage},
         {"release plan web/x \"T\" at now",
          "`web/x` is not a release key: use letters, digits, dots, dashes and underscores (up to "
-         "64), like `web-2026.12`." + plan_usage},
+         "64), like `web-2026.12`." +
+             plan_usage},
         {"release plan w \"T\" at now owner dana",
          "`dana` is not a person: name them with @, like `@dana`." + plan_usage},
         {"release show",

@@ -419,6 +419,16 @@ std::string SlackEmulator::submit(
     return impl_->envelope_of(post("submit", json::serialize(body)));
 }
 
+std::string SlackEmulator::message(const std::string& user, const std::string& channel,
+                                   const std::string& text) {
+    const json::object body{{"user", user},
+                            {"channel", channel},
+                            {"text", text},
+                            {"type", "message"},
+                            {"channel_type", "im"}};
+    return impl_->envelope_of(post("event", json::serialize(body)));
+}
+
 void SlackEmulator::users(const std::string& id, const std::string& name, const std::string& tz) {
     const json::object body{{id, json::object{{"name", name}, {"tz", tz}}}};
     post("users", json::serialize(body));
@@ -439,6 +449,11 @@ void SlackEmulator::fault(const std::string& method, int status, int count, int 
                             {"count", count},
                             {"retry_after", retry_after},
                             {"delay_ms", delay_ms}};
+    post("fault", json::serialize(body));
+}
+
+void SlackEmulator::fault_error(const std::string& method, const std::string& error, int count) {
+    const json::object body{{"method", method}, {"error", error}, {"count", count}};
     post("fault", json::serialize(body));
 }
 

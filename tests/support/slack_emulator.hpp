@@ -71,6 +71,10 @@ class SlackEmulator {
     std::string submit(const std::string& user,
                        const std::map<std::string, std::map<std::string, std::string>>& values,
                        const std::string& view_id = "");
+    // A direct message `text` from `user` to the bot in the IM `channel` ("D…"): a `message`
+    // event (channel_type im).
+    std::string message(const std::string& user, const std::string& channel,
+                        const std::string& text);
     // Sets a user's name and IANA time zone (users.info).
     void users(const std::string& id, const std::string& name, const std::string& tz);
 
@@ -82,6 +86,8 @@ class SlackEmulator {
     // status 0 with a delay only slows them down.
     void fault(const std::string& method, int status, int count = 1, int retry_after = 1,
                int delay_ms = 0);
+    // The next `count` calls of `method` answer HTTP 200 with {"ok":false,"error":`error`}.
+    void fault_error(const std::string& method, const std::string& error, int count = 1);
     void reset();  // forgets messages, acks, envelopes, faults, users; keeps the links
 
     // Waiting for the bot.

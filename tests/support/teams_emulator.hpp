@@ -60,8 +60,7 @@ class TeamsEmulator {
     std::string ca_file() const;
 
     // A signed JWT for the bot as the channel would send (tests of BotAuthenticator).
-    std::string token(TeamsToken kind = TeamsToken::valid,
-                      const std::string& service_url = "");
+    std::string token(TeamsToken kind = TeamsToken::valid, const std::string& service_url = "");
 
     // POSTs `activity_json` to `bot_url` (e.g. "http://127.0.0.1:<port>/api/messages") with a
     // token of `kind`; returns the bot's answer.
@@ -70,6 +69,8 @@ class TeamsEmulator {
 
     // Activities as Teams sends them (serviceUrl, tenant, channelData, ids filled in).
     // `conversation` "personal:<user>" style ids are fine; `type` personal|groupChat|channel.
+    // A submit or execute carries replyToId = the bot's last activity in that conversation
+    // (the card it comes from), as Teams does.
     std::string message(const TeamsUser& from, const std::string& conversation,
                         const std::string& text, const std::string& type = "channel",
                         bool mention_bot = true);
@@ -78,10 +79,13 @@ class TeamsEmulator {
     std::string execute(const TeamsUser& from, const std::string& conversation,
                         const std::string& verb, const std::string& data_json,
                         const std::string& type = "channel");
+    // installed(): a conversationUpdate whose membersAdded is `user_or_bot_added`; its `from` is
+    // that user, or "29:installer" when the bot itself was added (see installed_by()).
     std::string installed(const TeamsUser& user_or_bot_added, const std::string& conversation,
                           const std::string& type = "personal");
 
     // What the bot sent: {"activities":[{"conversation","id","replyToId","method","activity"}]}
+    // (each also has "kind": send | reply | update | delete | create, "seq" and "time").
     std::string sent(const std::string& conversation = "");
     // Conversations the bot created (proactive 1:1): JSON array.
     std::string created_conversations();
@@ -96,9 +100,26 @@ class TeamsEmulator {
     long fetches(const std::string& what);
     void reset();  // forgets recorded activities and faults
 
+    // The control API, raw: get("sent?conversation=…") → the JSON answer. Throws
+    // std::runtime_error when the emulator refuses (the message says why).
     std::string get(const std::string& path);
     std::string post(const std::string& path, const std::string& json);
     std::string log() const;
+
+    // Added after the first contract:
+    // Any request to the emulator, as a client makes it; `path` starts with "/" (e.g.
+    // "/amer/v3/conversations/…" with an "Authorization: Bearer …" header).
+    HttpReply request(const std::string& verb, const std::string& path, const std::string& body,
+                      const std::vector<std::string>& headers);
+    // An access token from the emulator's token endpoint, as the bot would get it.
+    std::string access_token();
+    // A conversationUpdate in which `installer` added `added` (the bot: bot_user()).
+    std::string installed_by(const TeamsUser& installer, const TeamsUser& added,
+                             const std::string& conversation, const std::string& type = "personal");
+    // The bot as a Teams account ("28:<app id>").
+    static TeamsUser bot_user();
+    // The kid the emulator signs valid tokens with now.
+    std::string signing_kid();
 
   private:
     struct Impl;

@@ -287,8 +287,64 @@ TEST_CASE("survey in a message: how to answer by text, and an Answer button",
     const auto& button = b[4].at("elements").at(0);
     CHECK(str(button.at("text").at("text")) == "Answer");
     CHECK(str(button.at("action_id")) == "survey.open#1");
-    CHECK(str(button.at("value")) == "retro answer web-2026.12");
     CHECK(str(button.at("style")) == "primary");
+    // The button carries the survey, so a press can open the modal with nothing else in hand.
+    SurveyButton carried = decode_survey_button(str(button.at("value")));
+    CHECK(carried.answer_prefix == "retro answer web-2026.12");
+    REQUIRE(carried.survey);
+    CHECK(survey_view_json(*carried.survey, carried.answer_prefix) ==
+          survey_view_json(r, "retro answer web-2026.12"));
+}
+
+TEST_CASE("the Answer button's value stays within Slack's 2000 characters", "[slack][block_kit]") {
+    SECTION("long prompts and choices are shortened until the survey fits") {
+        std::vector<SurveyQuestion> qs;
+        for (int i = 1; i <= 12; ++i) {
+            qs.push_back({i,
+                          "choice",
+                          std::string(300, 'p'),
+                          {std::string(60, 'a'), std::string(60, 'b'), std::string(60, 'c')},
+                          "retro answer web-2026.12 " + std::to_string(i)});
+        }
+        Reply r;
+        r.header("Retrospective: web-2026.12").survey(qs);
+        auto b = blocks_of(r);
+        std::string value = str(b.back().at("elements").at(0).at("value"));
+        CHECK(code_points(value) <= 2000);
+        SurveyButton carried = decode_survey_button(value);
+        REQUIRE(carried.survey);
+        const auto& questions = carried.survey->blocks.back().questions;
+        REQUIRE(questions.size() == 12);
+        CHECK(questions[11].number == 12);
+        CHECK(questions[11].choices.size() == 3);
+        CHECK(questions[11].prompt.size() < 300);
+        CHECK(questions[11].answer_command == "retro answer web-2026.12 12");
+    }
+    SECTION("a survey that cannot fit carries its answer command alone") {
+        std::vector<SurveyQuestion> qs;
+        for (int i = 1; i <= 45; ++i) {
+            qs.push_back({i,
+                          "text",
+                          "Question " + std::to_string(i) + std::string(60, 'x'),
+                          {},
+                          "retro answer web-2026.12 " + std::to_string(i)});
+        }
+        Reply r;
+        r.survey(qs);
+        auto b = blocks_of(r);
+        std::string value = str(b.back().at("elements").at(0).at("value"));
+        CHECK(value == "retro answer web-2026.12");
+        SurveyButton carried = decode_survey_button(value);
+        CHECK(carried.answer_prefix == "retro answer web-2026.12");
+        CHECK_FALSE(carried.survey);
+    }
+    SECTION("a damaged value opens nothing") {
+        CHECK_FALSE(decode_survey_button(R"({"a":"retro answer x","q":[{"n":0}]})").survey);
+        CHECK_FALSE(decode_survey_button("{not json").survey);
+        CHECK_FALSE(
+            decode_survey_button(R"({"a":"retro answer x","q":[{"n":1,"k":"poll","p":"?"}]})")
+                .survey);
+    }
 }
 
 TEST_CASE("survey_view_json: a modal of input blocks", "[slack][block_kit]") {

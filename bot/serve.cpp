@@ -1,0 +1,475 @@
+// `releasebot serve`: builds every adapter the configuration enables, one SQLite connection per
+// thread, and runs them until SIGINT/SIGTERM. See serve.hpp for the threads.
+//
+// This file is the composition root of the served bot (DESIGN.md section 2): it alone knows
+// every adapter. Everything it mounts on the HTTP server goes through observed(), which times
+// the answer (the ack latency of webhook events), tells the scheduler that events may have
+// scheduled jobs, and logs each request at debug level.
+#include "bot/serve.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "bot/calendar.hpp"
+#include "bot/health.hpp"
+#include "bot/http_server.hpp"
+#include "bot/log.hpp"
+#include "bot/metrics.hpp"
+#include "bot/outbox_sender.hpp"
+#include "bot/pipeline.hpp"
+#include "bot/scheduler.hpp"
+#include "bot/verify_worker.hpp"
+#include "commands/clock.hpp"
+#include "commands/public_links.hpp"
+#include "integrations/ci/ci_webhook.hpp"
+#include "integrations/slack/events_http.hpp"
+#include "integrations/slack/slack_port.hpp"
+#include "integrations/slack/socket_mode.hpp"
+#include "integrations/slack/web_api.hpp"
+#include "integrations/teams/bot_auth.hpp"
+#include "integrations/teams/connector.hpp"
+#include "integrations/teams/teams_port.hpp"
+#include "integrations/teams/teams_receiver.hpp"
+#include "storage/database.hpp"
+
+namespace releasebot {
+
+namespace {
+
+constexpr const char* kSocketMode = "slack_socket_mode";
+
+std::unique_ptr<Database> open_database(const std::string& path) {
+    try {
+        return std::make_unique<Database>(path);
+    } catch (const std::exception& e) {
+        std::string why = e.what();
+        if (why.find(path) == std::string::npos) why = path + ": " + why;
+        log::error("serve", "cannot open the database " + why +
+                                ". Check the path and its permissions, or set database.path "
+                                "(RELEASEBOT_DATABASE_PATH; --db for `releasebot slack`).");
+        return nullptr;
+    }
+}
+
+std::string millis(std::chrono::nanoseconds d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f ms", static_cast<double>(d.count()) / 1e6);
+    return buf;
+}
+
+std::string listen_text(const HttpSettings& http, int port) {
+    const bool v6 = http.address.find(':') != std::string::npos;
+    return (v6 ? "[" + http.address + "]" : http.address) + ":" + std::to_string(port);
+}
+
+// Wraps a handler: times it (for `acks`, the answer is the platform's acknowledgement), raises
+// `events` so the worker looks for newly scheduled jobs, and logs the request at debug level
+// (the log's redaction cuts any credential in the target or headers).
+HttpHandler observed(HttpHandler inner, bool acks, std::atomic<bool>* events) {
+    return [inner = std::move(inner), acks, events](const HttpRequest& req) {
+        const auto started = std::chrono::steady_clock::now();
+        HttpResponse res;
+        try {
+            res = inner(req);
+        } catch (const std::exception& e) {
+            log::error("http", req.method + " " + req.target + " failed: " + e.what());
+            throw;
+        }
+        const auto took = std::chrono::steady_clock::now() - started;
+        if (acks && res.status < 500) metrics::ack_latency(took);
+        if (events != nullptr && res.status < 300) events->store(true);
+        if (log::enabled(log::Level::debug)) {
+            std::string line = req.method + " " + req.target + " → " + std::to_string(res.status) +
+                               " in " + millis(took);
+            for (const auto& [name, value] : req.headers) line += "; " + name + ": " + value;
+            log::debug("http", line);
+        }
+        return res;
+    };
+}
+
+// Follows the Socket Mode links from what the client reports in words ("Socket Mode link 2
+// connected", "… dropped …") and from its reconnect counter, for /healthz. The client has no
+// state callback; when it gets health::link() calls of its own this becomes redundant (and
+// harmless: both record the same thing).
+class SocketModeWatch {
+  public:
+    void on_line(const std::string& component, const std::string& message) {
+        if (component != "slack") return;
+        constexpr std::string_view kLink = "Socket Mode link ";
+        if (message.rfind(kLink, 0) != 0) return;
+        const std::size_t space = message.find(' ', kLink.size());
+        if (space == std::string::npos) return;
+        int slot = 0;
+        try {
+            slot = std::stoi(message.substr(kLink.size(), space - kLink.size())) - 1;
+        } catch (const std::exception&) {
+            return;
+        }
+        const std::string rest = message.substr(space + 1);
+        std::lock_guard lock(mutex_);
+        if (rest.rfind("connected", 0) == 0) {
+            set(slot, true);
+        } else if (rest.rfind("dropped", 0) == 0 || rest.rfind("could not connect", 0) == 0) {
+            set(slot, false);
+        }
+    }
+    // A link came back after a drop (the client counts it but does not say which).
+    void reconnected() {
+        std::lock_guard lock(mutex_);
+        for (std::size_t i = 0; i < up_.size(); ++i) {
+            if (!up_[i]) {
+                set(static_cast<int>(i), true);
+                return;
+            }
+        }
+    }
+    void expect(int links) {
+        std::lock_guard lock(mutex_);
+        up_.assign(static_cast<std::size_t>(links), false);
+        health::expect_links(kSocketMode, links);
+    }
+
+  private:
+    void set(int slot, bool up) {
+        if (slot < 0 || static_cast<std::size_t>(slot) >= up_.size()) return;
+        up_[static_cast<std::size_t>(slot)] = up;
+        health::link(kSocketMode, slot, up);
+    }
+    std::mutex mutex_;
+    std::vector<bool> up_;
+};
+
+// Events made off the event threads (the verify worker's results), handed to the worker
+// thread, which runs them through its pipeline on its own connection.
+class EventQueue {
+  public:
+    void push(const Event& event) {
+        std::lock_guard lock(mutex_);
+        events_.push_back(event);
+    }
+    std::vector<Event> take() {
+        std::lock_guard lock(mutex_);
+        return std::exchange(events_, {});
+    }
+
+  private:
+    std::mutex mutex_;
+    std::vector<Event> events_;
+};
+
+// The stop request from the worker (a signal, or a failure) to the calling thread.
+struct StopFlag {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool stopped = false;
+    void raise() {
+        {
+            std::lock_guard lock(mutex);
+            stopped = true;
+        }
+        cv.notify_all();
+    }
+    void wait() {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [this] { return stopped; });
+    }
+};
+
+std::string adapters_text(const Config& config) {
+    std::string out;
+    auto add = [&out](const std::string& s) { out += (out.empty() ? "" : ", ") + s; };
+    if (config.slack.enabled && config.slack.socket_mode) {
+        add("Slack Socket Mode (" + std::to_string(config.slack.connections) +
+            (config.slack.connections == 1 ? " link)" : " links)"));
+    }
+    if (config.slack.enabled && config.slack.http) add("Slack Events API at /slack/");
+    if (config.teams.enabled) add("Teams at /api/messages");
+    return out;
+}
+
+}  // namespace
+
+int serve(const Config& config) {
+    log::configure(config.log.level, config.log.format);
+    log::set_secrets(config.secrets());
+    // From here on, whatever any component writes to std::cerr is a redacted log record.
+    log::StderrCapture capture;
+    SocketModeWatch watch;
+    capture.on_line([&watch](const std::string& component, const std::string& message) {
+        watch.on_line(component, message);
+    });
+    for (const auto& warning : config.warnings) {
+        // The Teams receiver gives its own warning about running without an app id.
+        if (warning.rfind("teams:", 0) != 0) log::warn("config", warning);
+    }
+    health::reset();
+
+    // Every thread started from here on inherits the mask, so SIGINT/SIGTERM reach only the
+    // worker's sigtimedwait; a peer closing a socket must not kill the process either.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    log::info("serve", std::string("releasebot ") + RELEASEBOT_VERSION +
+                           " starting: " + adapters_text(config) + "; database " + config.database);
+
+    // The first open creates the file and runs the migrations before any other thread opens it.
+    std::unique_ptr<Database> db = open_database(config.database);
+    if (!db) return 1;
+    std::unique_ptr<Database> http_db;
+    if (config.http.enabled) {
+        http_db = open_database(config.database);
+        if (!http_db) return 1;
+    }
+
+    // Read by `calendar link` and `ci secret`; set before any event runs.
+    set_public_base_url(config.http.public_url);
+    SystemClock clock;
+    const bool socket_mode = config.slack.enabled && config.slack.socket_mode;
+    std::atomic<bool> events_happened{false};
+
+    slack::ApiOptions api_options;
+    api_options.base_url = config.slack.api_url;
+    api_options.ca_file = config.slack.ca_file;
+
+    // ---- HTTP: receivers on their own connection and pipeline --------------------------------
+    HttpServer server;
+    std::optional<Pipeline> http_pipeline;
+    std::unique_ptr<slack::SlackHttpReceiver> slack_http;
+    std::unique_ptr<slack::SlackWebApi> http_bot_api;
+    std::unique_ptr<slack::SlackUserDirectory> http_users;
+    std::unique_ptr<CalendarFeed> calendar;
+    std::unique_ptr<ci::CiWebhook> ci_webhook;
+    std::unique_ptr<teams::BotAuthenticator> teams_auth;
+    std::unique_ptr<teams::TeamsReceiver> teams_receiver;
+    if (config.http.enabled) {
+        http_pipeline.emplace(*http_db, clock);
+        Database& hdb = *http_db;
+        server.route("/healthz",
+                     observed([&hdb](const HttpRequest& req) { return health::healthz(hdb, req); },
+                              false, nullptr));
+        server.route(
+            "/metrics",
+            observed([&hdb](const HttpRequest& req) { return health::metrics_endpoint(hdb, req); },
+                     false, nullptr));
+        if (config.slack.enabled && config.slack.http) {
+            slack_http = std::make_unique<slack::SlackHttpReceiver>(
+                *http_pipeline, config.slack.signing_secret.value);
+            // A Web API client and users.info cache of this thread's own (calls on one client
+            // take turns, so the outbox's is not shared).
+            http_bot_api =
+                std::make_unique<slack::SlackWebApi>(config.slack.bot_token.value, api_options);
+            http_users = std::make_unique<slack::SlackUserDirectory>(*http_bot_api);
+            slack_http->use_web_api(http_bot_api.get(), http_users.get());
+            slack::SlackHttpReceiver* receiver = slack_http.get();
+            server.route(
+                "/slack/",
+                observed([receiver](const HttpRequest& req) { return receiver->handle(req); }, true,
+                         &events_happened));
+            health::set("slack_http", "starting");
+        }
+        calendar = std::make_unique<CalendarFeed>(hdb);
+        CalendarFeed* feed = calendar.get();
+        server.route(
+            "/calendar.ics",
+            observed([feed](const HttpRequest& req) { return feed->handle(req); }, false, nullptr));
+        ci_webhook = std::make_unique<ci::CiWebhook>(*http_pipeline, hdb);
+        ci::CiWebhook* hook = ci_webhook.get();
+        server.route("/hooks/ci",
+                     observed([hook](const HttpRequest& req) { return hook->handle(req); }, true,
+                              &events_happened));
+        if (config.teams.enabled) {
+            // No app id: no authenticator, which the receiver accepts on loopback only (the
+            // configuration refused anything else already).
+            if (!config.teams.app_id.empty()) {
+                teams::BotAuthOptions auth;
+                auth.app_id = config.teams.app_id;
+                if (!config.teams.openid_metadata_url.empty()) {
+                    auth.metadata_url = config.teams.openid_metadata_url;
+                }
+                if (!config.teams.token_issuer.empty()) auth.issuer = config.teams.token_issuer;
+                auth.ca_file = config.teams.ca_file;
+                teams_auth = std::make_unique<teams::BotAuthenticator>(auth);
+            }
+            teams_receiver = std::make_unique<teams::TeamsReceiver>(
+                *http_pipeline, hdb, teams_auth.get(), config.http.loopback());
+            teams::TeamsReceiver* receiver = teams_receiver.get();
+            server.route(
+                "/api/messages",
+                observed([receiver](const HttpRequest& req) { return receiver->handle(req); }, true,
+                         &events_happened));
+            health::set("teams", "starting");
+        }
+    }
+
+    // ---- Socket Mode: on this thread, with `db` ---------------------------------------------
+    Pipeline pipeline(*db, clock);
+    std::unique_ptr<slack::SlackWebApi> app_api;
+    std::unique_ptr<slack::SlackWebApi> socket_bot_api;
+    std::unique_ptr<slack::SlackUserDirectory> socket_users;
+    std::unique_ptr<slack::SocketModeClient> client;
+    if (socket_mode) {
+        app_api = std::make_unique<slack::SlackWebApi>(config.slack.app_token.value, api_options);
+        socket_bot_api =
+            std::make_unique<slack::SlackWebApi>(config.slack.bot_token.value, api_options);
+        socket_users = std::make_unique<slack::SlackUserDirectory>(*socket_bot_api);
+        slack::SocketModeOptions options;
+        options.bot_api = socket_bot_api.get();
+        options.users = socket_users.get();
+        options.connections = config.slack.connections;
+        options.ca_file = config.slack.ca_file;
+        options.on_event = [&events_happened] { events_happened = true; };
+        client = std::make_unique<slack::SocketModeClient>(*app_api, pipeline, options);
+        watch.expect(config.slack.connections);
+    }
+
+    if (config.http.enabled) {
+        int port = 0;
+        try {
+            port = server.start(config.http.address, config.http.port);
+        } catch (const std::exception& e) {
+            // Asio's message ends in a source location no operator needs.
+            std::string why = e.what();
+            why = why.substr(0, why.find(" ["));
+            log::error("serve", "cannot listen on " + listen_text(config.http, config.http.port) +
+                                    " (" + why +
+                                    "). Set http.listen (RELEASEBOT_HTTP_LISTEN) to a free "
+                                    "address:port.");
+            return 1;
+        }
+        if (slack_http) health::set("slack_http", "listening");
+        if (teams_receiver) health::set("teams", "listening");
+        log::info("http", "listening on " + listen_text(config.http, port));
+    }
+
+    // ---- `release verify` downloads, on a thread (and connection) of their own -------------
+    EventQueue verify_results;
+    VerifyWorker verify(config.database,
+                        [&verify_results](const Event& event) { verify_results.push(event); });
+    verify.start();
+
+    // ---- the worker: jobs and deliveries, with a third connection; and the signals ----------
+    StopFlag stop;
+    std::atomic<bool> done{false};
+    std::atomic<bool> worker_failed{false};
+    std::thread worker([&] {
+        std::unique_ptr<Database> worker_db = open_database(config.database);
+        if (!worker_db) {
+            worker_failed = true;
+            if (client) client->stop();
+            stop.raise();
+            return;
+        }
+        Pipeline timers(*worker_db, clock);
+        Scheduler scheduler(*worker_db, clock, timers);
+        OutboxSender sender(*worker_db, clock);
+        std::unique_ptr<slack::SlackWebApi> bot_api;
+        std::unique_ptr<slack::SlackPort> slack_port;
+        if (config.slack.enabled) {
+            bot_api =
+                std::make_unique<slack::SlackWebApi>(config.slack.bot_token.value, api_options);
+            slack_port = std::make_unique<slack::SlackPort>(*bot_api);
+            sender.add_port(*slack_port);
+        }
+        std::unique_ptr<teams::ConnectorClient> connector;
+        std::unique_ptr<teams::TeamsPort> teams_port;
+        if (config.teams.enabled) {
+            teams::ConnectorOptions options;
+            options.app_id = config.teams.app_id;
+            options.app_password = config.teams.app_password.value;
+            options.token_url = config.teams.effective_token_url();
+            options.ca_file = config.teams.ca_file;
+            connector = std::make_unique<teams::ConnectorClient>(options);
+            teams_port = std::make_unique<teams::TeamsPort>(*connector, *worker_db);
+            sender.add_port(*teams_port);
+        }
+
+        long reconnects_seen = 0;
+        const timespec tick{0, 200 * 1000 * 1000};
+        while (!done) {
+            const int signal_number = sigtimedwait(&stop_signals, nullptr, &tick);
+            if (signal_number == SIGINT || signal_number == SIGTERM) {
+                log::info("serve", std::string("stopping (") +
+                                       (signal_number == SIGINT ? "SIGINT" : "SIGTERM") + ")…");
+                if (client) client->stop();
+                stop.raise();
+                break;
+            }
+            if (client) {
+                const long reconnects = client->reconnects();
+                for (; reconnects_seen < reconnects; ++reconnects_seen) {
+                    metrics::reconnect("slack");
+                    watch.reconnected();
+                }
+            }
+            // The events just handled may have scheduled jobs this thread has not seen, or
+            // asked for a `release verify`.
+            if (events_happened.exchange(false)) {
+                scheduler.invalidate();
+                verify.wake();
+            }
+            try {
+                std::vector<Event> results = verify_results.take();
+                for (std::size_t i = 0; i < results.size(); ++i) {
+                    try {
+                        timers.handle(results[i]);
+                    } catch (const std::exception&) {
+                        // Kept for the next tick: a storage fault passes, and the key makes a
+                        // result that did commit a duplicate.
+                        for (std::size_t j = i; j < results.size(); ++j) {
+                            verify_results.push(results[j]);
+                        }
+                        throw;
+                    }
+                }
+                scheduler.run_due();
+                constexpr int kBatch = 100;
+                int delivered = 0;
+                while ((delivered = sender.deliver_due(kBatch)) == kBatch && !done) {
+                }
+                (void)delivered;
+            } catch (const std::exception& e) {
+                log::warn("serve", std::string("scheduled jobs or messages could not be handled, "
+                                               "retrying: ") +
+                                       e.what());
+            }
+        }
+    });
+
+    std::string why = "stopped";
+    if (client) {
+        log::info("slack", "connecting (Socket Mode, " + std::to_string(config.slack.connections) +
+                               (config.slack.connections == 1 ? " link" : " links") + ", Web API " +
+                               config.slack.api_url + ")");
+        why = client->run();
+        health::set(kSocketMode, why == "stopped" ? "stopped" : "failed");
+        if (why != "stopped") log::error("slack", why);
+    } else {
+        stop.wait();
+    }
+    done = true;
+    worker.join();
+    verify.stop();
+    server.stop();
+    if (worker_failed) return 1;
+    if (why != "stopped") return 1;
+    log::info("serve", "stopped.");
+    return 0;
+}
+
+}  // namespace releasebot

@@ -1,0 +1,13 @@
+// The commands of a deployed releasebot (issue 7): `calendar link` and `ci secret` (a manager's
+// view of the workspace's calendar URL and CI webhook secret, ephemeral, optionally rotated)
+// and `release verify <release>` (M5: records a request that the verify worker, off the event
+// thread, downloads and checks; see bot/verify_worker.hpp).
+#pragma once
+
+namespace releasebot {
+
+class Registry;
+
+void register_deploy_commands(Registry& r);
+
+}  // namespace releasebot
