@@ -5,9 +5,9 @@
 #include "bot/calendar.hpp"
 
 #include <chrono>
-#include <cstdio>
 
 #include "commands/gate.hpp"
+#include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 #include "commands/timers.hpp"
 #include "storage/database.hpp"
@@ -27,16 +27,7 @@ constexpr auto kHistory = std::chrono::days(366);
 
 // "20261205T140000Z" (DATE-TIME in UTC, RFC 5545 3.3.5 form #2).
 std::string utc_stamp(Instant t) {
-    using namespace std::chrono;
-    auto day = floor<days>(t);
-    year_month_day ymd{day};
-    hh_mm_ss hms{t - day};
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
+    return utc_timestamp(t, UtcForm::basic);
 }
 
 // TEXT value escaping (3.3.11): backslash, semicolon and comma escaped, line breaks as \n.

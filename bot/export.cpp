@@ -6,13 +6,13 @@
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <cstdio>
 #include <istream>
 #include <iterator>
 #include <map>
 #include <optional>
 #include <ostream>
 
+#include "commands/text_util.hpp"
 #include "storage/database.hpp"
 #include "storage/workspace_dump.hpp"
 
@@ -136,16 +136,8 @@ Result<DumpTable> table_from_json(const std::string& name, const json::value& v)
 }
 
 std::string utc_now() {
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    auto day = std::chrono::floor<std::chrono::days>(now);
-    std::chrono::year_month_day ymd{day};
-    std::chrono::hh_mm_ss hms{now - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
+    return utc_timestamp(
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
 struct WorkspaceRow {

@@ -19,6 +19,8 @@
 #include <shared_mutex>
 #include <streambuf>
 
+#include "commands/text_util.hpp"
+
 namespace releasebot::log {
 
 namespace {
@@ -37,23 +39,6 @@ struct State {
 State& state() {
     static State s;
     return s;
-}
-
-// The form a value takes in a URL query or form body, so a secret echoed in a request target
-// is found too.
-std::string url_encoded(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
 }
 
 void replace_all(std::string& text, std::string_view what) {
@@ -230,7 +215,7 @@ void set_secrets(const std::vector<std::string>& secrets) {
     for (const auto& s : secrets) {
         if (s.empty()) continue;
         all.push_back(s);
-        std::string encoded = url_encoded(s);
+        std::string encoded = percent_encode(s);
         if (encoded != s) all.push_back(std::move(encoded));
         std::string escaped = boost::json::serialize(boost::json::string(s));
         escaped = escaped.substr(1, escaped.size() - 2);

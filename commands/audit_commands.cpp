@@ -3,7 +3,6 @@
 // spreadsheets. Exports carry UTC times in ISO 8601 so they sort and compare without a zone.
 #include <boost/json.hpp>
 #include <chrono>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -16,20 +15,6 @@
 namespace releasebot {
 
 namespace {
-
-// "2026-12-01T09:00:00Z".
-std::string iso_utc(Instant t) {
-    using namespace std::chrono;
-    auto day = floor<days>(t);
-    year_month_day ymd{day};
-    hh_mm_ss hms{t - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
-}
 
 // Exports are read outside chat, where <@U123> mention markup means nothing: "@U123" instead
 // (and "@name" for the <@U123|name> form).
@@ -71,7 +56,7 @@ std::string csv_field(const std::string& s) {
 std::string to_csv(const std::vector<AuditEntry>& entries) {
     std::string out = "at_utc,actor,action,detail\r\n";
     for (const auto& e : entries) {
-        out += csv_field(iso_utc(e.at)) + "," + csv_field(e.actor.value()) + "," +
+        out += csv_field(utc_timestamp(e.at)) + "," + csv_field(e.actor.value()) + "," +
                csv_field(e.action) + "," + csv_field(plain_mentions(e.detail)) + "\r\n";
     }
     return out;
@@ -81,7 +66,7 @@ std::string to_json(const std::vector<AuditEntry>& entries) {
     boost::json::array arr;
     arr.reserve(entries.size());
     for (const auto& e : entries) {
-        arr.push_back(boost::json::object{{"at", iso_utc(e.at)},
+        arr.push_back(boost::json::object{{"at", utc_timestamp(e.at)},
                                           {"actor", e.actor.value()},
                                           {"action", e.action},
                                           {"detail", plain_mentions(e.detail)}});

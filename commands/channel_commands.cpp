@@ -57,9 +57,21 @@ struct Target {
     bool here = false;
 };
 
+// A Teams channel message arrives in the conversation of its thread,
+// "19:…@thread.tacv2;messageid=…"; posting there would answer inside that one thread. An
+// audience wants the channel itself, which is the id without the suffix.
+std::string teams_channel_of(const std::string& conversation) {
+    auto suffix = conversation.find(";messageid=");
+    return suffix == std::string::npos || suffix == 0 ? conversation
+                                                      : conversation.substr(0, suffix);
+}
+
 Result<Target> parse_target(const Context& ctx, const std::string& raw) {
     if (iequals(raw, "here")) {
-        return Target{ctx.conversation.platform, ctx.conversation.tenant, ctx.conversation.channel,
+        std::string channel = ctx.conversation.platform == "teams"
+                                  ? teams_channel_of(ctx.conversation.channel)
+                                  : ctx.conversation.channel;
+        return Target{ctx.conversation.platform, ctx.conversation.tenant, channel,
                       ctx.conversation.service_url, true};
     }
     auto colon = raw.find(':');
@@ -93,6 +105,7 @@ Result<Target> parse_target(const Context& ctx, const std::string& raw) {
                 return invalid("`" + raw + "` is not a channel: " + kChannelForms + ".");
             }
         }
+        if (t.platform == "teams") t.channel = teams_channel_of(t.channel);
     }
     return t;
 }

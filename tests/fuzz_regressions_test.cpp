@@ -2,6 +2,8 @@
 // tests so the fix stays in place without running a fuzzer. Each case names the target that
 // found it; the input is the reproducer, trimmed to what still triggers the bug.
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "integrations/slack/slack_decode.hpp"
@@ -77,4 +79,19 @@ TEST_CASE("a url_verification without a challenge is refused with a reason", "[f
     auto e = slack::decode_event_callback(body);
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().message.find("challenge") != std::string::npos);
+}
+
+// slack_decode_fuzz: a block_actions payload broken inside `user` (an unterminated string runs
+// into the next key) made the out-of-order field lookup that follows trip simdjson's assumption
+// that the object was well-formed: an abort in debug builds, undefined behaviour in release.
+// The decoders now check the whole document's structure before reading it.
+TEST_CASE("a block_actions payload broken in the middle is refused, not a crash", "[fuzz][slack]") {
+    std::ifstream in(std::string(RELEASEBOT_SOURCE_DIR) +
+                     "/tests/fixtures/slack/broken_block_actions.json");
+    std::stringstream body;
+    body << in.rdbuf();
+    REQUIRE(body.str().find("block_actions") != std::string::npos);
+    auto e = slack::decode_interactive(body.str(), "slack:test:1");
+    REQUIRE_FALSE(e.ok());
+    CHECK_THAT(e.error().message, Catch::Matchers::Contains("JSON"));
 }

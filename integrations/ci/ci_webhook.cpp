@@ -5,17 +5,14 @@
 // ci_webhook.hpp.
 #include "integrations/ci/ci_webhook.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <simdjson.h>
 
-#include <array>
 #include <boost/json.hpp>
 #include <chrono>
 #include <map>
 #include <set>
 
+#include "integrations/http/hmac.hpp"
 #include "storage/database.hpp"
 #include "storage/workspace_repo.hpp"
 #include "storage/workspace_secret_repo.hpp"
@@ -30,17 +27,6 @@ constexpr std::size_t kMaxDelivery = 200;
 constexpr std::size_t kMaxTimestampDigits = 12;
 constexpr std::size_t kMaxBody = 64 * 1024;  // a CI report is a few hundred bytes
 constexpr std::string_view kPrefix = "/hooks/ci";
-
-std::string hex(const unsigned char* data, std::size_t n) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += kDigits[data[i] >> 4];
-        out += kDigits[data[i] & 0x0F];
-    }
-    return out;
-}
 
 HttpResponse json_response(int status, const boost::json::object& v) {
     return {status, "application/json", boost::json::serialize(v), {}};
@@ -135,14 +121,9 @@ std::string sign(std::string_view secret, std::string_view timestamp, std::strin
     std::string base;
     base.reserve(timestamp.size() + delivery.size() + body.size() + 2);
     base.append(timestamp).append(".").append(delivery).append(".").append(body);
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int len = 0;
-    if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-             reinterpret_cast<const unsigned char*>(base.data()), base.size(), digest.data(),
-             &len) == nullptr) {
-        return {};
-    }
-    return "sha256=" + hex(digest.data(), len);
+    std::string digest = http::hmac_sha256_hex(secret, base);
+    if (digest.empty()) return {};
+    return "sha256=" + digest;
 }
 
 namespace {
@@ -179,21 +160,15 @@ Status check_signature_format(std::string_view signature, std::string& given) {
             "The X-Releasebot-Signature header is not \"sha256=\" followed by 64 "
             "hex digits.");
     given = "sha256=";
-    for (char c : signature.substr(7)) {
-        bool digit = c >= '0' && c <= '9';
-        bool lower = c >= 'a' && c <= 'f';
-        bool upper = c >= 'A' && c <= 'F';
-        if (!digit && !lower && !upper)
-            return forbidden(
-                "The X-Releasebot-Signature header is not \"sha256=\" followed by "
-                "64 hex digits.");
-        given += upper ? static_cast<char>(c - 'A' + 'a') : c;
-    }
+    if (!http::append_lower_hex(signature.substr(7), given))
+        return forbidden(
+            "The X-Releasebot-Signature header is not \"sha256=\" followed by "
+            "64 hex digits.");
     return ok_status();
 }
 
 bool same(const std::string& a, const std::string& b) {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+    return http::equal_constant_time(a, b);
 }
 
 }  // namespace

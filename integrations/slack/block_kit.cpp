@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "integrations/chat_render.hpp"
+
 namespace releasebot::slack {
 
 namespace json = boost::json;
@@ -110,30 +112,6 @@ std::string mrkdwn(std::string_view s) {
     return out;
 }
 
-// Mention markup in places Slack shows as plain text (headers, button labels): <@U1|ann> →
-// @ann, <@U1> → @U1.
-std::string plain(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s.compare(i, 2, "<@") == 0) {
-            std::size_t close = s.find_first_of("<>\n", i + 2);
-            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
-                std::string_view inner = s.substr(i + 2, close - i - 2);
-                std::size_t bar = inner.find('|');
-                out += '@';
-                out.append(bar == std::string_view::npos || bar + 1 == inner.size()
-                               ? inner.substr(0, bar)
-                               : inner.substr(bar + 1));
-                i = close;
-                continue;
-            }
-        }
-        out += s[i];
-    }
-    return out;
-}
-
 std::size_t count_fences(std::string_view s) {
     std::size_t n = 0;
     for (std::size_t at = s.find("```"); at != std::string_view::npos; at = s.find("```", at + 3))
@@ -174,37 +152,9 @@ json::object section(std::string_view reply_text) {
             {"text", mrkdwn_text(truncate_mrkdwn(mrkdwn(reply_text), kMaxSectionText))}};
 }
 
-const char* state_mark(ItemState s) {
-    switch (s) {
-        case ItemState::open:
-            return "⬜";
-        case ItemState::done:
-            return "✅";
-        case ItemState::waived:
-            return "➖";
-        case ItemState::skipped:
-            return "⏭";
-        case ItemState::failed:
-            return "❌";
-        case ItemState::current:
-            return "▶️";
-    }
-    return "⬜";
-}
-
 // The label of a checklist item's button: controls are ticked, steps and actions are done.
 std::string item_button_label(const ChecklistItem& item) {
     return item.value.rfind("control tick", 0) == 0 ? "Tick" : "Done";
-}
-
-// The answer command of a survey without its question number: "retro answer web-2026.12 1" →
-// "retro answer web-2026.12", what the Answer button carries.
-std::string survey_prefix(const SurveyQuestion& q) {
-    std::string suffix = " " + std::to_string(q.number);
-    const std::string& c = q.answer_command;
-    if (c.size() > suffix.size() && c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
-        return c.substr(0, c.size() - suffix.size());
-    return c;
 }
 
 // The table as aligned lines (header, rule, rows) of `rows[begin, end)`, columns padded by
@@ -287,11 +237,12 @@ std::string survey_button_value(const std::string& prefix, const std::string& ti
         for (const auto& q : b.questions) {
             json::object o{{"n", q.number},
                            {"k", q.kind},
-                           {"p", truncate_plain(one_line(plain(q.prompt)), prompt_max)}};
+                           {"p", truncate_plain(one_line(plain_mentions(q.prompt)), prompt_max)}};
             if (!q.choices.empty()) {
                 json::array choices;
                 for (const auto& c : q.choices)
-                    choices.push_back(json::string(truncate_plain(one_line(plain(c)), choice_max)));
+                    choices.push_back(
+                        json::string(truncate_plain(one_line(plain_mentions(c)), choice_max)));
                 o["c"] = std::move(choices);
             }
             questions.push_back(std::move(o));
@@ -313,7 +264,7 @@ class Renderer {
     void add(const Block& b) {
         switch (b.kind) {
             case Block::Kind::header: {
-                std::string t = one_line(plain(b.text));
+                std::string t = one_line(plain_mentions(b.text));
                 if (title_.empty()) title_ = t;
                 if (!t.empty()) {
                     blocks.push_back(json::object{
@@ -372,7 +323,7 @@ class Renderer {
     }
 
     json::object button(const Button& b) {
-        std::string label = one_line(plain(b.label));
+        std::string label = one_line(plain_mentions(b.label));
         json::object o{{"type", "button"},
                        {"text", plain_text(truncate_plain(label, kMaxButtonText))},
                        {"action_id", unique(b.action_id)}};
@@ -552,7 +503,10 @@ std::vector<Block> units(const Block& b) {
             }
             break;
         case Block::Kind::table:
-            for (auto [begin, end] : table_chunks(b)) {
+            for (auto chunk : table_chunks(b)) {
+                // Named copies: a lambda may not capture structured bindings before C++20
+                // compilers caught up (clang 14 refuses), and the fuzzers build with clang.
+                const std::size_t begin = chunk.first, end = chunk.second;
                 piece([&](Block& p) {
                     p.columns = b.columns;
                     p.rows.assign(b.rows.begin() + static_cast<std::ptrdiff_t>(begin),
@@ -635,7 +589,8 @@ std::string survey_view_json(const Reply& reply, const std::string& metadata) {
     const Block* survey = nullptr;
     std::string title;
     for (const auto& b : reply.blocks) {
-        if (b.kind == Block::Kind::header && title.empty()) title = one_line(plain(b.text));
+        if (b.kind == Block::Kind::header && title.empty())
+            title = one_line(plain_mentions(b.text));
         if (b.kind == Block::Kind::survey && !survey) survey = &b;
     }
     if (!survey) return {};
@@ -643,7 +598,7 @@ std::string survey_view_json(const Reply& reply, const std::string& metadata) {
 
     auto option = [](std::string_view text, const std::string& value) {
         return json::object{
-            {"text", plain_text(truncate_plain(one_line(plain(text)), kMaxOptionText))},
+            {"text", plain_text(truncate_plain(one_line(plain_mentions(text)), kMaxOptionText))},
             {"value", value}};
     };
     json::array blocks;
@@ -678,7 +633,7 @@ std::string survey_view_json(const Reply& reply, const std::string& metadata) {
                        {"multiline", true},
                        {"max_length", kMaxInputLength}};
         }
-        std::string label = std::to_string(q.number) + ". " + one_line(plain(q.prompt));
+        std::string label = std::to_string(q.number) + ". " + one_line(plain_mentions(q.prompt));
         blocks.push_back(json::object{{"type", "input"},
                                       {"block_id", "q" + std::to_string(q.number)},
                                       {"optional", true},

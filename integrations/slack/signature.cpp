@@ -5,12 +5,9 @@
 // time taken says nothing about how much of a forged signature was right.
 #include "integrations/slack/signature.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <array>
 #include <cstdint>
+
+#include "integrations/http/hmac.hpp"
 
 namespace releasebot::slack {
 
@@ -23,25 +20,6 @@ constexpr std::size_t kSignatureLength = 3 + 64;
 // Unix seconds have 10 digits until the year 2286; anything much longer is not a timestamp.
 constexpr std::size_t kMaxTimestampDigits = 12;
 
-std::string hex(const unsigned char* data, std::size_t n) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += kDigits[data[i] >> 4];
-        out += kDigits[data[i] & 0x0F];
-    }
-    return out;
-}
-
-bool is_hex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-char lower_hex(char c) {
-    return (c >= 'A' && c <= 'F') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 }  // namespace
 
 std::string sign(std::string_view secret, std::string_view timestamp, std::string_view body) {
@@ -49,15 +27,9 @@ std::string sign(std::string_view secret, std::string_view timestamp, std::strin
     base.reserve(3 + timestamp.size() + 1 + body.size());
     base.append("v0:").append(timestamp).append(":").append(body);
 
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int len = 0;
-    // HMAC() only fails on allocation failure or a bad digest; both are bugs, not input errors.
-    if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-             reinterpret_cast<const unsigned char*>(base.data()), base.size(), digest.data(),
-             &len) == nullptr) {
-        return {};
-    }
-    return "v0=" + hex(digest.data(), len);
+    std::string digest = http::hmac_sha256_hex(secret, base);
+    if (digest.empty()) return {};
+    return "v0=" + digest;
 }
 
 Status verify(std::string_view secret, std::string_view timestamp, std::string_view body,
@@ -101,17 +73,13 @@ Status verify(std::string_view secret, std::string_view timestamp, std::string_v
     std::string given;
     given.reserve(kSignatureLength);
     given.append("v0=");
-    for (char c : signature.substr(3)) {
-        if (!is_hex(c)) {
-            return forbidden(
-                "The X-Slack-Signature header is not a v0= signature (\"v0=\" "
-                "followed by 64 hex digits).");
-        }
-        given += lower_hex(c);
+    if (!http::append_lower_hex(signature.substr(3), given)) {
+        return forbidden(
+            "The X-Slack-Signature header is not a v0= signature (\"v0=\" "
+            "followed by 64 hex digits).");
     }
     std::string expected = sign(secret, timestamp, body);
-    if (expected.size() != given.size() ||
-        CRYPTO_memcmp(expected.data(), given.data(), expected.size()) != 0) {
+    if (!http::equal_constant_time(expected, given)) {
         return forbidden(
             "The request's X-Slack-Signature does not match its body. Check that the "
             "signing secret is the one in the Slack app's Basic Information page.");

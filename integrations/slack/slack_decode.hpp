@@ -35,8 +35,8 @@ Result<Event> decode_slash_command_form(std::string_view body, const std::string
 
 // An Events API callback (the `payload` of an events_api envelope, or the HTTP body):
 // `app_mention` and direct `message` events → a command Event keyed by event_id, with the bot
-// mention removed; other events → nullopt (acknowledged, ignored); `url_verification` → an
-// Error whose message is empty and `challenge` set — see decode_url_verification.
+// mention removed; other events → nullopt (acknowledged, ignored); `url_verification` is for
+// decode_url_verification to answer, so here it is an Error saying what its challenge lacks.
 Result<std::optional<Event>> decode_event_callback(std::string_view json);
 // The challenge of a url_verification body, if it is one.
 std::optional<std::string> decode_url_verification(std::string_view json);

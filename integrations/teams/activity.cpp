@@ -391,6 +391,7 @@ std::optional<Event> to_event(const TeamsActivity& activity) {
         return std::nullopt;
     }
     dom::object data;
+    bool has_data = false;
     std::string verb;
     if (execute) {
         dom::object value, action;
@@ -399,17 +400,22 @@ std::optional<Event> to_event(const TeamsActivity& activity) {
         std::string_view v;
         if (!action["verb"].get_string().get(v)) verb = std::string(v);
         dom::object d;
-        if (!action["data"].get_object().get(d))
+        if (!action["data"].get_object().get(d)) {
             data = d;
-        else if (verb.empty())
+            has_data = true;
+        } else if (verb.empty()) {
             return std::nullopt;
+        }
     } else if (doc.get_object().get(data)) {
         return std::nullopt;
+    } else {
+        has_data = true;
     }
 
     std::string action_id = verb;
     std::string value;
-    if (data.size() > 0 || execute) {
+    // A default dom::object points at no document: it must not be read (found by fuzzing).
+    if (has_data) {
         std::string_view s;
         if (!data["action_id"].get_string().get(s)) action_id = std::string(s);
         if (!data["value"].get_string().get(s)) value = std::string(s);
@@ -419,7 +425,8 @@ std::optional<Event> to_event(const TeamsActivity& activity) {
         return std::nullopt;
 
     if (action_id == "survey.submit") {
-        auto fields = data.size() > 0 ? inputs_of(data) : std::map<std::string, std::string>();
+        auto fields =
+            has_data && data.size() > 0 ? inputs_of(data) : std::map<std::string, std::string>();
         if (!fields) return std::nullopt;
         e.kind = EventKind::submission;
         e.value = std::move(value);

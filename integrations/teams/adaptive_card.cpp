@@ -13,6 +13,8 @@
 #include <map>
 #include <string_view>
 
+#include "integrations/chat_render.hpp"
+
 namespace releasebot::teams {
 
 namespace json = boost::json;
@@ -119,56 +121,6 @@ std::string teams_markdown(std::string_view s, Mentions& mentions, bool escape_h
     return out;
 }
 
-// Mention markup as plain words, for places that show no markup (button titles, choices).
-std::string plain(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s.compare(i, 2, "<@") == 0) {
-            std::size_t close = s.find_first_of("<>\n", i + 2);
-            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
-                std::string_view inner = s.substr(i + 2, close - i - 2);
-                std::size_t bar = inner.find('|');
-                out += '@';
-                out.append(bar == std::string_view::npos || bar + 1 == inner.size()
-                               ? inner.substr(0, bar)
-                               : inner.substr(bar + 1));
-                i = close;
-                continue;
-            }
-        }
-        out += s[i];
-    }
-    return out;
-}
-
-const char* state_mark(ItemState s) {
-    switch (s) {
-        case ItemState::open:
-            return "⬜";
-        case ItemState::done:
-            return "✅";
-        case ItemState::waived:
-            return "➖";
-        case ItemState::skipped:
-            return "⏭";
-        case ItemState::failed:
-            return "❌";
-        case ItemState::current:
-            return "▶️";
-    }
-    return "⬜";
-}
-
-// The survey's answer command without its question number ("retro answer web-2026.12 1" →
-// "retro answer web-2026.12"), what the submit carries.
-std::string survey_prefix(const SurveyQuestion& q) {
-    std::string suffix = " " + std::to_string(q.number);
-    const std::string& c = q.answer_command;
-    if (c.size() > suffix.size() && c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
-        return c.substr(0, c.size() - suffix.size());
-    return c;
-}
-
 class CardRenderer {
   public:
     explicit CardRenderer(Mentions& mentions) : mentions_(mentions) {}
@@ -204,7 +156,8 @@ class CardRenderer {
                 json::array facts;
                 for (const auto& [label, value] : b.fields) {
                     if (label.empty() && value.empty()) continue;
-                    facts.push_back(json::object{{"title", plain(label)}, {"value", md(value)}});
+                    facts.push_back(
+                        json::object{{"title", plain_mentions(label)}, {"value", md(value)}});
                 }
                 if (!facts.empty()) push(json::object{{"type", "FactSet"}, {"facts", facts}});
                 break;
@@ -220,7 +173,7 @@ class CardRenderer {
                 for (const auto& btn : b.buttons) {
                     if (btn.label.empty() || btn.action_id.empty()) continue;
                     actions.push_back(
-                        action(plain(btn.label), btn.action_id, btn.value, btn.style));
+                        action(plain_mentions(btn.label), btn.action_id, btn.value, btn.style));
                 }
                 if (!actions.empty())
                     push(json::object{{"type", "ActionSet"}, {"actions", actions}});
@@ -259,7 +212,7 @@ class CardRenderer {
             while (!code.empty() && code.back() == '\n') code.remove_suffix(1);
             if (!code.empty()) {
                 push(json::object{{"type", "TextBlock"},
-                                  {"text", plain(code)},
+                                  {"text", plain_mentions(code)},
                                   {"fontType", "Monospace"},
                                   {"wrap", true}});
             }
@@ -351,7 +304,7 @@ class CardRenderer {
         std::string prefix;
         for (const auto& q : b.questions) {
             std::string id = "q" + std::to_string(q.number) + ".answer";
-            std::string label = std::to_string(q.number) + ". " + plain(q.prompt);
+            std::string label = std::to_string(q.number) + ". " + plain_mentions(q.prompt);
             json::object input;
             if (q.kind == "rating") {
                 json::array choices;
@@ -368,7 +321,7 @@ class CardRenderer {
             } else if (q.kind == "choice" && !q.choices.empty()) {
                 json::array choices;
                 for (std::size_t i = 0; i < q.choices.size(); ++i) {
-                    choices.push_back(json::object{{"title", plain(q.choices[i])},
+                    choices.push_back(json::object{{"title", plain_mentions(q.choices[i])},
                                                    {"value", std::to_string(i + 1)}});
                 }
                 input = {
@@ -415,7 +368,7 @@ std::string fallback_text(const Reply& reply) {
         }
     }
     if (text.empty()) text = "releasebot";
-    return plain(text);
+    return plain_mentions(text);
 }
 
 json::object card_of(const Reply& reply, Mentions& mentions, std::size_t budget) {

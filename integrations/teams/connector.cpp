@@ -1,5 +1,5 @@
-// ConnectorClient: the Bot Connector REST API over HTTPS with libcurl (see connector.hpp). One
-// easy handle per client, kept alive, so a burst of outbox deliveries to one serviceUrl reuses
+// ConnectorClient: the Bot Connector REST API over HTTPS (see connector.hpp), on one
+// http::CurlClient per client, kept alive, so a burst of outbox deliveries to one serviceUrl reuses
 // one TLS connection; the OAuth2 client-credentials token is fetched on the same handle and
 // cached until 5 minutes before it expires. Calls are serialized by a mutex: the outbox sender
 // is one thread, and one handle serves one transfer at a time. The app password and the token
@@ -7,90 +7,23 @@
 // from them.
 #include "integrations/teams/connector.hpp"
 
-#include <curl/curl.h>
-
 #include <boost/json.hpp>
-#include <cctype>
 #include <charconv>
 #include <mutex>
 #include <string_view>
+#include <vector>
+
+#include "commands/text_util.hpp"
+#include "integrations/http/curl_client.hpp"
 
 namespace releasebot::teams {
 
 namespace {
 
-constexpr std::chrono::seconds kDefaultRetryAfter{1};
 // Refetch the token this long before it expires, so no call carries one that dies in flight.
 constexpr std::chrono::seconds kTokenMargin{300};
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-    static_cast<std::string*>(user)->append(data, size * count);
-    return size * count;
-}
-
-bool iequals_prefix(std::string_view line, std::string_view name) {
-    if (line.size() < name.size()) return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(line[i])) !=
-            std::tolower(static_cast<unsigned char>(name[i])))
-            return false;
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
-// Keeps the Retry-After of the final response (reset at each status line: a 100 Continue
-// comes first).
-std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
-    auto* retry_after = static_cast<std::optional<std::string>*>(user);
-    std::string_view line(data, size * count);
-    if (line.rfind("HTTP/", 0) == 0) {
-        retry_after->reset();
-    } else if (iequals_prefix(line, "retry-after:")) {
-        *retry_after = std::string(trim(line.substr(12)));
-    }
-    return size * count;
-}
-
-// Retry-After as delta-seconds; an HTTP-date or garbage means "not now" all the same: 1 s.
-std::chrono::seconds parse_retry_after(const std::optional<std::string>& header) {
-    if (!header) return kDefaultRetryAfter;
-    long long seconds = 0;
-    const char* first = header->data();
-    const char* last = first + header->size();
-    auto [end, ec] = std::from_chars(first, last, seconds);
-    if (ec != std::errc() || end != last || seconds < 0) return kDefaultRetryAfter;
-    return std::chrono::seconds(std::min<long long>(seconds, 3600));
-}
-
-// RFC 3986 unreserved characters stay; everything else (':' ';' '@' '=' in Teams conversation
-// ids like "19:…@thread.tacv2;messageid=…") is percent-encoded, as the SDKs do.
-std::string percent_encode(std::string_view s) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(s.size() * 3 / 2);
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4];
-            out += hex[u & 0xF];
-        }
-    }
-    return out;
-}
+// A Retry-After longer than this is taken as this: an outbox delivery never waits hours.
+constexpr std::chrono::seconds kMaxRetryAfter{3600};
 
 std::string form_encode(std::string_view s) {
     return percent_encode(s);
@@ -100,6 +33,24 @@ std::string base_of(const std::string& service_url) {
     std::string base = service_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     return base;
+}
+
+// /v3/conversations/{conversationId}/activities/{activityId} under the service URL.
+std::string activity_url(const std::string& service_url, const std::string& conversation_id,
+                         const std::string& activity_id) {
+    return base_of(service_url) + "/v3/conversations/" + percent_encode(conversation_id) +
+           "/activities/" + percent_encode(activity_id);
+}
+
+// `activity_json` with `key` set to `value`; a body that is not a JSON object goes unchanged,
+// and the Connector's answer to it says what is wrong.
+std::string with_field(const std::string& activity_json, std::string_view key,
+                       const std::string& value) {
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(activity_json, ec);
+    if (ec || !doc.is_object()) return activity_json;
+    doc.as_object()[key] = value;
+    return boost::json::serialize(doc);
 }
 
 std::string string_field(const boost::json::value& doc, std::string_view key) {
@@ -135,59 +86,21 @@ std::string describe_error(const std::string& body) {
 
 struct ConnectorClient::Impl {
     ConnectorOptions options;
-    CURL* curl = nullptr;
+    std::unique_ptr<http::CurlClient> client;
     std::mutex mu;
     std::string token;
     std::chrono::steady_clock::time_point token_good_until{};
     long token_fetches = 0;
 
-    struct Raw {
-        long status = 0;  // 0: no HTTP answer
-        std::string body;
-        std::optional<std::string> retry_after;
-        std::string error;  // transport error
-    };
+    using Raw = http::CurlReply;
 
     // One request on the shared handle. `auth` is the Authorization header value or "".
     Raw perform(const std::string& method, const std::string& url, const std::string& body,
                 const std::string& content_type, const std::string& auth) {
-        Raw raw;
-        if (curl == nullptr) {
-            raw.error = "the HTTP client could not be created (out of memory?)";
-            return raw;
-        }
-        curl_slist* headers = nullptr;
-        std::string ct = "Content-Type: " + content_type;
-        headers = curl_slist_append(headers, ct.c_str());
-        headers = curl_slist_append(headers, "Accept: application/json");
-        headers = curl_slist_append(headers, "Expect:");
-        std::string authorization;
-        if (!auth.empty()) {
-            authorization = "Authorization: " + auth;
-            headers = curl_slist_append(headers, authorization.c_str());
-        }
-        char errbuf[CURL_ERROR_SIZE] = {0};
-        curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(curl, CURLOPT_POST, 1L);
-        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method == "POST" ? nullptr : method.c_str());
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, &raw.body);
-        curl_easy_setopt(curl, CURLOPT_HEADERDATA, &raw.retry_after);
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-        CURLcode rc = curl_easy_perform(curl);
-        curl_easy_setopt(curl, CURLOPT_WRITEDATA, nullptr);
-        curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
-        curl_slist_free_all(headers);
-        if (rc != CURLE_OK) {
-            raw.error = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-            return raw;
-        }
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &raw.status);
-        return raw;
+        std::vector<std::string> headers = {"Content-Type: " + content_type,
+                                            "Accept: application/json", "Expect:"};
+        if (!auth.empty()) headers.push_back("Authorization: " + auth);
+        return client->perform(method, url, body, headers);
     }
 
     // The cached token, or a fresh one; on failure an unsuccessful result saying why.
@@ -209,7 +122,8 @@ struct ConnectorClient::Impl {
         }
         if (raw.status != 200) {
             r.retryable = raw.status == 429 || raw.status >= 500;
-            if (raw.status == 429) r.retry_after = parse_retry_after(raw.retry_after);
+            if (raw.status == 429)
+                r.retry_after = http::parse_retry_after(raw.retry_after, kMaxRetryAfter);
             r.error = "the token endpoint " + options.token_url + " answered HTTP " +
                       std::to_string(raw.status) +
                       (r.retryable ? "" : "; check the Teams app id and password");
@@ -276,7 +190,7 @@ struct ConnectorClient::Impl {
             r.retryable = retryable_status(raw.status);
             // A 429 always means "not now"; a 503 may say for how long too.
             if (raw.status == 429 || (r.retryable && raw.retry_after))
-                r.retry_after = parse_retry_after(raw.retry_after);
+                r.retry_after = http::parse_retry_after(raw.retry_after, kMaxRetryAfter);
             std::string detail = describe_error(r.body);
             r.error = what + " failed: HTTP " + std::to_string(raw.status) +
                       (detail.empty() ? "" : " (" + detail + ")");
@@ -286,29 +200,12 @@ struct ConnectorClient::Impl {
 };
 
 ConnectorClient::ConnectorClient(ConnectorOptions options) : impl_(std::make_unique<Impl>()) {
-    global_init();
     impl_->options = std::move(options);
-    impl_->curl = curl_easy_init();
-    CURL* curl = impl_->curl;
-    if (curl == nullptr) return;
-    const long timeout_ms = static_cast<long>(impl_->options.timeout.count());
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!impl_->options.ca_file.empty())
-        curl_easy_setopt(curl, CURLOPT_CAINFO, impl_->options.ca_file.c_str());
-    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+    impl_->client =
+        std::make_unique<http::CurlClient>(impl_->options.timeout, impl_->options.ca_file);
 }
 
-ConnectorClient::~ConnectorClient() {
-    if (impl_->curl != nullptr) curl_easy_cleanup(impl_->curl);
-}
+ConnectorClient::~ConnectorClient() = default;
 
 ConnectorResult ConnectorClient::send_to_conversation(const std::string& service_url,
                                                       const std::string& conversation_id,
@@ -322,35 +219,19 @@ ConnectorResult ConnectorClient::reply_to_activity(const std::string& service_ur
                                                    const std::string& conversation_id,
                                                    const std::string& activity_id,
                                                    const std::string& activity_json) {
-    std::string url = base_of(service_url) + "/v3/conversations/" +
-                      percent_encode(conversation_id) + "/activities/" +
-                      percent_encode(activity_id);
-    boost::system::error_code ec;
-    auto doc = boost::json::parse(activity_json, ec);
     // The Connector threads the reply by replyToId in the body as well as by the path.
-    if (!ec && doc.is_object()) {
-        doc.as_object()["replyToId"] = activity_id;
-        return impl_->call("POST", url, boost::json::serialize(doc),
-                           "Teams reply in " + conversation_id);
-    }
-    return impl_->call("POST", url, activity_json, "Teams reply in " + conversation_id);
+    return impl_->call("POST", activity_url(service_url, conversation_id, activity_id),
+                       with_field(activity_json, "replyToId", activity_id),
+                       "Teams reply in " + conversation_id);
 }
 
 ConnectorResult ConnectorClient::update_activity(const std::string& service_url,
                                                  const std::string& conversation_id,
                                                  const std::string& activity_id,
                                                  const std::string& activity_json) {
-    std::string url = base_of(service_url) + "/v3/conversations/" +
-                      percent_encode(conversation_id) + "/activities/" +
-                      percent_encode(activity_id);
-    boost::system::error_code ec;
-    auto doc = boost::json::parse(activity_json, ec);
-    if (!ec && doc.is_object()) {
-        doc.as_object()["id"] = activity_id;
-        return impl_->call("PUT", url, boost::json::serialize(doc),
-                           "Teams update in " + conversation_id);
-    }
-    return impl_->call("PUT", url, activity_json, "Teams update in " + conversation_id);
+    return impl_->call("PUT", activity_url(service_url, conversation_id, activity_id),
+                       with_field(activity_json, "id", activity_id),
+                       "Teams update in " + conversation_id);
 }
 
 ConnectorResult ConnectorClient::create_conversation(const std::string& service_url,

@@ -38,6 +38,16 @@ NameLookup names_in(Database& db, const std::string& tenant) {
     };
 }
 
+// The serviceUrl to post to `where` at: the reference's own, else the stored one (audiences name
+// a conversation id only); nullopt when neither is known.
+std::optional<std::string> service_url_of(Database& db, const ConversationRef& where) {
+    if (where.service_url && !where.service_url->empty()) return where.service_url;
+    TeamsConversationRepo conversations(db);
+    if (auto c = conversations.find(where.tenant, where.channel); c && !c->service_url.empty())
+        return c->service_url;
+    return std::nullopt;
+}
+
 Delivery no_service_url(const ConversationRef& where) {
     Delivery d;
     d.permanent = true;
@@ -49,13 +59,8 @@ Delivery no_service_url(const ConversationRef& where) {
 }  // namespace
 
 Delivery TeamsPort::post(const ConversationRef& where, const Reply& reply) {
-    std::optional<std::string> service_url = where.service_url;
-    if (!service_url || service_url->empty()) {
-        // Audiences name a conversation id only: its serviceUrl is in the stored reference.
-        TeamsConversationRepo conversations(db_);
-        if (auto c = conversations.find(where.tenant, where.channel)) service_url = c->service_url;
-    }
-    if (!service_url || service_url->empty()) return no_service_url(where);
+    std::optional<std::string> service_url = service_url_of(db_, where);
+    if (!service_url) return no_service_url(where);
     std::string activity = message_activity_json(reply, names_in(db_, where.tenant));
     if (where.thread && !where.thread->empty()) {
         return to_delivery(
@@ -105,12 +110,8 @@ Delivery TeamsPort::direct(const std::string& tenant, const UserId& to, const Re
 
 Delivery TeamsPort::update(const ConversationRef& where, const std::string& message_ref,
                            const Reply& reply) {
-    std::optional<std::string> service_url = where.service_url;
-    if (!service_url || service_url->empty()) {
-        TeamsConversationRepo conversations(db_);
-        if (auto c = conversations.find(where.tenant, where.channel)) service_url = c->service_url;
-    }
-    if (!service_url || service_url->empty()) return no_service_url(where);
+    std::optional<std::string> service_url = service_url_of(db_, where);
+    if (!service_url) return no_service_url(where);
     std::string activity = message_activity_json(reply, names_in(db_, where.tenant));
     ConnectorResult r =
         connector_.update_activity(*service_url, where.channel, message_ref, activity);

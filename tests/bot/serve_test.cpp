@@ -26,6 +26,7 @@
 #include "bot/log.hpp"
 #include "integrations/slack/signature.hpp"
 #include "storage/database.hpp"
+#include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/teams_emulator.hpp"
 #include "support/temp_dir.hpp"
@@ -36,19 +37,10 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using test::eventually;
 using test::SlackEmulator;
 using test::TeamsEmulator;
 using test::TempDir;
-
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
-}
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path);

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "integrations/console/text_renderer.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;
@@ -203,4 +204,40 @@ TEST_CASE("channel list with no audiences says how to add one", "[channel]") {
     auto out = env.say("bob", "channel list");
     CHECK_THAT(out, Contains("There are no audiences yet."));
     CHECK_THAT(out, Contains("`channel add stakeholders slack:C0123ABCD`"));
+}
+
+TEST_CASE("channel add here in a Teams channel thread adds the channel, not the thread",
+          "[channel][teams]") {
+    TestEnv env;
+    Pipeline teams(env.db(), env.clock());
+    int n = 0;
+    // A message typed in a Teams channel arrives in the conversation of its thread.
+    auto say = [&](const std::string& text) {
+        Event e;
+        e.idempotency_key = "teams-test:" + std::to_string(++n);
+        e.actor = Actor{"teams", "tenant-1", UserId("29:alice"), "Alice", std::nullopt};
+        e.conversation = ConversationRef{
+            "teams", "tenant-1", "19:releases@thread.tacv2;messageid=1764150000001",
+            std::string("1764150000001"), std::string("https://smba.trafficmanager.net/emea/")};
+        e.text = text;
+        return render_text(teams.handle(e).reply);
+    };
+
+    CHECK_THAT(say("channel add stakeholders here"),
+               Contains("Added this conversation (teams:19:releases@thread.tacv2) to audience "
+                        "stakeholders."));
+    CHECK(env.text("SELECT channel || ' ' || tenant || ' ' || service_url FROM audiences") ==
+          "19:releases@thread.tacv2 tenant-1 https://smba.trafficmanager.net/emea/");
+
+    SECTION("typed again in another thread of the same channel, it is the same channel") {
+        CHECK_THAT(say("channel add stakeholders here"),
+                   Contains("Audience stakeholders already has teams:19:releases@thread.tacv2."));
+        CHECK(env.count("SELECT count(*) FROM audiences") == 1);
+    }
+    SECTION("a thread's id typed out names its channel too, for add and remove") {
+        CHECK_THAT(say("channel add ops teams:19:ops@thread.tacv2;messageid=42"),
+                   Contains("Added teams:19:ops@thread.tacv2 to audience ops."));
+        CHECK_THAT(say("channel remove stakeholders here"),
+                   Contains("Removed audience stakeholders (teams:19:releases@thread.tacv2)."));
+    }
 }

@@ -12,11 +12,9 @@
 // the one to fix. Plain CommonJS for Node 18; the only dependency is `ws`.
 
 const crypto = require('crypto');
-const fs = require('fs');
-const http = require('http');
-const https = require('https');
 const querystring = require('querystring');
 const { WebSocketServer, WebSocket } = require('ws');
+const { parseArgs, Answer, send, readBody, answering, serve } = require('../common/server.js');
 
 const TEAM_ID = 'T0EMULATOR';
 const TEAM_DOMAIN = 'emulated';
@@ -51,38 +49,7 @@ const TUNABLE = [
     'max_connections', 'trigger_ttl_ms', 'drain_close_ms',
 ];
 
-function usage(problem) {
-    const flags = Object.keys(DEFAULTS).map((k) => `--${k.replace(/_/g, '-')}`).join(' ');
-    process.stderr.write(`emulator.js: ${problem}\nusage: node emulator.js [${flags}]\n`);
-    process.exit(2);
-}
-
-function parseArgs(argv) {
-    const opts = { ...DEFAULTS };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (!arg.startsWith('--')) usage(`unexpected argument "${arg}"`);
-        const name = arg.slice(2).replace(/-/g, '_');
-        if (!(name in DEFAULTS)) usage(`unknown option "${arg}"`);
-        if (typeof DEFAULTS[name] === 'boolean') {
-            opts[name] = true;
-            continue;
-        }
-        const value = argv[++i];
-        if (value === undefined) usage(`${arg} needs a value`);
-        if (typeof DEFAULTS[name] === 'number') {
-            const n = Number(value);
-            if (!Number.isFinite(n) || n < 0) usage(`${arg} needs a number >= 0, not "${value}"`);
-            opts[name] = n;
-        } else {
-            opts[name] = value;
-        }
-    }
-    if (!opts.cert !== !opts.key) usage('--cert and --key go together');
-    return opts;
-}
-
-const opts = parseArgs(process.argv.slice(2));
+const opts = parseArgs(process.argv.slice(2), DEFAULTS);
 const cfg = {};
 for (const k of TUNABLE) cfg[k] = opts[k];
 
@@ -108,39 +75,6 @@ function randomId(prefix, length = 10) {
 function stableId(prefix, text) {
     const digest = crypto.createHash('sha256').update(text).digest('hex').toUpperCase();
     return prefix + digest.slice(0, 10);
-}
-
-class Answer {
-    constructor(status, body, headers = {}) {
-        this.status = status;
-        this.body = body;
-        this.headers = headers;
-    }
-}
-
-function send(res, status, body, headers = {}) {
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers });
-    res.end(text);
-}
-
-function readBody(req) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        req.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES) {
-                reject(new Answer(413, { ok: false, error: 'request_too_large' }));
-                req.destroy();
-                return;
-            }
-            chunks.push(chunk);
-        });
-        req.on('end', () => resolve(Buffer.concat(chunks)));
-        req.on('error', reject);
-    });
 }
 
 function parseMultipart(buffer, contentType) {
@@ -710,6 +644,55 @@ const METHODS = {
             history.delete(ts);
             record('delete', { channel, ts });
             return { ok: true, channel, ts };
+        },
+    },
+    // The channel's messages newest first; `metadata` only with include_all_metadata, as in
+    // Slack. `oldest`/`latest` bound the ts range; `limit` defaults to 100 (at most 999).
+    'conversations.history': {
+        token: 'bot',
+        run: (args) => {
+            const channel = resolveChannel(args.channel);
+            if (!channel) return { ok: false, error: 'channel_not_found' };
+            const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true'
+                || args.include_all_metadata === '1' || args.include_all_metadata === 1;
+            const oldest = args.oldest === undefined ? 0 : Number(args.oldest);
+            const latest = args.latest === undefined ? Infinity : Number(args.latest);
+            const limit = Math.min(Math.max(Number(args.limit) || 100, 1), 999);
+            // Thread replies are not in the channel's history (conversations.replies has them).
+            const all = [...channelHistory(channel).values()]
+                .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
+                .filter((m) => Number(m.ts) > oldest && Number(m.ts) <= latest)
+                .sort((a, b) => Number(b.ts) - Number(a.ts));
+            const messages = all.slice(0, limit).map((m) => {
+                const copy = { ...m };
+                if (!withMeta) delete copy.metadata;
+                return copy;
+            });
+            return { ok: true, messages, has_more: all.length > limit };
+        },
+    },
+    // A thread: its parent and replies, oldest first, with the same options as history.
+    'conversations.replies': {
+        token: 'bot',
+        run: (args) => {
+            const channel = resolveChannel(args.channel);
+            if (!channel) return { ok: false, error: 'channel_not_found' };
+            const ts = args.ts === undefined ? '' : String(args.ts);
+            const history = channelHistory(channel);
+            if (!history.has(ts)) return { ok: false, error: 'thread_not_found' };
+            const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true'
+                || args.include_all_metadata === '1' || args.include_all_metadata === 1;
+            const oldest = args.oldest === undefined ? 0 : Number(args.oldest);
+            const limit = Math.min(Math.max(Number(args.limit) || 100, 1), 999);
+            const all = [...history.values()]
+                .filter((m) => m.ts === ts || (m.thread_ts === ts && Number(m.ts) > oldest))
+                .sort((a, b) => Number(a.ts) - Number(b.ts));
+            const messages = all.slice(0, limit).map((m) => {
+                const copy = { ...m };
+                if (!withMeta) delete copy.metadata;
+                return copy;
+            });
+            return { ok: true, messages, has_more: all.length > limit };
         },
     },
     'conversations.open': {
@@ -1437,7 +1420,7 @@ async function handleControl(req, res, name, body, url) {
 
 async function handle(req, res) {
     const url = new URL(req.url, 'http://localhost');
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES, { ok: false, error: 'request_too_large' });
     const path = url.pathname;
     if (path.startsWith('/api/')) return handleApi(req, res, path.slice(5), body, url);
     if (path.startsWith('/_emulator/')) return handleControl(req, res, path.slice(11), body, url);
@@ -1475,15 +1458,6 @@ async function handle(req, res) {
     return send(res, 404, { ok: false, error: 'not_found' });
 }
 
-function onRequest(req, res) {
-    handle(req, res).catch((err) => {
-        if (err instanceof Answer) return send(res, err.status, err.body, err.headers);
-        process.stderr.write(`slack emulator bug: ${err && err.stack}\n`);
-        if (!res.headersSent) send(res, 500, { ok: false, error: 'emulator_bug', detail: String(err && err.message) });
-        return undefined;
-    });
-}
-
 function rejectUpgrade(socket, status, text) {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
@@ -1507,36 +1481,16 @@ function onUpgrade(req, socket, head) {
 }
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
-const tls = !!opts.cert;
-server = tls
-    ? https.createServer({ cert: fs.readFileSync(opts.cert), key: fs.readFileSync(opts.key) }, onRequest)
-    : http.createServer(onRequest);
+server = serve(opts, answering(handle, 'slack', { ok: false }), {
+    log,
+    beforeExit: () => {
+        for (const link of state.links.values()) {
+            if (link.state !== 'closed') link.ws.terminate();
+        }
+    },
+    onListening: (url) => {
+        baseUrl = url;
+        log(`serving ${baseUrl}/api/ (Socket Mode at /link/, control at /_emulator/)`);
+    },
+});
 server.on('upgrade', onUpgrade);
-server.keepAliveTimeout = 30000;
-server.on('clientError', (err, socket) => {
-    log('client error', err.message);
-    socket.destroy();
-});
-
-function shutdown() {
-    for (const link of state.links.values()) {
-        if (link.state !== 'closed') link.ws.terminate();
-    }
-    server.close();
-    process.exit(0);
-}
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
-if (opts.exit_with_stdin) {
-    process.stdin.on('end', shutdown);
-    process.stdin.on('close', shutdown);
-    process.stdin.on('error', shutdown);
-    process.stdin.resume();
-}
-
-server.listen(opts.port, opts.host, () => {
-    const { port } = server.address();
-    baseUrl = `${tls ? 'https' : 'http'}://${opts.host}:${port}`;
-    process.stdout.write(`listening ${port}\n`);
-    log(`serving ${baseUrl}/api/ (Socket Mode at /link/, control at /_emulator/)`);
-});

@@ -21,6 +21,7 @@ const fs = require('fs');
 const http = require('http');
 const https = require('https');
 const querystring = require('querystring');
+const { parseArgs, Answer, send, readBody, answering, serve } = require('../common/server.js');
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com/.default';
@@ -46,38 +47,7 @@ const DEFAULTS = {
     exit_with_stdin: false,
 };
 
-function usage(problem) {
-    const flags = Object.keys(DEFAULTS).map((k) => `--${k.replace(/_/g, '-')}`).join(' ');
-    process.stderr.write(`emulator.js: ${problem}\nusage: node emulator.js [${flags}]\n`);
-    process.exit(2);
-}
-
-function parseArgs(argv) {
-    const opts = { ...DEFAULTS };
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (!arg.startsWith('--')) usage(`unexpected argument "${arg}"`);
-        const name = arg.slice(2).replace(/-/g, '_');
-        if (!(name in DEFAULTS)) usage(`unknown option "${arg}"`);
-        if (typeof DEFAULTS[name] === 'boolean') {
-            opts[name] = true;
-            continue;
-        }
-        const value = argv[++i];
-        if (value === undefined) usage(`${arg} needs a value`);
-        if (typeof DEFAULTS[name] === 'number') {
-            const n = Number(value);
-            if (!Number.isFinite(n) || n < 0) usage(`${arg} needs a number >= 0, not "${value}"`);
-            opts[name] = n;
-        } else {
-            opts[name] = value;
-        }
-    }
-    if (!opts.cert !== !opts.key) usage('--cert and --key go together');
-    return opts;
-}
-
-const opts = parseArgs(process.argv.slice(2));
+const opts = parseArgs(process.argv.slice(2), DEFAULTS);
 let baseUrl = '';  // set once listening
 
 function log(...parts) {
@@ -90,44 +60,6 @@ function log(...parts) {
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const b64url = (buffer) => Buffer.from(buffer).toString('base64url');
-
-class Answer {
-    constructor(status, body, headers = {}) {
-        this.status = status;
-        this.body = body;
-        this.headers = headers;
-    }
-}
-
-function send(res, status, body, headers = {}) {
-    if (body === undefined || body === null) {
-        res.writeHead(status, { 'Content-Length': 0, ...headers });
-        res.end();
-        return;
-    }
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(text), ...headers });
-    res.end(text);
-}
-
-function readBody(req) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        req.on('data', (chunk) => {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES) {
-                reject(new Answer(413, connectorError('MessageSizeTooBig', 'The request body is too large.')));
-                req.destroy();
-                return;
-            }
-            chunks.push(chunk);
-        });
-        req.on('end', () => resolve(Buffer.concat(chunks)));
-        req.on('error', reject);
-    });
-}
 
 function parseJson(buffer, what) {
     try {
@@ -796,7 +728,8 @@ async function handleControl(req, res, name, body, url) {
 
 async function handle(req, res) {
     const url = new URL(req.url, 'http://localhost');
-    const body = await readBody(req);
+    const body = await readBody(
+        req, MAX_BODY_BYTES, connectorError('MessageSizeTooBig', 'The request body is too large.'));
     const path = url.pathname;
     log(req.method, path);
     if (path.startsWith('/_emulator/')) return handleControl(req, res, path.slice(11), body, url);
@@ -825,41 +758,10 @@ async function handle(req, res) {
     return send(res, 404, { error: `not found: ${req.method} ${path}` });
 }
 
-function onRequest(req, res) {
-    handle(req, res).catch((err) => {
-        if (err instanceof Answer) return send(res, err.status, err.body, err.headers);
-        process.stderr.write(`teams emulator bug: ${err && err.stack}\n`);
-        if (!res.headersSent) send(res, 500, { error: 'emulator_bug', detail: String(err && err.message) });
-        return undefined;
-    });
-}
-
-const tls = !!opts.cert;
-const server = tls
-    ? https.createServer({ cert: fs.readFileSync(opts.cert), key: fs.readFileSync(opts.key) }, onRequest)
-    : http.createServer(onRequest);
-server.keepAliveTimeout = 30000;
-server.on('clientError', (err, socket) => {
-    log('client error', err.message);
-    socket.destroy();
-});
-
-function shutdown() {
-    server.close();
-    process.exit(0);
-}
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
-if (opts.exit_with_stdin) {
-    process.stdin.on('end', shutdown);
-    process.stdin.on('close', shutdown);
-    process.stdin.on('error', shutdown);
-    process.stdin.resume();
-}
-
-server.listen(opts.port, opts.host, () => {
-    const { port } = server.address();
-    baseUrl = `${tls ? 'https' : 'http'}://${opts.host}:${port}`;
-    process.stdout.write(`listening ${port}\n`);
-    log(`serving ${baseUrl} (service URL ${serviceUrlOf()}, control at /_emulator/)`);
+serve(opts, answering(handle, 'teams'), {
+    log,
+    onListening: (url) => {
+        baseUrl = url;
+        log(`serving ${baseUrl} (service URL ${serviceUrlOf()}, control at /_emulator/)`);
+    },
 });

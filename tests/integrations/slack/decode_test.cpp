@@ -264,9 +264,10 @@ TEST_CASE("Events API callbacks: mentions and direct messages are commands", "[s
         std::string body = fixture("url_verification.json");
         CHECK(decode_url_verification(body) ==
               std::optional<std::string>("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"));
+        // decode_url_verification answers it; as an event it is refused with a reason.
         auto e = decode_event_callback(body);
         REQUIRE_FALSE(e.ok());
-        CHECK(e.error().message.empty());
+        CHECK_FALSE(e.error().message.empty());
         CHECK_FALSE(decode_url_verification(fixture("event_app_mention.json")).has_value());
         CHECK_FALSE(decode_url_verification("not json").has_value());
     }

@@ -23,6 +23,7 @@
 
 #include "integrations/slack/slack_decode.hpp"
 #include "storage/database.hpp"
+#include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
@@ -38,17 +39,8 @@ using namespace std::chrono_literals;
 using test::SlackEmulator;
 using test::SlackEmulatorOptions;
 
+using test::eventually;
 using test::TempDir;
-
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
-}
 
 std::string plan(const std::string& key) {
     return "plan " + key + " \"Release " + key + "\" at 2026-12-05 14:00";

@@ -28,6 +28,7 @@
 #include "integrations/slack/web_api.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
+#include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
@@ -37,22 +38,13 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using test::eventually;
 using test::SlackEmulator;
 
 constexpr const char* kChannel = "C1RELEASE";
 
 ApiOptions emulated(const SlackEmulator& emulator) {
     return ApiOptions{emulator.api_url(), emulator.ca_file(), 5000ms};
-}
-
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds timeout = 10000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
 }
 
 json::array record(SlackEmulator& emulator, const std::string& path, const std::string& field) {
@@ -316,6 +308,24 @@ TEST_CASE("a reply for one person reaches them in the channel as an ephemeral me
     }
 }
 
+namespace {
+
+// Starts web-1's retro with bob; once the survey reached him by DM, with its Answer button, he
+// presses that button. Returns the press's envelope id.
+std::string press_survey_answer(SlackEmulator& emulator, SlackBot& bot) {
+    deploy_web_release(bot);
+    bot.type("U1ALICE", "retro start web-1 with <@U1BOB>");
+    bot.deliver();
+    json::value survey;
+    for (const auto& m : recorded(emulator, "postMessage"))
+        if (str(m.at("channel")) == "D1BOB" && !element_id(m, "survey.open").empty()) survey = m;
+    REQUIRE(survey.is_object());
+    return emulator.action("U1BOB", "D1BOB", str(survey.at("ts")),
+                           element_id(survey, "survey.open"));
+}
+
+}  // namespace
+
 TEST_CASE("the survey's Answer button opens a modal whose submission records the answers",
           "[slack]") {
     SlackEmulator emulator;
@@ -324,18 +334,7 @@ TEST_CASE("the survey's Answer button opens a modal whose submission records the
 
     SECTION("views.open with the press's trigger, then submit") {
         SlackBot bot(emulator);
-        deploy_web_release(bot);
-        bot.type("U1ALICE", "retro start web-1 with <@U1BOB>");
-        bot.deliver();
-
-        // The survey reached bob by DM, with its Answer button.
-        json::value survey;
-        for (const auto& m : recorded(emulator, "postMessage"))
-            if (str(m.at("channel")) == "D1BOB" && !element_id(m, "survey.open").empty())
-                survey = m;
-        REQUIRE(survey.is_object());
-        std::string id = emulator.action("U1BOB", "D1BOB", str(survey.at("ts")),
-                                         element_id(survey, "survey.open"));
+        std::string id = press_survey_answer(emulator, bot);
         REQUIRE_FALSE(emulator.wait_ack(id).empty());
 
         auto views = recorded(emulator, "view");
@@ -364,16 +363,7 @@ TEST_CASE("the survey's Answer button opens a modal whose submission records the
     }
     SECTION("without the bot token the press tells how to answer by typing") {
         SlackBot bot(emulator, false);
-        deploy_web_release(bot);
-        bot.type("U1ALICE", "retro start web-1 with <@U1BOB>");
-        bot.deliver();
-        json::value survey;
-        for (const auto& m : recorded(emulator, "postMessage"))
-            if (str(m.at("channel")) == "D1BOB" && !element_id(m, "survey.open").empty())
-                survey = m;
-        REQUIRE(survey.is_object());
-        std::string id = emulator.action("U1BOB", "D1BOB", str(survey.at("ts")),
-                                         element_id(survey, "survey.open"));
+        std::string id = press_survey_answer(emulator, bot);
         REQUIRE_FALSE(emulator.wait_ack(id).empty());
         bot.deliver();
         CHECK(recorded(emulator, "view").empty());

@@ -4,21 +4,17 @@
 #include "integrations/teams/activity.hpp"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
+
+#include "support/fixture.hpp"
 
 using namespace releasebot;
 using namespace releasebot::teams;
 
 namespace {
 
+// A golden Teams payload from tests/fixtures/teams/.
 std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(RELEASEBOT_SOURCE_DIR) + "/tests/fixtures/teams/" + name,
-                     std::ios::binary);
-    REQUIRE(in.good());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return test::fixture("teams/" + name);
 }
 
 TeamsActivity decoded(const std::string& name) {

@@ -4,12 +4,11 @@
 // cases run against the Teams emulator in tests/e2e/teams_e2e_test.cpp.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "bot/log.hpp"
 #include "integrations/teams/teams_receiver.hpp"
 #include "storage/teams_conversation_repo.hpp"
+#include "support/fixture.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;
@@ -22,13 +21,9 @@ namespace {
 constexpr const char* kTenant = "72f988bf-0000-4000-8000-000000000001";
 constexpr const char* kChannel = "19:releases@thread.tacv2";
 
+// A golden Teams payload from tests/fixtures/teams/.
 std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(RELEASEBOT_SOURCE_DIR) + "/tests/fixtures/teams/" + name,
-                     std::ios::binary);
-    REQUIRE(in.good());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return test::fixture("teams/" + name);
 }
 
 HttpRequest post(std::string body) {
