@@ -19,8 +19,10 @@ struct Delivery {
     std::string message_ref;  // platform id of the posted message (Slack ts), for updates
 };
 
+struct Destination;  // bot/reply_codec.hpp
+
 class ChatPort {
-public:
+  public:
     virtual ~ChatPort() = default;
     virtual std::string platform() const = 0;
     virtual Delivery post(const ConversationRef& where, const Reply& reply) = 0;
@@ -41,6 +43,23 @@ public:
                             const Reply& reply) {
         (void)message_ref;
         return post_status(where, reply);
+    }
+
+    // Issue 9: a crash between the platform accepting a message and the outbox marking it sent
+    // must not make the restarted bot say it again. The sender names the outbox row being
+    // delivered before each call (empty after it), so that a port can tag what it posts with
+    // it; and for a row whose earlier attempt was in flight at a crash it asks find_delivered,
+    // which returns that earlier delivery (with its message_ref) when the platform shows the
+    // message arrived. Platforms that cannot look messages up keep the defaults, and with them
+    // at-least-once delivery.
+    virtual void set_outbox_key(const std::string& outbox_key) { (void)outbox_key; }
+    virtual std::optional<Delivery> find_delivered(const Destination& where,
+                                                   const std::string& outbox_key,
+                                                   std::chrono::sys_seconds since) {
+        (void)where;
+        (void)outbox_key;
+        (void)since;
+        return std::nullopt;
     }
 
     // The least time between two messages to one destination (Slack: about one per second per

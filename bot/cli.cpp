@@ -242,13 +242,13 @@ int run_cli(int argc, char** argv) {
                          "Print the version and exit");
     app.footer("With no subcommand, releasebot runs `console` with its defaults.");
     app.require_subcommand(0, 1);
+    // The last of a repeated option wins, so `scripts/start --db other.db` can override the
+    // --db the script passes. Every subcommand added below inherits this default.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 
     ConsoleOptions console_options;
     CLI::App* console = app.add_subcommand(
         "console", "Type release commands in this terminal (one workspace, channel #terminal)");
-    // The last of a repeated option wins, so `scripts/start --db other.db` can override the
-    // --db the script passes.
-    console->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     console->add_option("--db", console_options.db_path, "SQLite database file, created if missing")
         ->capture_default_str();
     console
@@ -282,7 +282,6 @@ int run_cli(int argc, char** argv) {
         "Run the bot in Slack over Socket Mode. Reads SLACK_BOT_TOKEN (xoxb-…), SLACK_APP_TOKEN "
         "(xapp-…), SLACK_API_URL (default https://slack.com/api/) and SLACK_CA_FILE (an extra CA "
         "bundle, optional) from the environment");
-    slack->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     slack->add_option("--db", slack_options.db_path, "SQLite database file, created if missing")
         ->capture_default_str();
     slack
@@ -301,7 +300,6 @@ int run_cli(int argc, char** argv) {
         "Mode and/or Events API, Microsoft Teams), the scheduler and the outbox, with /healthz "
         "and /metrics on the HTTP listener. Settings: the TOML file, overridden by "
         "RELEASEBOT_<SECTION>_<KEY> variables; see deploy/releasebot.toml");
-    serve_cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     serve_cmd->add_option("--config", serve_options.config_path,
                           "The TOML configuration file (default: $RELEASEBOT_CONFIG; without "
                           "either, the environment alone)");
@@ -312,7 +310,6 @@ int run_cli(int argc, char** argv) {
         "check-config",
         "Check a configuration and print what `releasebot serve` would run (secrets are shown "
         "only as set or not, never their values); exit status 2 with the reason when invalid");
-    check_cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     check_cmd->add_option("--config", check_options.config_path,
                           "The TOML configuration file (default: $RELEASEBOT_CONFIG)");
     add_log_flags(check_cmd, check_options);
@@ -323,7 +320,6 @@ int run_cli(int argc, char** argv) {
         "Write one workspace (releases, controls, plans, communications, retrospectives, roles, "
         "freezes, audit log) as a JSON document to stdout, for a backup or a move; restore it "
         "with `releasebot import`");
-    export_cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     export_cmd->add_option("--db", export_options.db_path, "SQLite database file to read")
         ->capture_default_str();
     export_cmd->add_option("--workspace", export_options.workspace,
@@ -339,7 +335,6 @@ int run_cli(int argc, char** argv) {
         "import",
         "Restore a workspace written by `releasebot export` into a database (created if "
         "missing), with new ids; refused if that workspace is already there");
-    import_cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     import_cmd->add_option("--db", import_options.db_path, "SQLite database file to restore into")
         ->capture_default_str();
     import_cmd->add_option("file", import_options.file, "The export to read (default: stdin)");

@@ -140,20 +140,7 @@ std::string utc_now() {
         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
-struct WorkspaceRow {
-    WorkspaceId id;
-    std::string label;  // "<platform>:<tenant>"
-};
-
-std::vector<WorkspaceRow> workspaces(Database& db) {
-    std::vector<WorkspaceRow> out;
-    auto st = db.prepare("SELECT id, platform, tenant FROM workspaces ORDER BY id");
-    while (st.step())
-        out.push_back({WorkspaceId(st.get_int(0)), st.get_text(1) + ":" + st.get_text(2)});
-    return out;
-}
-
-std::string labels(const std::vector<WorkspaceRow>& all) {
+std::string labels(const std::vector<DumpableWorkspace>& all) {
     std::string out;
     for (const auto& w : all) out += (out.empty() ? "" : ", ") + w.label;
     return out;
@@ -178,9 +165,9 @@ Result<TransferSummary> export_workspace(Database& db, std::ostream& out,
     if (options.format != "json")
         return usage_error("The export format \"" + options.format +
                            "\" is not known; use --format json.");
-    auto all = workspaces(db);
+    auto all = list_workspaces(db);
     if (all.empty()) return not_found("The database " + db.path() + " holds no workspace yet.");
-    const WorkspaceRow* chosen = nullptr;
+    const DumpableWorkspace* chosen = nullptr;
     if (options.workspace.empty()) {
         if (all.size() > 1)
             return usage_error("The database holds " + std::to_string(all.size()) +
@@ -264,7 +251,7 @@ Result<TransferSummary> import_workspace(Database& db, std::istream& in) {
         return v && v->is_string() ? std::string(v->as_string()) : std::string();
     };
     std::string label = text_of("platform") + ":" + text_of("tenant");
-    for (const auto& existing : workspaces(db)) {
+    for (const auto& existing : list_workspaces(db)) {
         if (existing.label == label)
             return conflict("The database already holds the workspace " + label +
                             "; import it into a database without it (a new file, or after "

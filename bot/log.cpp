@@ -270,9 +270,6 @@ void set_sink(std::function<void(const std::string& line)> sink) {
 // A streambuf with no put area: every character reaches overflow()/xsputn(), which collect it
 // in a per-thread line, so two threads writing to std::cerr at once never mix their lines.
 struct StderrCapture::Buffer : std::streambuf {
-    std::mutex observer_mutex;
-    std::function<void(const std::string&, const std::string&)> observer;
-
     static std::string& pending() {
         thread_local std::string line;
         return line;
@@ -299,10 +296,6 @@ struct StderrCapture::Buffer : std::streambuf {
         for (const char* word : {"could not", "cannot", "failed", "not acknowledged", "error"}) {
             if (text.find(word) != std::string::npos) level = Level::warn;
         }
-        {
-            std::lock_guard lock(observer_mutex);
-            if (observer) observer(component, text);
-        }
         write(level, component, text);
     }
 
@@ -328,12 +321,6 @@ StderrCapture::StderrCapture() : buffer_(new Buffer), previous_(std::cerr.rdbuf(
 StderrCapture::~StderrCapture() {
     std::cerr.rdbuf(previous_);
     delete buffer_;
-}
-
-void StderrCapture::on_line(
-    std::function<void(const std::string& component, const std::string& message)> observer) {
-    std::lock_guard lock(buffer_->observer_mutex);
-    buffer_->observer = std::move(observer);
 }
 
 }  // namespace releasebot::log

@@ -5,7 +5,7 @@
 // Every line passes a redaction step before it is written: each configured secret (bot and app
 // tokens, signing secret, app password, also URL-encoded) and anything shaped like a credential
 // (`Bearer …`, `xoxb-…`/`xoxp-…`/`xapp-…`, a JWT) is replaced by "[redacted]". Components that
-// predate this module write to std::cerr; capture_stderr() routes those lines through the same
+// predate this module write to std::cerr; a StderrCapture routes those lines through the same
 // filter, so nothing reaches the terminal or the journal unredacted.
 //
 // Thread-safe: records from different threads never interleave within a line.
@@ -68,11 +68,6 @@ class StderrCapture {
     ~StderrCapture();
     StderrCapture(const StderrCapture&) = delete;
     StderrCapture& operator=(const StderrCapture&) = delete;
-
-    // Called with each captured line (already redacted) before it is logged; the serve loop
-    // uses it to follow adapters that report their state only in words.
-    void on_line(
-        std::function<void(const std::string& component, const std::string& message)> observer);
 
   private:
     struct Buffer;

@@ -1,11 +1,14 @@
 // OutboxSender: drains the durable outbox through the platforms' ChatPorts (see the header for
-// the contract). Each outcome is one single-statement update of the row, so a crash between
-// delivery and the update repeats at most that one message, and nothing is ever lost.
+// the contract). Each outcome is one single-statement update of the row, and the start of an
+// attempt is recorded before the platform is called, so after a crash between delivery and the
+// update the restarted sender asks the platform (ChatPort::find_delivered) before posting again:
+// nothing is lost, and on platforms that can be asked nothing is said twice.
 #include "bot/outbox_sender.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <set>
 
 #include "bot/metrics.hpp"
@@ -51,6 +54,17 @@ Delivery OutboxSender::deliver(ChatPort& port, const OutboxRow& row, const Desti
     if (d.ok && !d.message_ref.empty() && d.message_ref != existing.value_or(""))
         messages.put(*row.release, row.destination, d.message_ref, clock_.now());
     return d;
+}
+
+// A status message found posted by an attempt cut short becomes the one later updates edit.
+void OutboxSender::remember_status(const OutboxRow& row, const Destination& dest,
+                                   const Delivery& d) {
+    if (row.kind != "status" || !row.release || !dest.channel || dest.ephemeral_to ||
+        d.message_ref.empty())
+        return;
+    StatusMessageRepo messages(db_);
+    if (messages.find(*row.release, row.destination) != d.message_ref)
+        messages.put(*row.release, row.destination, d.message_ref, clock_.now());
 }
 
 void OutboxSender::add_port(ChatPort& port) {
@@ -100,9 +114,26 @@ int OutboxSender::deliver_due(int limit) {
             } else {
                 // A port reports failures as values; one that throws is treated as a failed
                 // attempt, so a bug in one adapter cannot stop delivery for everyone.
+                ChatPort& chat = *port->second;
                 try {
-                    result = deliver(*port->second, row, *dest, *reply);
+                    std::optional<Delivery> earlier;
+                    if (row.attempt_started_at)
+                        earlier = chat.find_delivered(*dest, row.idempotency_key,
+                                                      *row.attempt_started_at);
+                    if (earlier) {
+                        // ok: the message is out already; not ok: the platform could not say
+                        // now, and asking again later is safer than posting a second copy.
+                        result = *earlier;
+                        if (result.ok) remember_status(row, *dest, result);
+                    } else {
+                        // Committed before the call: a crash after it leaves this mark behind.
+                        outbox.mark_attempt_started(row.id, now);
+                        chat.set_outbox_key(row.idempotency_key);
+                        result = deliver(chat, row, *dest, *reply);
+                        chat.set_outbox_key("");
+                    }
                 } catch (const std::exception& e) {
+                    chat.set_outbox_key("");
                     result = Delivery{};
                     result.error = e.what();
                 }

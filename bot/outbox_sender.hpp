@@ -18,7 +18,7 @@ class Database;
 struct Destination;
 
 class OutboxSender {
-public:
+  public:
     static constexpr int kMaxAttempts = 8;
 
     OutboxSender(Database& db, const Clock& clock);
@@ -27,11 +27,12 @@ public:
     // Delivers up to `limit` due rows; returns how many were delivered.
     int deliver_due(int limit = 100);
 
-private:
+  private:
     Database& db_;
     const Clock& clock_;
     Delivery deliver(ChatPort& port, const OutboxRow& row, const Destination& dest,
                      const Reply& reply);
+    void remember_status(const OutboxRow& row, const Destination& dest, const Delivery& d);
 
     std::map<std::string, ChatPort*> ports_;
     // Per destination: the earliest moment the next message may go (platform rate limits).

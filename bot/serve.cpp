@@ -99,58 +99,6 @@ HttpHandler observed(HttpHandler inner, bool acks, std::atomic<bool>* events) {
     };
 }
 
-// Follows the Socket Mode links from what the client reports in words ("Socket Mode link 2
-// connected", "… dropped …") and from its reconnect counter, for /healthz. The client has no
-// state callback; when it gets health::link() calls of its own this becomes redundant (and
-// harmless: both record the same thing).
-class SocketModeWatch {
-  public:
-    void on_line(const std::string& component, const std::string& message) {
-        if (component != "slack") return;
-        constexpr std::string_view kLink = "Socket Mode link ";
-        if (message.rfind(kLink, 0) != 0) return;
-        const std::size_t space = message.find(' ', kLink.size());
-        if (space == std::string::npos) return;
-        int slot = 0;
-        try {
-            slot = std::stoi(message.substr(kLink.size(), space - kLink.size())) - 1;
-        } catch (const std::exception&) {
-            return;
-        }
-        const std::string rest = message.substr(space + 1);
-        std::lock_guard lock(mutex_);
-        if (rest.rfind("connected", 0) == 0) {
-            set(slot, true);
-        } else if (rest.rfind("dropped", 0) == 0 || rest.rfind("could not connect", 0) == 0) {
-            set(slot, false);
-        }
-    }
-    // A link came back after a drop (the client counts it but does not say which).
-    void reconnected() {
-        std::lock_guard lock(mutex_);
-        for (std::size_t i = 0; i < up_.size(); ++i) {
-            if (!up_[i]) {
-                set(static_cast<int>(i), true);
-                return;
-            }
-        }
-    }
-    void expect(int links) {
-        std::lock_guard lock(mutex_);
-        up_.assign(static_cast<std::size_t>(links), false);
-        health::expect_links(kSocketMode, links);
-    }
-
-  private:
-    void set(int slot, bool up) {
-        if (slot < 0 || static_cast<std::size_t>(slot) >= up_.size()) return;
-        up_[static_cast<std::size_t>(slot)] = up;
-        health::link(kSocketMode, slot, up);
-    }
-    std::mutex mutex_;
-    std::vector<bool> up_;
-};
-
 // Events made off the event threads (the verify worker's results), handed to the worker
 // thread, which runs them through its pipeline on its own connection.
 class EventQueue {
@@ -206,10 +154,6 @@ int serve(const Config& config) {
     log::set_secrets(config.secrets());
     // From here on, whatever any component writes to std::cerr is a redacted log record.
     log::StderrCapture capture;
-    SocketModeWatch watch;
-    capture.on_line([&watch](const std::string& component, const std::string& message) {
-        watch.on_line(component, message);
-    });
     for (const auto& warning : config.warnings) {
         // The Teams receiver gives its own warning about running without an app id.
         if (warning.rfind("teams:", 0) != 0) log::warn("config", warning);
@@ -335,7 +279,8 @@ int serve(const Config& config) {
         options.ca_file = config.slack.ca_file;
         options.on_event = [&events_happened] { events_happened = true; };
         client = std::make_unique<slack::SocketModeClient>(*app_api, pipeline, options);
-        watch.expect(config.slack.connections);
+        // The client reports each link going up and down itself (and counts reconnects).
+        health::expect_links(kSocketMode, config.slack.connections);
     }
 
     if (config.http.enabled) {
@@ -399,7 +344,6 @@ int serve(const Config& config) {
             sender.add_port(*teams_port);
         }
 
-        long reconnects_seen = 0;
         const timespec tick{0, 200 * 1000 * 1000};
         while (!done) {
             const int signal_number = sigtimedwait(&stop_signals, nullptr, &tick);
@@ -409,13 +353,6 @@ int serve(const Config& config) {
                 if (client) client->stop();
                 stop.raise();
                 break;
-            }
-            if (client) {
-                const long reconnects = client->reconnects();
-                for (; reconnects_seen < reconnects; ++reconnects_seen) {
-                    metrics::reconnect("slack");
-                    watch.reconnected();
-                }
             }
             // The events just handled may have scheduled jobs this thread has not seen, or
             // asked for a `release verify`.

@@ -112,10 +112,11 @@ VerifyWorker::~VerifyWorker() {
 }
 
 int VerifyWorker::run_once() {
-    // Its own connection: the event thread's must not be touched from here.
-    Database db(db_path_);
-    VerifyRepo verify(db);
-    WorkspaceRepo workspaces(db);
+    // Its own connection: the event thread's must not be touched from here. Opened once, not
+    // per pass: an open runs the migration check and journal set-up every time.
+    if (!db_) db_ = std::make_unique<Database>(db_path_);
+    VerifyRepo verify(*db_);
+    WorkspaceRepo workspaces(*db_);
     int submitted = 0;
     for (const auto& request : verify.pending()) {
         if (handed_over_.count(request.id)) continue;

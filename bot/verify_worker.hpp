@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -20,6 +21,8 @@
 #include "commands/result.hpp"
 
 namespace releasebot {
+
+class Database;
 
 struct VerifyOptions {
     std::size_t max_bytes = std::size_t{1} << 30;  // an artifact larger than 1 GiB is refused
@@ -33,16 +36,17 @@ Result<std::string> fetch_sha256(const std::string& url, const VerifyOptions& op
 
 class VerifyWorker {
   public:
-    // `db_path` is opened by the worker on its own connection (reads only). `submit` hands a
-    // result Event to the pipeline; it must be safe to call from the worker thread (the
-    // composition root posts it onto the event thread and returns).
+    // `db_path` is opened by the worker on its own connection (reads only), at the first pass,
+    // and kept. `submit` hands a result Event to the pipeline; it must be safe to call from the
+    // worker thread (the composition root posts it onto the event thread and returns).
     VerifyWorker(std::string db_path, std::function<void(const Event&)> submit,
                  VerifyOptions options = {});
     ~VerifyWorker();
     VerifyWorker(const VerifyWorker&) = delete;
     VerifyWorker& operator=(const VerifyWorker&) = delete;
 
-    // Checks every pending request once, on the calling thread; returns how many it submitted.
+    // Checks every pending request once, on the calling thread (one thread at a time: the
+    // worker's connection is not shared); returns how many it submitted.
     int run_once();
 
     // Runs run_once() on a thread of its own every `poll` and whenever wake() is called.
@@ -55,6 +59,7 @@ class VerifyWorker {
     std::string db_path_;
     std::function<void(const Event&)> submit_;
     VerifyOptions options_;
+    std::unique_ptr<Database> db_;  // opened by the first pass; a failed open is retried
     std::thread thread_;
     std::mutex mu_;
     std::condition_variable cv_;

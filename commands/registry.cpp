@@ -300,19 +300,19 @@ Result<ParsedCommand> Registry::parse(std::string_view text) const {
     if (tokens.empty()) return usage_error("Type a command, or `help` to see them all.");
     // Slack's slash command is `/release`, so "/release control tick …" and "/release help"
     // arrive as "release control tick …" and "release help": drop the "release" when what
-    // follows is a command of its own and not a release verb.
-    // "/release plan add …" is the plan command `plan add`, not `release plan` of a release
-    // named "add": a two-word command of its own wins over the release verb.
-    const bool names_own_command =
-        tokens.size() >= 3 && !tokens[2].quoted &&
-        find(lower(tokens[1].text) + " " + lower(tokens[2].text)) != nullptr;
+    // follows is a command of its own and not a release verb. "/release plan add …" is the
+    // plan command `plan add`, not `release plan` of a release named "add": a two-word command
+    // of its own wins over the release verb.
     if (tokens.size() >= 2 && !tokens[0].quoted && !tokens[1].quoted &&
-        iequals(tokens[0].text, "release") &&
-        (names_own_command || !find("release " + lower(tokens[1].text)))) {
+        iequals(tokens[0].text, "release")) {
         const std::string second = lower(tokens[1].text);
-        bool own_command = false;
-        for (const auto& s : specs_) own_command = own_command || s.topic() == second;
-        if (own_command) tokens.erase(tokens.begin());
+        const bool names_own_command = tokens.size() >= 3 && !tokens[2].quoted &&
+                                       find(second + " " + lower(tokens[2].text)) != nullptr;
+        if (names_own_command || !find("release " + second)) {
+            bool own_command = false;
+            for (const auto& s : specs_) own_command = own_command || s.topic() == second;
+            if (own_command) tokens.erase(tokens.begin());
+        }
     }
 
     // 1. The longest registered name that prefixes the tokens.

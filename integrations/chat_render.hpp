@@ -1,7 +1,7 @@
 // What the chat renderers (Slack Block Kit, Teams Adaptive Cards) draw the same way from a
-// Reply: mentions where no markup shows, the mark in front of a checklist item, and the command
-// a survey's Answer control carries. Header-only: small pure functions over commands/reply.hpp
-// types.
+// Reply: mentions where no markup shows, the mark in front of a checklist item, the command a
+// survey's Answer control carries, and the words a notification shows. Header-only: small pure
+// functions over commands/reply.hpp types.
 #pragma once
 
 #include <string>
@@ -63,6 +63,20 @@ inline std::string survey_prefix(const SurveyQuestion& q) {
     if (c.size() > suffix.size() && c.compare(c.size() - suffix.size(), suffix.size(), suffix) == 0)
         return c.substr(0, c.size() - suffix.size());
     return c;
+}
+
+// The words a notification (and a screen reader) shows for `reply`, as markup: the reply's own
+// text, else the first header, section or context that has words, else "releasebot". Each
+// platform turns the markup into its own notification text.
+inline std::string summary_text(const Reply& reply) {
+    if (!reply.text.empty()) return reply.text;
+    for (const auto& b : reply.blocks) {
+        if ((b.kind == Block::Kind::header || b.kind == Block::Kind::section ||
+             b.kind == Block::Kind::context) &&
+            !b.text.empty())
+            return b.text;
+    }
+    return "releasebot";
 }
 
 }  // namespace releasebot

@@ -394,6 +394,13 @@ CREATE TABLE verify_requests (
 CREATE INDEX verify_requests_pending ON verify_requests (status, id);
 )sql";
 
+// When the sender first handed a row to the platform. Written and committed before the call,
+// so after a crash between the call and mark_sent the restarted sender knows the message may
+// be out already and asks the platform before posting it again (issue 9: nothing twice).
+constexpr const char* kOutboxAttempts = R"sql(
+ALTER TABLE outbox ADD COLUMN attempt_started_at INTEGER;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -405,6 +412,7 @@ const std::vector<Migration>& migrations() {
         {4, "retrospectives, action items, early life support", kRetrospectives},
         {5, "Teams conversation references", kTeamsConversations},
         {6, "workspace secrets, component verification", kDeployment},
+        {7, "outbox delivery attempts in flight", kOutboxAttempts},
     };
     return all;
 }

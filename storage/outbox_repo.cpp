@@ -24,6 +24,7 @@ OutboxRow read_row(const Statement& st) {
     if (auto rel = st.get_opt_int(9)) r.release = ReleaseId(*rel);
     r.created_at = Instant(Seconds(st.get_int(10)));
     r.kind = st.get_text(11);
+    if (auto started = st.get_opt_int(12)) r.attempt_started_at = Instant(Seconds(*started));
     return r;
 }
 
@@ -47,7 +48,7 @@ bool OutboxRepo::enqueue(const OutboxRow& row) {
 std::vector<OutboxRow> OutboxRepo::due(Instant now, int limit) {
     auto st = db_.prepare(
         "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
-        "attempts, last_error, release_id, created_at, kind FROM outbox "
+        "attempts, last_error, release_id, created_at, kind, attempt_started_at FROM outbox "
         "WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?");
     st.bind_all(seconds_of(now), limit);
     std::vector<OutboxRow> out;
@@ -59,6 +60,15 @@ void OutboxRepo::mark_sent(OutboxId id, Instant at) {
     db_.prepare(
            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 "
            "WHERE id = ?")
+        .bind_all(seconds_of(at), id)
+        .run();
+}
+
+// Keeps the first moment: a message posted by an early attempt must still be found after later
+// ones failed.
+void OutboxRepo::mark_attempt_started(OutboxId id, Instant at) {
+    db_.prepare(
+           "UPDATE outbox SET attempt_started_at = COALESCE(attempt_started_at, ?) WHERE id = ?")
         .bind_all(seconds_of(at), id)
         .run();
 }
@@ -82,7 +92,8 @@ void OutboxRepo::mark_failed(OutboxId id, const std::string& error) {
 std::optional<OutboxRow> OutboxRepo::get(OutboxId id) {
     auto st = db_.prepare(
         "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
-        "attempts, last_error, release_id, created_at, kind FROM outbox WHERE id = ?");
+        "attempts, last_error, release_id, created_at, kind, attempt_started_at FROM outbox WHERE "
+        "id = ?");
     st.bind_all(id);
     if (!st.step()) return std::nullopt;
     return read_row(st);
@@ -105,7 +116,7 @@ bool OutboxRepo::superseded(const OutboxRow& row) {
 std::vector<OutboxRow> OutboxRepo::failed_for(ReleaseId r) {
     auto st = db_.prepare(
         "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
-        "attempts, last_error, release_id, created_at, kind FROM outbox "
+        "attempts, last_error, release_id, created_at, kind, attempt_started_at FROM outbox "
         "WHERE release_id = ? AND status = 'failed' ORDER BY id");
     st.bind_all(r);
     std::vector<OutboxRow> out;

@@ -13,13 +13,16 @@ namespace releasebot {
 class Database;
 
 class OutboxRepo {
-public:
+  public:
     explicit OutboxRepo(Database& db) : db_(db) {}
 
     // Inserts the row unless one with the same idempotency key exists; returns false then.
     bool enqueue(const OutboxRow& row);
     // Pending rows whose not_before <= now, oldest first, at most `limit`.
     std::vector<OutboxRow> due(Instant now, int limit);
+    // Records, in its own write before the platform is called, that a delivery of the row is
+    // in flight (the first such moment is kept).
+    void mark_attempt_started(OutboxId id, Instant at);
     void mark_sent(OutboxId id, Instant at);
     // Records a failed attempt; the row stays pending until `retry_at`.
     void mark_retry(OutboxId id, const std::string& error, Instant retry_at);
@@ -32,7 +35,7 @@ public:
     // Rows of the release that were given up on, oldest first (shown in its status).
     std::vector<OutboxRow> failed_for(ReleaseId r);
 
-private:
+  private:
     Database& db_;
 };
 

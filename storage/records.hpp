@@ -208,6 +208,9 @@ struct OutboxRow {
     std::optional<ReleaseId> release;
     Instant created_at;
     std::string kind = "post";  // post | status
+    // Set before the first delivery attempt; with status still pending, the message may have
+    // reached the platform before a crash.
+    std::optional<Instant> attempt_started_at;
 };
 
 // A named destination for announcements: "stakeholders" may be a Slack channel and a Teams

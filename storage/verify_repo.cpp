@@ -67,24 +67,12 @@ void VerifyRepo::finish(std::int64_t id, Instant now) {
 
 std::vector<VerifyTarget> VerifyRepo::targets(ReleaseId release) {
     auto st = db_.prepare(
-        "SELECT id, program, name, version, artifact_url FROM components "
+        "SELECT id, artifact_url FROM components "
         "WHERE release_id = ? AND artifact_url IS NOT NULL ORDER BY program, name");
     st.bind_all(release);
     std::vector<VerifyTarget> out;
-    while (st.step()) {
-        out.push_back({ComponentId(st.get_int(0)),
-                       st.get_text(1) + "/" + st.get_text(2) + " " + st.get_text(3),
-                       st.get_text(4)});
-    }
+    while (st.step()) out.push_back({ComponentId(st.get_int(0)), st.get_text(1)});
     return out;
-}
-
-std::optional<ComponentCheck> VerifyRepo::check(ComponentId c) {
-    auto st = db_.prepare(
-        "SELECT verified_sha256, verified_at, verify_error FROM components WHERE id = ?");
-    st.bind_all(c);
-    if (!st.step()) return std::nullopt;
-    return ComponentCheck{c, st.get_opt_text(0), instant_of(st.get_opt_int(1)), st.get_opt_text(2)};
 }
 
 void VerifyRepo::record_match(ComponentId c, const std::string& sha256, Instant now) {

@@ -24,18 +24,9 @@ struct VerifyRequest {
     std::optional<Instant> finished_at;
 };
 
-// What the last check of a component found.
-struct ComponentCheck {
-    ComponentId component;
-    std::optional<std::string> verified_sha256;  // the checksum that matched, if one did
-    std::optional<Instant> verified_at;
-    std::optional<std::string> error;  // why the last check failed, if it did
-};
-
 // One artifact for the worker to fetch.
 struct VerifyTarget {
     ComponentId component;
-    std::string label;  // "web/frontend 1.4.2"
     std::string url;
 };
 
@@ -55,7 +46,6 @@ class VerifyRepo {
     // The release's components that have an artifact URL, by program then name.
     std::vector<VerifyTarget> targets(ReleaseId release);
 
-    std::optional<ComponentCheck> check(ComponentId c);
     // Records a match of `sha256` (clears any error) or a failure (keeps no verified sum).
     void record_match(ComponentId c, const std::string& sha256, Instant now);
     void record_failure(ComponentId c, const std::string& error, Instant now);

@@ -230,6 +230,14 @@ void restore_table(Database& db, const DumpTable& t, IdMap& ids) {
 
 }  // namespace
 
+std::vector<DumpableWorkspace> list_workspaces(Database& db) {
+    std::vector<DumpableWorkspace> out;
+    auto st = db.prepare("SELECT id, platform, tenant FROM workspaces ORDER BY id");
+    while (st.step())
+        out.push_back({WorkspaceId(st.get_int(0)), st.get_text(1) + ":" + st.get_text(2)});
+    return out;
+}
+
 const std::vector<std::string>& dump_table_names() {
     static const std::vector<std::string> names = [] {
         std::vector<std::string> out;

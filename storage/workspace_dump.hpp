@@ -34,6 +34,15 @@ struct WorkspaceDump {
     std::vector<DumpTable> tables;  // in restore order: parents before children
 };
 
+// A workspace as `releasebot export --workspace` names it.
+struct DumpableWorkspace {
+    WorkspaceId id;
+    std::string label;  // "<platform>:<tenant>"
+};
+
+// Every workspace in the database, oldest first.
+std::vector<DumpableWorkspace> list_workspaces(Database& db);
+
 // The names of the tables a dump holds, in restore order.
 const std::vector<std::string>& dump_table_names();
 

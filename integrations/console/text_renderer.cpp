@@ -312,18 +312,7 @@ std::string render_text(const Reply& reply) {
                 break;
         }
     }
-    // An attached file is shown as text: the reply's own blocks normally carry it already (a
-    // code block), and when they do not, it is printed here so a terminal loses nothing.
-    if (reply.file) {
-        bool shown = false;
-        for (const Block& b : reply.blocks)
-            shown = shown || b.text.find(reply.file->content) != std::string::npos;
-        if (!shown) {
-            append_lines(out, reply.file->filename + ":", "");
-            out += reply.file->content;
-            if (!reply.file->content.empty() && reply.file->content.back() != '\n') out += '\n';
-        }
-    }
+    // An attached file needs nothing here: the reply's blocks carry it as text (Attachment).
     while (!out.empty() && out.back() == '\n') out.pop_back();
     out += '\n';
     return out;

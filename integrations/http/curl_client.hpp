@@ -30,10 +30,10 @@ class CurlClient {
     CurlClient(const CurlClient&) = delete;
     CurlClient& operator=(const CurlClient&) = delete;
 
-    // Sends `body` with `method` ("POST", "PUT", …) to `url` with the header lines `headers`
-    // ("Name: value"). Never throws for network trouble: a reply with status 0 and `error`
-    // says what went wrong (without the headers, which may carry a token). One transfer at a
-    // time: the caller serializes calls on one client.
+    // Sends `body` with `method` ("POST", "PUT", …; "GET" sends none) to `url` with the header
+    // lines `headers` ("Name: value"). Never throws for network trouble: a reply with status 0
+    // and `error` says what went wrong (without the headers, which may carry a token). One
+    // transfer at a time: the caller serializes calls on one client.
     CurlReply perform(const std::string& method, const std::string& url, const std::string& body,
                       const std::vector<std::string>& headers);
 

@@ -439,21 +439,9 @@ std::size_t rendered_count(const Block& b) {
     return r.blocks.size();
 }
 
-// The notification text: the reply's own text, else the first words it shows.
+// The notification text, in mrkdwn and within Slack's limit.
 std::string fallback_text(const Reply& reply) {
-    std::string text = reply.text;
-    if (text.empty()) {
-        for (const auto& b : reply.blocks) {
-            if ((b.kind == Block::Kind::header || b.kind == Block::Kind::section ||
-                 b.kind == Block::Kind::context) &&
-                !b.text.empty()) {
-                text = b.text;
-                break;
-            }
-        }
-    }
-    if (text.empty()) text = "releasebot";
-    return truncate_mrkdwn(mrkdwn(text), kMaxFallbackText);
+    return truncate_mrkdwn(mrkdwn(summary_text(reply)), kMaxFallbackText);
 }
 
 json::array capped_blocks(const Reply& reply) {

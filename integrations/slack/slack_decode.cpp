@@ -1,20 +1,22 @@
 // Decoding what Slack sends into releasebot's Event: Socket Mode frames, slash commands (JSON
 // and form-encoded), Events API callbacks (app_mention, direct messages) and interactivity
 // (block_actions, view_submission). This sits on the hot path of every command, so it parses
-// with simdjson's on-demand API, one parser reused per thread, reading only the fields it needs
-// in whatever order Slack wrote them, and copies each string out before the next parse. Input
-// is untrusted: every field is checked for presence, type and size, and every failure is an
-// Error value whose message names the field; nothing here throws.
+// each payload once with simdjson's DOM API (a payload is at most a few kilobytes, and its fields
+// are read in no fixed order), one parser reused per thread, and copies each string out before
+// the next parse. The DOM parse checks the whole document before anything is read, so a payload
+// broken anywhere is refused as a whole (on-demand lookups on a broken object were found by
+// fuzzing to abort; on-demand is used only to cut a checked Socket Mode frame's payload out).
+// Input is untrusted: every field is checked for presence, type and size, and every failure is
+// an Error value whose message names the field; nothing here throws.
 #include "integrations/slack/slack_decode.hpp"
 
 #include <simdjson.h>
 
 #include <cstdint>
-#include <cstring>
 
 namespace releasebot::slack {
 
-namespace od = simdjson::ondemand;
+namespace dom = simdjson::dom;
 
 namespace {
 
@@ -36,32 +38,28 @@ Error bad(std::string message) {
     return invalid(std::move(message));
 }
 
-// The parser and its input buffer, reused by every decode on this thread: simdjson wants
-// SIMDJSON_PADDING readable bytes after the input, and reusing both avoids two allocations per
-// payload.
-struct ThreadParser {
-    od::parser parser;
-    simdjson::dom::parser validator;
-    std::string buffer;
-};
-ThreadParser& thread_parser() {
-    thread_local ThreadParser tp;
-    return tp;
+// The parser, reused by every decode on this thread so that its buffers are allocated once.
+// What a decode reads from it is valid until the next decode on the same thread.
+dom::parser& thread_parser() {
+    thread_local dom::parser parser;
+    return parser;
 }
 
-std::string json_type_name(od::json_type t) {
+std::string json_type_name(dom::element_type t) {
     switch (t) {
-        case od::json_type::array:
+        case dom::element_type::ARRAY:
             return "an array";
-        case od::json_type::object:
+        case dom::element_type::OBJECT:
             return "an object";
-        case od::json_type::number:
+        case dom::element_type::INT64:
+        case dom::element_type::UINT64:
+        case dom::element_type::DOUBLE:
             return "a number";
-        case od::json_type::string:
+        case dom::element_type::STRING:
             return "a string";
-        case od::json_type::boolean:
+        case dom::element_type::BOOL:
             return "true or false";
-        case od::json_type::null:
+        case dom::element_type::NULL_VALUE:
             return "null";
     }
     return "something else";
@@ -76,75 +74,55 @@ Error json_error(std::string_view what, simdjson::error_code e) {
                ").");
 }
 
-// A parsed document whose root is an object. `doc` must outlive `root`, so both live here.
-struct Doc {
-    od::document doc;
-    od::object root;
-};
-
-std::optional<Error> open(std::string_view json, std::string_view what, Doc& out) {
+// The root object of `json`, parsed into this thread's parser; an Error when it is too big, not
+// valid JSON or not an object.
+Result<dom::object> open(std::string_view json, std::string_view what) {
     if (json.size() > kMaxPayload) {
         return bad("The " + std::string(what) + " is " + std::to_string(json.size()) +
                    " bytes; releasebot reads at most " + std::to_string(kMaxPayload) + ".");
     }
-    ThreadParser& tp = thread_parser();
-    tp.buffer.resize(json.size() + simdjson::SIMDJSON_PADDING);
-    if (!json.empty()) std::memcpy(tp.buffer.data(), json.data(), json.size());
-    simdjson::padded_string_view view(tp.buffer.data(), json.size(), tp.buffer.size());
-    // On-demand parsing validates only what it reads, and looking fields up out of order
-    // assumes the object was well-formed (simdjson's own assumption; broken JSON there aborts or
-    // worse — found by fuzzing). A full structural check first costs about a microsecond per
-    // kilobyte and makes every later lookup safe.
-    simdjson::dom::element checked;
-    if (auto e = tp.validator.parse(tp.buffer.data(), json.size(), false).get(checked))
+    if (json.empty()) return json_error(what, simdjson::EMPTY);
+    dom::element root;
+    if (auto e = thread_parser().parse(json.data(), json.size()).get(root))
         return json_error(what, e);
-    if (auto e = tp.parser.iterate(view).get(out.doc)) return json_error(what, e);
-    od::json_type type{};
-    if (auto e = out.doc.type().get(type)) return json_error(what, e);
-    if (type != od::json_type::object) {
-        // type() only looks at the first byte: "nonsense" starts like null. Name the type only
-        // when the value really is one.
-        bool valid = type == od::json_type::array;
-        if (type == od::json_type::null) {
-            bool null = false;
-            valid = !out.doc.is_null().get(null) && null;
-        } else if (type == od::json_type::boolean) {
-            bool b = false;
-            valid = !out.doc.get_bool().get(b);
-        } else if (type == od::json_type::number) {
-            double d = 0;
-            valid = !out.doc.get_double().get(d);
-        } else if (type == od::json_type::string) {
-            std::string_view s;
-            valid = !out.doc.get_string().get(s);
-        }
-        if (!valid) return bad("The " + std::string(what) + " is not valid JSON.");
+    dom::object obj;
+    if (root.get_object().get(obj)) {
         return bad("The " + std::string(what) + " should be a JSON object, not " +
-                   json_type_name(type) + ".");
+                   json_type_name(root.type()) + ".");
     }
-    if (auto e = out.doc.get_object().get(out.root)) return json_error(what, e);
-    return std::nullopt;
+    return obj;
+}
+
+// The source text of the `payload` object of a Socket Mode frame that open() has accepted, for
+// the decoder of its kind. The DOM keeps no source text and writing the payload out again costs
+// twice what finding it does, so simdjson's on-demand API finds it; that API assumes well-formed
+// input when it looks fields up, which open() has just checked.
+Result<std::string> payload_text(std::string_view json, std::string_view where) {
+    thread_local simdjson::ondemand::parser parser;
+    thread_local std::string padded;
+    padded.assign(json);
+    padded.resize(json.size() + simdjson::SIMDJSON_PADDING);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object payload;
+    std::string_view raw;
+    if (auto e = parser.iterate(padded.data(), json.size(), padded.size()).get(doc))
+        return json_error(where, e);
+    if (auto e = doc["payload"].get_object().get(payload)) return json_error(where, e);
+    if (auto e = payload.raw_json().get(raw)) return json_error(where, e);
+    return std::string(raw);
 }
 
 // Looks up `key` in `obj`: nullopt when absent (or null, which Slack writes for "none").
-Result<std::optional<od::value>> find(od::object& obj, std::string_view key,
-                                      std::string_view where) {
-    od::value v;
-    auto e = obj[key].get(v);
-    if (e == simdjson::NO_SUCH_FIELD) return std::optional<od::value>();
-    if (e) return json_error(where, e);
-    bool null = false;
-    if (auto e2 = v.is_null().get(null)) return json_error(where, e2);
-    if (null) return std::optional<od::value>();
-    return std::optional<od::value>(v);
+std::optional<dom::element> find(const dom::object& obj, std::string_view key) {
+    dom::element v;
+    if (obj[key].get(v) || v.is_null()) return std::nullopt;
+    return v;
 }
 
 Error wrong_type(std::string_view key, std::string_view where, std::string_view want,
-                 od::value& v) {
-    od::json_type t{};
-    std::string got = v.type().get(t) ? std::string("something else") : json_type_name(t);
+                 const dom::element& v) {
     return bad("`" + std::string(key) + "` in the " + std::string(where) + " should be " +
-               std::string(want) + ", not " + got + ".");
+               std::string(want) + ", not " + json_type_name(v.type()) + ".");
 }
 
 Error too_long(std::string_view key, std::string_view where, std::size_t size, std::size_t max) {
@@ -153,20 +131,17 @@ Error too_long(std::string_view key, std::string_view where, std::size_t size, s
                ".");
 }
 
-Result<std::optional<std::string>> opt_string(od::object& obj, std::string_view key,
+Result<std::optional<std::string>> opt_string(const dom::object& obj, std::string_view key,
                                               std::string_view where, std::size_t max) {
-    auto v = find(obj, key, where);
-    if (!v) return v.error();
-    if (!*v) return std::optional<std::string>();
+    auto v = find(obj, key);
+    if (!v) return std::optional<std::string>();
     std::string_view s;
-    auto e = (*v)->get_string().get(s);
-    if (e == simdjson::INCORRECT_TYPE) return wrong_type(key, where, "a string", **v);
-    if (e) return json_error(where, e);
+    if (v->get_string().get(s)) return wrong_type(key, where, "a string", *v);
     if (s.size() > max) return too_long(key, where, s.size(), max);
     return std::optional<std::string>(std::string(s));
 }
 
-Result<std::string> req_string(od::object& obj, std::string_view key, std::string_view where,
+Result<std::string> req_string(const dom::object& obj, std::string_view key, std::string_view where,
                                std::size_t max) {
     auto s = opt_string(obj, key, where, max);
     if (!s) return s.error();
@@ -176,19 +151,17 @@ Result<std::string> req_string(od::object& obj, std::string_view key, std::strin
     return std::move(**s);
 }
 
-Result<std::optional<od::object>> opt_object(od::object& obj, std::string_view key,
-                                             std::string_view where) {
-    auto v = find(obj, key, where);
-    if (!v) return v.error();
-    if (!*v) return std::optional<od::object>();
-    od::object o;
-    auto e = (*v)->get_object().get(o);
-    if (e == simdjson::INCORRECT_TYPE) return wrong_type(key, where, "an object", **v);
-    if (e) return json_error(where, e);
-    return std::optional<od::object>(o);
+Result<std::optional<dom::object>> opt_object(const dom::object& obj, std::string_view key,
+                                              std::string_view where) {
+    auto v = find(obj, key);
+    if (!v) return std::optional<dom::object>();
+    dom::object o;
+    if (v->get_object().get(o)) return wrong_type(key, where, "an object", *v);
+    return std::optional<dom::object>(o);
 }
 
-Result<od::object> req_object(od::object& obj, std::string_view key, std::string_view where) {
+Result<dom::object> req_object(const dom::object& obj, std::string_view key,
+                               std::string_view where) {
     auto o = opt_object(obj, key, where);
     if (!o) return o.error();
     if (!*o) return bad("The " + std::string(where) + " has no `" + std::string(key) + "`.");
@@ -213,14 +186,14 @@ Status check_id(std::string_view key, std::string_view where, const std::string&
                " is not a Slack ID (letters, digits, '.', '_', '-' or ':', at most 255).");
 }
 
-Result<std::string> req_id(od::object& obj, std::string_view key, std::string_view where) {
+Result<std::string> req_id(const dom::object& obj, std::string_view key, std::string_view where) {
     auto s = req_string(obj, key, where, kMaxId);
     if (!s) return s.error();
     RB_TRY(check_id(key, where, *s));
     return std::move(*s);
 }
 
-Result<std::optional<std::string>> opt_id(od::object& obj, std::string_view key,
+Result<std::optional<std::string>> opt_id(const dom::object& obj, std::string_view key,
                                           std::string_view where) {
     auto s = opt_string(obj, key, where, kMaxId);
     if (!s) return s.error();
@@ -388,7 +361,7 @@ std::string strip_action_suffix(std::string_view id) {
 }
 
 // The team of an interaction: `team.id`, or the user's team for org-wide installs (team null).
-Result<std::string> interaction_team(od::object& root, std::string_view where,
+Result<std::string> interaction_team(const dom::object& root, std::string_view where,
                                      const std::optional<std::string>& user_team) {
     auto team = opt_object(root, "team", where);
     if (!team) return team.error();
@@ -407,7 +380,7 @@ struct InteractionUser {
     std::optional<std::string> team_id;
 };
 
-Result<InteractionUser> interaction_user(od::object& root, std::string_view where) {
+Result<InteractionUser> interaction_user(const dom::object& root, std::string_view where) {
     auto user = req_object(root, "user", where);
     if (!user) return user.error();
     std::string uwhere = "`user` of the " + std::string(where);
@@ -431,7 +404,7 @@ Result<InteractionUser> interaction_user(od::object& root, std::string_view wher
     return u;
 }
 
-Result<Event> decode_block_actions(od::object& root, const std::string& key) {
+Result<Event> decode_block_actions(const dom::object& root, const std::string& key) {
     constexpr std::string_view where = "Slack block_actions payload";
     auto user = interaction_user(root, where);
     if (!user) return user.error();
@@ -477,57 +450,47 @@ Result<Event> decode_block_actions(od::object& root, const std::string& key) {
         thread = std::move(*t);
     }
 
-    auto actions_v = find(root, "actions", where);
-    if (!actions_v) return actions_v.error();
-    if (!*actions_v) return bad("The " + std::string(where) + " has no `actions`.");
-    od::array actions;
-    if (auto e = (*actions_v)->get_array().get(actions)) {
-        if (e == simdjson::INCORRECT_TYPE)
-            return wrong_type("actions", where, "an array", **actions_v);
-        return json_error(where, e);
-    }
-    std::optional<std::pair<std::string, std::string>> pressed;
+    auto actions_v = find(root, "actions");
+    if (!actions_v) return bad("The " + std::string(where) + " has no `actions`.");
+    dom::array actions;
+    if (actions_v->get_array().get(actions))
+        return wrong_type("actions", where, "an array", *actions_v);
+    // One press is one payload: the first action is the one that was pressed.
+    dom::element first;
+    if (actions.at(0).get(first))
+        return bad("`actions` in the " + std::string(where) + " is empty.");
     std::string awhere = "`actions` of the " + std::string(where);
-    for (auto element : actions) {
-        od::object action;
-        if (auto e = element.get_object().get(action)) {
-            if (e == simdjson::INCORRECT_TYPE) {
-                return bad("Each entry of " + awhere + " should be an object.");
-            }
-            return json_error(where, e);
+    dom::object action;
+    if (first.get_object().get(action))
+        return bad("Each entry of " + awhere + " should be an object.");
+    auto id = req_string(action, "action_id", awhere, kMaxId);
+    if (!id) return id.error();
+    auto value = opt_string(action, "value", awhere, kMaxValue);
+    if (!value) return value.error();
+    std::string v;
+    if (*value) {
+        v = std::move(**value);
+    } else {
+        // Select menus carry their choice in selected_option.value.
+        auto option = opt_object(action, "selected_option", awhere);
+        if (!option) return option.error();
+        if (*option) {
+            auto ov = opt_string(**option, "value", awhere, kMaxValue);
+            if (!ov) return ov.error();
+            if (*ov) v = std::move(**ov);
         }
-        auto id = req_string(action, "action_id", awhere, kMaxId);
-        if (!id) return id.error();
-        auto value = opt_string(action, "value", awhere, kMaxValue);
-        if (!value) return value.error();
-        std::string v;
-        if (*value) {
-            v = std::move(**value);
-        } else {
-            // Select menus carry their choice in selected_option.value.
-            auto option = opt_object(action, "selected_option", awhere);
-            if (!option) return option.error();
-            if (*option) {
-                auto ov = opt_string(**option, "value", awhere, kMaxValue);
-                if (!ov) return ov.error();
-                if (*ov) v = std::move(**ov);
-            }
-        }
-        RB_TRY(check_text("value", awhere, v));
-        // One press is one payload: the first action is the one that was pressed.
-        pressed.emplace(strip_action_suffix(*id), std::move(v));
-        break;
     }
-    if (!pressed) return bad("`actions` in the " + std::string(where) + " is empty.");
-    if (pressed->first.empty()) {
+    RB_TRY(check_text("value", awhere, v));
+    std::string action_id = strip_action_suffix(*id);
+    if (action_id.empty()) {
         return bad("The " + std::string(where) + " has an empty `action_id`.");
     }
 
     Event e = slack_event(key, EventKind::action, *team, user->id, std::move(user->name),
                           std::move(*channel));
     e.conversation.thread = std::move(thread);
-    e.action_id = std::move(pressed->first);
-    e.value = std::move(pressed->second);
+    e.action_id = std::move(action_id);
+    e.value = std::move(v);
     // Not answers: what the adapter needs to act on the press itself (open the survey modal with
     // the trigger, edit the message the button sits in).
     if (*trigger && !(*trigger)->empty()) e.fields["trigger_id"] = std::move(**trigger);
@@ -537,7 +500,7 @@ Result<Event> decode_block_actions(od::object& root, const std::string& key) {
 
 // The answer in one view state entry: plain_text_input → value; static_select and
 // radio_buttons → selected_option.value; nullopt when the person left it empty.
-Result<std::optional<std::string>> state_answer(od::object& entry, std::string_view where) {
+Result<std::optional<std::string>> state_answer(const dom::object& entry, std::string_view where) {
     auto value = opt_string(entry, "value", where, kMaxValue);
     if (!value) return value.error();
     if (*value) return value;
@@ -547,7 +510,48 @@ Result<std::optional<std::string>> state_answer(od::object& entry, std::string_v
     return std::optional<std::string>();
 }
 
-Result<Event> decode_view_submission(od::object& root, const std::string& key) {
+// The answers of a submitted view (`view.state.values`), by "block_id.action_id".
+Result<std::map<std::string, std::string>> view_answers(const dom::object& view,
+                                                        std::string_view where) {
+    std::map<std::string, std::string> fields;
+    auto state = opt_object(view, "state", "`view` of the " + std::string(where));
+    if (!state) return state.error();
+    if (!*state) return fields;
+    std::string swhere = "`view.state` of the " + std::string(where);
+    auto values = opt_object(**state, "values", swhere);
+    if (!values) return values.error();
+    if (!*values) return fields;
+    for (auto [block_id, block_value] : **values) {
+        if (block_id.size() > kMaxId) return too_long("block_id", swhere, block_id.size(), kMaxId);
+        dom::object block;
+        if (block_value.get_object().get(block)) {
+            return bad("Each block in `view.state.values` of the " + std::string(where) +
+                       " should be an object.");
+        }
+        for (auto [action_id, entry_value] : block) {
+            if (action_id.size() > kMaxId)
+                return too_long("action_id", swhere, action_id.size(), kMaxId);
+            dom::object entry;
+            if (entry_value.get_object().get(entry)) {
+                return bad("Each answer in `view.state.values` of the " + std::string(where) +
+                           " should be an object.");
+            }
+            auto answer = state_answer(entry, swhere);
+            if (!answer) return answer.error();
+            if (!*answer) continue;
+            std::string block_name(block_id);
+            RB_TRY(check_text(block_name + "." + std::string(action_id), swhere, **answer));
+            if (fields.size() >= kMaxAnswers) {
+                return bad("The " + std::string(where) + " has more than " +
+                           std::to_string(kMaxAnswers) + " answers.");
+            }
+            fields[block_name + "." + strip_action_suffix(action_id)] = std::move(**answer);
+        }
+    }
+    return fields;
+}
+
+Result<Event> decode_view_submission(const dom::object& root, const std::string& key) {
     constexpr std::string_view where = "Slack view_submission payload";
     auto user = interaction_user(root, where);
     if (!user) return user.error();
@@ -555,68 +559,16 @@ Result<Event> decode_view_submission(od::object& root, const std::string& key) {
     if (!team) return team.error();
     auto view = req_object(root, "view", where);
     if (!view) return view.error();
-    std::string vwhere = "`view` of the " + std::string(where);
-    auto metadata = opt_string(*view, "private_metadata", vwhere, kMaxValue);
+    auto metadata =
+        opt_string(*view, "private_metadata", "`view` of the " + std::string(where), kMaxValue);
     if (!metadata) return metadata.error();
-
-    std::map<std::string, std::string> fields;
-    auto state = opt_object(*view, "state", vwhere);
-    if (!state) return state.error();
-    if (*state) {
-        std::string swhere = "`view.state` of the " + std::string(where);
-        auto values = opt_object(**state, "values", swhere);
-        if (!values) return values.error();
-        if (*values) {
-            for (auto block_field : **values) {
-                std::string_view block_key;
-                if (auto e = block_field.unescaped_key().get(block_key))
-                    return json_error(where, e);
-                std::string block_id(block_key);
-                if (block_id.size() > kMaxId)
-                    return too_long("block_id", swhere, block_id.size(), kMaxId);
-                od::object block;
-                if (auto e = block_field.value().get_object().get(block)) {
-                    if (e == simdjson::INCORRECT_TYPE) {
-                        return bad("Each block in `view.state.values` of the " +
-                                   std::string(where) + " should be an object.");
-                    }
-                    return json_error(where, e);
-                }
-                for (auto action_field : block) {
-                    std::string_view action_key;
-                    if (auto e = action_field.unescaped_key().get(action_key)) {
-                        return json_error(where, e);
-                    }
-                    std::string action_id(action_key);
-                    if (action_id.size() > kMaxId) {
-                        return too_long("action_id", swhere, action_id.size(), kMaxId);
-                    }
-                    od::object entry;
-                    if (auto e = action_field.value().get_object().get(entry)) {
-                        if (e == simdjson::INCORRECT_TYPE) {
-                            return bad("Each answer in `view.state.values` of the " +
-                                       std::string(where) + " should be an object.");
-                        }
-                        return json_error(where, e);
-                    }
-                    auto answer = state_answer(entry, swhere);
-                    if (!answer) return answer.error();
-                    if (!*answer) continue;
-                    RB_TRY(check_text(block_id + "." + action_id, swhere, **answer));
-                    if (fields.size() >= kMaxAnswers) {
-                        return bad("The " + std::string(where) + " has more than " +
-                                   std::to_string(kMaxAnswers) + " answers.");
-                    }
-                    fields[block_id + "." + strip_action_suffix(action_id)] = std::move(**answer);
-                }
-            }
-        }
-    }
+    auto fields = view_answers(*view, where);
+    if (!fields) return fields.error();
 
     // A modal belongs to no channel; the adapter answers the person directly.
     Event e = slack_event(key, EventKind::submission, *team, user->id, std::move(user->name), "");
     e.value = metadata->value_or("");
-    e.fields = std::move(fields);
+    e.fields = std::move(*fields);
     return e;
 }
 
@@ -624,15 +576,15 @@ Result<Event> decode_view_submission(od::object& root, const std::string& key) {
 
 Result<SocketFrame> decode_socket_frame(std::string_view json) {
     constexpr std::string_view where = "Slack Socket Mode message";
-    Doc d;
-    if (auto err = open(json, where, d)) return *err;
+    auto root = open(json, where);
+    if (!root) return root.error();
     SocketFrame f;
-    auto type = req_string(d.root, "type", where, kMaxId);
+    auto type = req_string(*root, "type", where, kMaxId);
     if (!type) return type.error();
     f.type = std::move(*type);
     if (f.type == "hello") return f;
     if (f.type == "disconnect") {
-        auto reason = opt_string(d.root, "reason", where, kMaxId);
+        auto reason = opt_string(*root, "reason", where, kMaxId);
         if (!reason) return reason.error();
         f.reason = reason->value_or("");
         return f;
@@ -640,7 +592,7 @@ Result<SocketFrame> decode_socket_frame(std::string_view json) {
     // Envelopes of a type releasebot does not know are still acknowledged (Slack would
     // redeliver them otherwise), so their envelope id is read when there is one.
     bool known = f.type == "events_api" || f.type == "slash_commands" || f.type == "interactive";
-    auto id = opt_string(d.root, "envelope_id", where, kMaxId);
+    auto id = opt_string(*root, "envelope_id", where, kMaxId);
     if (!id) return id.error();
     if (known && (!*id || (*id)->empty())) {
         return bad("The " + std::string(where) + " of type " + f.type +
@@ -648,42 +600,25 @@ Result<SocketFrame> decode_socket_frame(std::string_view json) {
     }
     f.envelope_id = id->value_or("");
 
-    auto payload = find(d.root, "payload", where);
-    if (!payload) return payload.error();
-    if (*payload) {
-        od::object o;
-        if (auto e = (*payload)->get_object().get(o)) {
-            if (e == simdjson::INCORRECT_TYPE) {
-                return wrong_type("payload", where, "an object", **payload);
-            }
-            return json_error(where, e);
-        }
-        std::string_view raw;
-        if (auto e = o.raw_json().get(raw)) return json_error(where, e);
-        f.payload = std::string(raw);
+    if (auto payload = find(*root, "payload")) {
+        if (!payload->is_object()) return wrong_type("payload", where, "an object", *payload);
+        auto raw = payload_text(json, where);
+        if (!raw) return raw.error();
+        f.payload = std::move(*raw);
     } else if (known) {
         return bad("The " + std::string(where) + " of type " + f.type + " has no `payload`.");
     }
 
-    auto accepts = find(d.root, "accepts_response_payload", where);
-    if (!accepts) return accepts.error();
-    if (*accepts) {
-        auto e = (*accepts)->get_bool().get(f.accepts_response_payload);
-        if (e == simdjson::INCORRECT_TYPE) {
-            return wrong_type("accepts_response_payload", where, "true or false", **accepts);
-        }
-        if (e) return json_error(where, e);
+    if (auto accepts = find(*root, "accepts_response_payload")) {
+        if (accepts->get_bool().get(f.accepts_response_payload))
+            return wrong_type("accepts_response_payload", where, "true or false", *accepts);
     }
-    auto retry = find(d.root, "retry_attempt", where);
-    if (!retry) return retry.error();
-    if (*retry) {
+    if (auto retry = find(*root, "retry_attempt")) {
         std::int64_t n = 0;
-        auto e = (*retry)->get_int64().get(n);
-        if (e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_ERROR) {
-            return wrong_type("retry_attempt", where, "a whole number", **retry);
-        }
-        if (e) return json_error(where, e);
-        if (n < 0 || n > 1000) {
+        auto e = retry->get_int64().get(n);
+        if (e == simdjson::INCORRECT_TYPE)
+            return wrong_type("retry_attempt", where, "a whole number", *retry);
+        if (e || n < 0 || n > 1000) {
             return bad("`retry_attempt` in the " + std::string(where) + " is out of range.");
         }
         f.retry_attempt = static_cast<int>(n);
@@ -693,26 +628,26 @@ Result<SocketFrame> decode_socket_frame(std::string_view json) {
 
 Result<Event> decode_slash_command_json(std::string_view json, const std::string& idempotency_key) {
     constexpr std::string_view where = "Slack slash command payload";
-    Doc d;
-    if (auto err = open(json, where, d)) return *err;
+    auto root = open(json, where);
+    if (!root) return root.error();
     SlashFields f;
-    auto team = req_id(d.root, "team_id", where);
+    auto team = req_id(*root, "team_id", where);
     if (!team) return team.error();
     f.team_id = std::move(*team);
-    auto user = req_id(d.root, "user_id", where);
+    auto user = req_id(*root, "user_id", where);
     if (!user) return user.error();
     f.user_id = std::move(*user);
-    auto name = opt_string(d.root, "user_name", where, kMaxId);
+    auto name = opt_string(*root, "user_name", where, kMaxId);
     if (!name) return name.error();
     f.user_name = name->value_or("");
     RB_TRY(check_text("user_name", where, f.user_name));
-    auto channel = req_id(d.root, "channel_id", where);
+    auto channel = req_id(*root, "channel_id", where);
     if (!channel) return channel.error();
     f.channel_id = std::move(*channel);
-    auto command = req_string(d.root, "command", where, kMaxId);
+    auto command = req_string(*root, "command", where, kMaxId);
     if (!command) return command.error();
     f.command = std::move(*command);
-    auto text = opt_string(d.root, "text", where, kMaxText);
+    auto text = opt_string(*root, "text", where, kMaxText);
     if (!text) return text.error();
     f.text = text->value_or("");
     return slash_event(std::move(f), idempotency_key);
@@ -756,9 +691,9 @@ Result<Event> decode_slash_command_form(std::string_view body, const std::string
 
 Result<std::optional<Event>> decode_event_callback(std::string_view json) {
     constexpr std::string_view where = "Slack event callback";
-    Doc d;
-    if (auto err = open(json, where, d)) return *err;
-    auto type = req_string(d.root, "type", where, kMaxId);
+    auto root = open(json, where);
+    if (!root) return root.error();
+    auto type = req_string(*root, "type", where, kMaxId);
     if (!type) return type.error();
     // The caller answers the challenge (decode_url_verification); there is nothing to run.
     if (*type == "url_verification") {
@@ -769,11 +704,11 @@ Result<std::optional<Event>> decode_event_callback(std::string_view json) {
     // app_rate_limited and other notices about the app itself carry no command.
     if (*type != "event_callback") return std::optional<Event>();
 
-    auto event_id = req_id(d.root, "event_id", where);
+    auto event_id = req_id(*root, "event_id", where);
     if (!event_id) return event_id.error();
-    auto team = opt_id(d.root, "team_id", where);
+    auto team = opt_id(*root, "team_id", where);
     if (!team) return team.error();
-    auto event = req_object(d.root, "event", where);
+    auto event = req_object(*root, "event", where);
     if (!event) return event.error();
     std::string ewhere = "`event` of the " + std::string(where);
     auto etype = req_string(*event, "type", ewhere, kMaxId);
@@ -786,14 +721,10 @@ Result<std::optional<Event>> decode_event_callback(std::string_view json) {
         if (!channel_type) return channel_type.error();
         if (channel_type->value_or("") != "im") return std::optional<Event>();
         // Edits, deletions, joins and file shares are not new commands.
-        auto subtype = find(*event, "subtype", ewhere);
-        if (!subtype) return subtype.error();
-        if (*subtype) return std::optional<Event>();
+        if (find(*event, "subtype")) return std::optional<Event>();
     }
     // The bot's own messages (and other bots') must never be read back as commands.
-    auto bot = find(*event, "bot_id", ewhere);
-    if (!bot) return bot.error();
-    if (*bot) return std::optional<Event>();
+    if (find(*event, "bot_id")) return std::optional<Event>();
 
     auto user = req_id(*event, "user", ewhere);
     if (!user) return user.error();
@@ -822,23 +753,29 @@ Result<std::optional<Event>> decode_event_callback(std::string_view json) {
 
 std::optional<std::string> decode_url_verification(std::string_view json) {
     constexpr std::string_view where = "Slack url_verification request";
-    Doc d;
-    if (open(json, where, d)) return std::nullopt;
-    auto type = opt_string(d.root, "type", where, kMaxId);
+    auto root = open(json, where);
+    if (!root) return std::nullopt;
+    auto type = opt_string(*root, "type", where, kMaxId);
     if (!type || !*type || **type != "url_verification") return std::nullopt;
-    auto challenge = opt_string(d.root, "challenge", where, kMaxId);
+    auto challenge = opt_string(*root, "challenge", where, kMaxId);
     if (!challenge || !*challenge) return std::nullopt;
     return std::move(**challenge);
 }
 
 Result<Event> decode_interactive(std::string_view json, const std::string& idempotency_key) {
     constexpr std::string_view where = "Slack interactivity payload";
-    Doc d;
-    if (auto err = open(json, where, d)) return *err;
-    auto type = req_string(d.root, "type", where, kMaxId);
+    auto root = open(json, where);
+    if (!root) return root.error();
+    auto type = req_string(*root, "type", where, kMaxId);
     if (!type) return type.error();
-    if (*type == "block_actions") return decode_block_actions(d.root, idempotency_key);
-    if (*type == "view_submission") return decode_view_submission(d.root, idempotency_key);
+    std::string key = idempotency_key;
+    if (key.empty()) {
+        auto trigger = req_id(*root, "trigger_id", where);
+        if (!trigger) return trigger.error();
+        key = "slack:trigger:" + *trigger;
+    }
+    if (*type == "block_actions") return decode_block_actions(*root, key);
+    if (*type == "view_submission") return decode_view_submission(*root, key);
     return bad("releasebot does not act on Slack " +
                (is_slack_id(*type) ? "`" + *type + "`" : std::string("these")) +
                " interactions; only buttons (block_actions) and survey forms (view_submission).");

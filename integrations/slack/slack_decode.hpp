@@ -43,7 +43,10 @@ std::optional<std::string> decode_url_verification(std::string_view json);
 
 // Interactivity: `block_actions` → an action Event (action_id, value, the message's channel);
 // `view_submission` → a submission Event (fields by block_id.action_id → value, the view's
-// private_metadata in event.value). Keyed by `idempotency_key`.
+// private_metadata in event.value). Keyed by `idempotency_key` (Socket Mode: the envelope id);
+// an empty one keys the event by the payload's trigger_id ("slack:trigger:<id>"), which Slack
+// keeps when it retries an HTTP delivery and never gives two interactions — a payload without
+// one is then an Error.
 Result<Event> decode_interactive(std::string_view json, const std::string& idempotency_key);
 
 // application/x-www-form-urlencoded → fields (percent and '+' decoding); an Error on bad escapes.

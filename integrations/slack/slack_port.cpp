@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
+#include <cstdint>
+#include <cstdlib>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -39,6 +42,20 @@ Delivery to_delivery(const ApiResult& r, const std::string& method, const std::s
     d.retry_after = r.retry_after;
     d.permanent = !r.retry_after && is_permanent(r.error);
     d.error = "Slack " + method + " to " + where + " failed: " + r.error;
+    return d;
+}
+
+constexpr std::string_view kOutboxEvent = "releasebot_outbox";
+// How far before the recorded attempt the lookup starts: clocks of bot and Slack differ.
+constexpr std::chrono::minutes kLookupMargin{10};
+// Pages of history read looking for one message (a few thousand messages at most).
+constexpr int kLookupPages = 20;
+
+// A reply that rendered to no Slack message: retrying cannot help.
+Delivery nothing_to_post() {
+    Delivery d;
+    d.error = "nothing to post: the reply rendered to no Slack message";
+    d.permanent = true;
     return d;
 }
 
@@ -116,11 +133,7 @@ Delivery SlackPort::ephemeral(const ConversationRef& where, const UserId& user,
             have_first = true;
         }
     }
-    if (!have_first) {
-        first.error = "nothing to post: the reply rendered to no Slack message";
-        first.permanent = true;
-    }
-    return first;
+    return have_first ? first : nothing_to_post();
 }
 
 Delivery SlackPort::post_parts(const ConversationRef& where, const Reply& reply) {
@@ -128,9 +141,20 @@ Delivery SlackPort::post_parts(const ConversationRef& where, const Reply& reply)
     // edit that one). A failure part-way reports the failure, so the row is retried whole.
     Delivery first;
     bool have_first = false;
-    for (const Reply& part : split_for_slack(reply)) {
-        ApiResult r =
-            api_.call("chat.postMessage", post_message_body(where.channel, where.thread, part));
+    const std::vector<Reply> parts = split_for_slack(reply);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        std::string body = post_message_body(where.channel, where.thread, parts[i]);
+        if (!outbox_key_.empty()) {
+            boost::json::value json = boost::json::parse(body);
+            json.as_object()["metadata"] = boost::json::object{
+                {"event_type", kOutboxEvent},
+                {"event_payload",
+                 boost::json::object{{"key", outbox_key_},
+                                     {"part", static_cast<std::int64_t>(i)},
+                                     {"parts", static_cast<std::int64_t>(parts.size())}}}};
+            body = boost::json::serialize(json);
+        }
+        ApiResult r = api_.call("chat.postMessage", body);
         Delivery d = to_delivery(r, "chat.postMessage", where.channel);
         if (!d.ok) return d;
         if (!have_first) {
@@ -138,33 +162,130 @@ Delivery SlackPort::post_parts(const ConversationRef& where, const Reply& reply)
             have_first = true;
         }
     }
-    if (!have_first) {
-        first.error = "nothing to post: the reply rendered to no Slack message";
-        first.permanent = true;
+    return have_first ? first : nothing_to_post();
+}
+
+std::string SlackPort::im_channel(const UserId& to, Delivery& failed) {
+    auto cached = dm_channels_.find(to.value());
+    if (cached != dm_channels_.end()) return cached->second;
+    boost::json::object body;
+    body["users"] = to.value();
+    ApiResult r = api_.call("conversations.open", boost::json::serialize(body));
+    if (!r.ok) {
+        failed = to_delivery(r, "conversations.open", to.value());
+        return "";
     }
-    return first;
+    std::string channel = json_field(r.body, "channel.id");
+    if (channel.empty()) {
+        failed = Delivery{};
+        failed.error = "Slack conversations.open for " + to.value() + " returned no channel id";
+        return "";
+    }
+    dm_channels_.emplace(to.value(), channel);
+    return channel;
 }
 
 Delivery SlackPort::direct(const std::string& tenant, const UserId& to, const Reply& reply) {
     (void)tenant;  // one bot token serves one workspace
-    auto cached = dm_channels_.find(to.value());
-    if (cached == dm_channels_.end()) {
-        boost::json::object body;
-        body["users"] = to.value();
-        ApiResult r = api_.call("conversations.open", boost::json::serialize(body));
-        if (!r.ok) return to_delivery(r, "conversations.open", to.value());
-        std::string channel = json_field(r.body, "channel.id");
-        if (channel.empty()) {
-            Delivery d;
-            d.error = "Slack conversations.open for " + to.value() + " returned no channel id";
-            return d;
-        }
-        cached = dm_channels_.emplace(to.value(), std::move(channel)).first;
-    }
-    ConversationRef im{"slack", tenant, cached->second, std::nullopt, std::nullopt};
+    Delivery failed;
+    std::string channel = im_channel(to, failed);
+    if (channel.empty()) return failed;
+    ConversationRef im{"slack", tenant, channel, std::nullopt, std::nullopt};
     Delivery d = post(im, reply);
     // The IM may have been closed or the user removed since it was cached: ask again next time.
     if (!d.ok && d.permanent) dm_channels_.erase(to.value());
+    return d;
+}
+
+std::optional<Delivery> SlackPort::find_delivered(const Destination& where,
+                                                  const std::string& outbox_key,
+                                                  std::chrono::sys_seconds since) {
+    if (outbox_key.empty()) return std::nullopt;
+    std::string channel;
+    std::optional<std::string> thread;
+    if (where.channel) {
+        channel = where.channel->channel;
+        thread = where.channel->thread;
+        // An ephemeral message leaves nothing to find (except in a DM, where it is posted).
+        if (where.ephemeral_to && (channel.empty() || channel.front() != 'D')) return std::nullopt;
+    } else if (where.user) {
+        Delivery failed;
+        channel = im_channel(*where.user, failed);
+        if (channel.empty()) return failed.permanent ? std::nullopt : std::optional(failed);
+    }
+    if (channel.empty()) return std::nullopt;
+
+    const auto oldest = (since - kLookupMargin).time_since_epoch().count();
+    const std::string method = thread ? "conversations.replies" : "conversations.history";
+    std::set<std::int64_t> found;
+    std::int64_t parts = 0;
+    std::string first_ts;
+    // A busy channel can hold more than one page since the attempt: history comes newest
+    // first, so each further page ends (`latest`) where the last one stopped.
+    std::optional<std::string> latest;
+    for (int page = 0; page < kLookupPages; ++page) {
+        std::vector<std::pair<std::string, std::string>> fields{
+            {"channel", channel},
+            {"oldest", std::to_string(std::max<std::int64_t>(oldest, 0)) + ".000000"},
+            {"include_all_metadata", "true"},
+            {"limit", "200"}};
+        if (thread) fields.emplace_back("ts", *thread);
+        if (latest) fields.emplace_back("latest", *latest);
+        ApiResult r = api_.call_form(method, fields);
+        if (!r.ok) {
+            Delivery d = to_delivery(r, method, channel);
+            // Slack can never answer (no history scope, no such channel): post again rather
+            // than lose the message.
+            if (d.permanent || r.error == "thread_not_found") return std::nullopt;
+            return d;
+        }
+        boost::system::error_code ec;
+        boost::json::value answer = boost::json::parse(r.body, ec);
+        const boost::json::object* top = ec ? nullptr : answer.if_object();
+        const boost::json::value* messages = top ? top->if_contains("messages") : nullptr;
+        if (messages == nullptr || !messages->is_array()) break;
+
+        std::string page_oldest;
+        for (const auto& m : messages->get_array()) {
+            const auto* msg = m.if_object();
+            const auto* ts = msg ? msg->if_contains("ts") : nullptr;
+            if (ts && ts->is_string()) {
+                const std::string t(ts->get_string());
+                if (page_oldest.empty() ||
+                    std::strtod(t.c_str(), nullptr) < std::strtod(page_oldest.c_str(), nullptr))
+                    page_oldest = t;
+            }
+            const auto* meta = msg ? msg->if_contains("metadata") : nullptr;
+            const auto* meta_obj = meta ? meta->if_object() : nullptr;
+            if (meta_obj == nullptr) continue;
+            const auto* type = meta_obj->if_contains("event_type");
+            const auto* payload = meta_obj->if_contains("event_payload");
+            if (!type || !type->is_string() || type->get_string() != kOutboxEvent || !payload ||
+                !payload->is_object())
+                continue;
+            const auto& p = payload->get_object();
+            const auto* key = p.if_contains("key");
+            if (!key || !key->is_string() || key->get_string() != outbox_key) continue;
+            const auto* part = p.if_contains("part");
+            const auto* count = p.if_contains("parts");
+            const std::int64_t index = part && part->is_int64() ? part->get_int64() : 0;
+            parts = std::max<std::int64_t>(
+                parts, count && count->is_int64() ? count->get_int64() : std::int64_t{1});
+            found.insert(index);
+            if (index == 0 && ts && ts->is_string()) first_ts = std::string(ts->get_string());
+        }
+        const auto* more = top->if_contains("has_more");
+        // A thread's replies come oldest first in one answer; only the history pages back.
+        if (thread || !more || !more->is_bool() || !more->get_bool() || page_oldest.empty() ||
+            page_oldest == latest)
+            break;
+        latest = page_oldest;
+    }
+    // Only some parts out: posting the whole reply again repeats those, but loses nothing.
+    if (found.empty() || static_cast<std::int64_t>(found.size()) < parts) return std::nullopt;
+    Delivery d;
+    d.ok = true;
+    d.message_ref = first_ts;
     return d;
 }
 

@@ -13,6 +13,7 @@
 
 #include "bot/chat_port.hpp"
 #include "bot/event.hpp"
+#include "bot/reply_codec.hpp"
 #include "integrations/slack/web_api.hpp"
 
 namespace releasebot::slack {
@@ -35,6 +36,15 @@ class SlackPort final : public ChatPort {
     Delivery update(const ConversationRef& where, const std::string& message_ref,
                     const Reply& reply) override;
     std::chrono::milliseconds min_interval() const override { return min_interval_; }
+    // Every chat.postMessage carries Slack message metadata (event_type "releasebot_outbox")
+    // naming the outbox row and the part of it; find_delivered reads conversations.history (or
+    // conversations.replies in a thread) with include_all_metadata and reports the row delivered
+    // when all its parts are there. Ephemeral messages and files cannot be found that way: they
+    // stay at-least-once. A lookup Slack could not answer now is a not-ok Delivery (retry later);
+    // one it can never answer (no history scope) is nullopt, so the message is posted again.
+    void set_outbox_key(const std::string& outbox_key) override { outbox_key_ = outbox_key; }
+    std::optional<Delivery> find_delivered(const Destination& where, const std::string& outbox_key,
+                                           std::chrono::sys_seconds since) override;
 
     // Uploads `reply.file` into `where` with the reply's text as its comment. Not ok when the
     // reply has no file or any of the three steps failed; nothing is posted then.
@@ -42,6 +52,9 @@ class SlackPort final : public ChatPort {
 
   private:
     Delivery post_parts(const ConversationRef& where, const Reply& reply);
+    // The IM channel with `user` (conversations.open, cached); empty with `failed` set if not.
+    std::string im_channel(const UserId& user, Delivery& failed);
+    std::string outbox_key_;
     SlackWebApi& api_;
     std::chrono::milliseconds min_interval_;
     std::map<std::string, std::string> dm_channels_;  // user id → IM channel id

@@ -321,6 +321,7 @@ struct SocketModeClient::Impl {
         health::link("slack_socket_mode", slot, true);
         if (connected_before[slot]) {
             ++reconnects;
+            metrics::reconnect("slack");
         } else {
             connected_before[slot] = true;
             log("Socket Mode link " + std::to_string(slot + 1) + " connected");

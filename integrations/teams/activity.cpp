@@ -190,6 +190,44 @@ Result<std::map<std::string, std::string>> inputs_of(const dom::object& data) {
     return out;
 }
 
+// The press in a card's `value`: Action.Submit sends the card's data with the inputs merged in,
+// Action.Execute an invoke whose value.action carries the verb and the data. Read here, from the
+// activity's own parse, so the request is parsed once; nullopt when it names no action.
+std::optional<CardAction> card_action(dom::element value, bool execute) {
+    dom::object data;
+    bool has_data = false;
+    std::string verb;
+    if (execute) {
+        dom::object v, action;
+        if (value.get_object().get(v) || v["action"].get_object().get(action)) return std::nullopt;
+        std::string_view s;
+        if (!action["verb"].get_string().get(s)) verb = std::string(s);
+        has_data = !action["data"].get_object().get(data);
+        if (!has_data && verb.empty()) return std::nullopt;
+    } else {
+        has_data = !value.get_object().get(data);
+        if (!has_data) return std::nullopt;
+    }
+
+    CardAction card;
+    card.action_id = std::move(verb);
+    // A default dom::object points at no document: it must not be read (found by fuzzing).
+    if (has_data) {
+        std::string_view s;
+        if (!data["action_id"].get_string().get(s)) card.action_id = std::string(s);
+        if (!data["value"].get_string().get(s)) card.value = std::string(s);
+    }
+    if (card.action_id.empty() || card.action_id.size() > kMaxId || has_control(card.action_id) ||
+        card.value.size() > kMaxValue || has_control(card.value))
+        return std::nullopt;
+    if (card.action_id == "survey.submit" && has_data) {
+        auto inputs = inputs_of(data);
+        if (!inputs) return std::nullopt;
+        card.inputs = std::move(*inputs);
+    }
+    return card;
+}
+
 }  // namespace
 
 Result<TeamsActivity> decode_activity(std::string_view json) {
@@ -273,6 +311,8 @@ Result<TeamsActivity> decode_activity(std::string_view json) {
             return bad("`value` in the activity is " + std::to_string(a.value_json.size()) +
                        " bytes; releasebot reads at most " + std::to_string(kMaxValue) + ".");
         }
+        const bool execute = a.type == "invoke" && a.name == "adaptiveCard/action";
+        if (a.type == "message" || execute) a.card = card_action(*value, execute);
     }
 
     auto found = mentions(root, tz);
@@ -384,57 +424,16 @@ std::optional<Event> to_event(const TeamsActivity& activity) {
         return e;
     }
 
-    // A card action: Action.Submit arrives as a message whose `value` is the card's data with
-    // the inputs merged in; Action.Execute as an invoke whose value.action carries verb and data.
-    dom::element doc;
-    if (activity.value_json.empty() || thread_parser().parse(activity.value_json).get(doc)) {
-        return std::nullopt;
-    }
-    dom::object data;
-    bool has_data = false;
-    std::string verb;
-    if (execute) {
-        dom::object value, action;
-        if (doc.get_object().get(value) || value["action"].get_object().get(action))
-            return std::nullopt;
-        std::string_view v;
-        if (!action["verb"].get_string().get(v)) verb = std::string(v);
-        dom::object d;
-        if (!action["data"].get_object().get(d)) {
-            data = d;
-            has_data = true;
-        } else if (verb.empty()) {
-            return std::nullopt;
-        }
-    } else if (doc.get_object().get(data)) {
-        return std::nullopt;
-    } else {
-        has_data = true;
-    }
-
-    std::string action_id = verb;
-    std::string value;
-    // A default dom::object points at no document: it must not be read (found by fuzzing).
-    if (has_data) {
-        std::string_view s;
-        if (!data["action_id"].get_string().get(s)) action_id = std::string(s);
-        if (!data["value"].get_string().get(s)) value = std::string(s);
-    }
-    if (action_id.empty() || action_id.size() > kMaxId || has_control(action_id) ||
-        value.size() > kMaxValue || has_control(value))
-        return std::nullopt;
-
-    if (action_id == "survey.submit") {
-        auto fields =
-            has_data && data.size() > 0 ? inputs_of(data) : std::map<std::string, std::string>();
-        if (!fields) return std::nullopt;
+    if (!activity.card) return std::nullopt;
+    const CardAction& card = *activity.card;
+    if (card.action_id == "survey.submit") {
         e.kind = EventKind::submission;
-        e.value = std::move(value);
-        e.fields = std::move(*fields);
+        e.value = card.value;
+        e.fields = card.inputs;
     } else {
         e.kind = EventKind::action;
-        e.action_id = std::move(action_id);
-        e.value = std::move(value);
+        e.action_id = card.action_id;
+        e.value = card.value;
     }
     // The receiver decides how the answer travels (the invoke response or the outbox).
     e.reply_in_outbox = message;

@@ -12,6 +12,7 @@
 // clientInfo entity's. Other people mentioned in a command become <@29:…> markup.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,13 @@
 #include "commands/result.hpp"
 
 namespace releasebot::teams {
+
+// The press a card's `value` carries, decoded with the rest of the activity.
+struct CardAction {
+    std::string action_id;                      // data.action_id, else the Action.Execute verb
+    std::string value;                          // data.value: the command the press runs
+    std::map<std::string, std::string> inputs;  // survey.submit: the card's inputs ("q<n>.answer")
+};
 
 struct TeamsActivity {
     std::string type;  // "message", "invoke", "conversationUpdate", …
@@ -38,7 +46,10 @@ struct TeamsActivity {
     std::string recipient_name;
     std::string text;
     std::string value_json;  // "value" as raw JSON, "" when absent
-    std::string name;        // invoke name, e.g. "adaptiveCard/action"
+    // The card press in `value` of a message or an adaptiveCard/action invoke; nullopt when there
+    // is none or it names no action releasebot could run.
+    std::optional<CardAction> card;
+    std::string name;  // invoke name, e.g. "adaptiveCard/action"
     std::string reply_to_id;
     std::optional<std::string> local_timezone;  // IANA, from localTimezone or clientInfo
     std::vector<std::string> members_added;     // conversationUpdate

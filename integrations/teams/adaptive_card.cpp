@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <map>
 #include <string_view>
 
@@ -356,34 +357,22 @@ class CardRenderer {
 
 // The notification and screen-reader text.
 std::string fallback_text(const Reply& reply) {
-    std::string text = reply.text;
-    if (text.empty()) {
-        for (const auto& b : reply.blocks) {
-            if ((b.kind == Block::Kind::header || b.kind == Block::Kind::section ||
-                 b.kind == Block::Kind::context) &&
-                !b.text.empty()) {
-                text = b.text;
-                break;
-            }
-        }
-    }
-    if (text.empty()) text = "releasebot";
-    return plain_mentions(text);
+    return plain_mentions(summary_text(reply));
 }
 
 json::object card_of(const Reply& reply, Mentions& mentions, std::size_t budget) {
+    const std::string fallback = fallback_text(reply);
     CardRenderer r(mentions);
     for (const auto& b : reply.blocks) r.add(b);
     if (r.body.empty())
-        r.body.push_back(
-            json::object{{"type", "TextBlock"}, {"text", fallback_text(reply)}, {"wrap", true}});
+        r.body.push_back(json::object{{"type", "TextBlock"}, {"text", fallback}, {"wrap", true}});
     json::array body = std::move(r.body);
 
     auto make = [&](json::array b) {
         json::object card{{"type", "AdaptiveCard"},
                           {"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
                           {"version", "1.5"},
-                          {"fallbackText", fallback_text(reply)},
+                          {"fallbackText", fallback},
                           {"body", std::move(b)}};
         json::object msteams{{"width", "Full"}};
         if (!mentions.empty()) msteams["entities"] = mentions.entities();

@@ -25,10 +25,6 @@ constexpr std::chrono::seconds kTokenMargin{300};
 // A Retry-After longer than this is taken as this: an outbox delivery never waits hours.
 constexpr std::chrono::seconds kMaxRetryAfter{3600};
 
-std::string form_encode(std::string_view s) {
-    return percent_encode(s);
-}
-
 std::string base_of(const std::string& service_url) {
     std::string base = service_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -109,9 +105,9 @@ struct ConnectorClient::Impl {
         if (!token.empty() && now < token_good_until) return std::nullopt;
         ++token_fetches;
         std::string body =
-            "grant_type=client_credentials&client_id=" + form_encode(options.app_id) +
-            "&client_secret=" + form_encode(options.app_password) +
-            "&scope=" + form_encode(options.scope);
+            "grant_type=client_credentials&client_id=" + percent_encode(options.app_id) +
+            "&client_secret=" + percent_encode(options.app_password) +
+            "&scope=" + percent_encode(options.scope);
         Raw raw = perform("POST", options.token_url, body, "application/x-www-form-urlencoded", "");
         ConnectorResult r;
         r.http_status = static_cast<int>(raw.status);

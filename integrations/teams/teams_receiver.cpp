@@ -40,10 +40,12 @@ HttpResponse invoke_message(const std::string& text) {
 }
 
 HttpResponse invoke_card(const Reply& reply) {
-    json::object body{{"statusCode", 200},
-                      {"type", "application/vnd.microsoft.card.adaptive"},
-                      {"value", json::parse(adaptive_card_json(reply))}};
-    return json_response(200, body);
+    // The card is JSON text already: spliced in as it is, not parsed back and serialized again.
+    return {200,
+            "application/json",
+            R"({"statusCode":200,"type":"application/vnd.microsoft.card.adaptive","value":)" +
+                adaptive_card_json(reply) + "}",
+            {}};
 }
 
 HttpResponse invoke_error(int status, const std::string& code, const std::string& message) {

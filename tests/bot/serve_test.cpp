@@ -4,7 +4,6 @@
 // stopping on SIGTERM — with every line they log searched for the secrets they were given.
 #include "bot/serve.hpp"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <openssl/sha.h>
 #include <signal.h>
@@ -21,12 +20,15 @@
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "bot/http_server.hpp"
 #include "bot/log.hpp"
 #include "integrations/slack/signature.hpp"
 #include "storage/database.hpp"
+#include "support/emulator_process.hpp"
 #include "support/eventually.hpp"
+#include "support/loopback_http.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/teams_emulator.hpp"
 #include "support/temp_dir.hpp"
@@ -38,16 +40,11 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 using test::eventually;
+using test::http_call;
+using test::HttpResult;
 using test::SlackEmulator;
 using test::TeamsEmulator;
 using test::TempDir;
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;
@@ -92,23 +89,11 @@ class Process {
     }
     // The exit status, or -1 when it had not exited within `timeout` (it is killed then).
     int wait(std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        int status = 0;
-        while (waitpid(pid_, &status, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                kill(pid_, SIGKILL);
-                waitpid(pid_, &status, 0);
-                pid_ = -1;
-                return -1;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return test::wait_for_exit(std::exchange(pid_, -1), timeout);
     }
     void signal(int number) { kill(pid_, number); }
-    std::string out() const { return read_file(out_path_); }
-    std::string err() const { return read_file(err_path_); }
+    std::string out() const { return test::read_text(out_path_); }
+    std::string err() const { return test::read_text(err_path_); }
     // The port serve logged ("listening on 127.0.0.1:<port>"), once it did within the timeout.
     int listening_port(std::chrono::milliseconds timeout = 10000ms) {
         static const std::regex kListening(R"(listening on 127\.0\.0\.1:([0-9]+))");
@@ -129,42 +114,6 @@ class Process {
     std::string err_path_;
     pid_t pid_ = -1;
 };
-
-struct Answer {
-    long status = 0;
-    std::string body;
-    std::string content_type;
-};
-
-size_t collect(char* data, size_t size, size_t n, void* out) {
-    static_cast<std::string*>(out)->append(data, size * n);
-    return size * n;
-}
-
-// One HTTP request over loopback with libcurl.
-Answer request(const std::string& method, const std::string& url,
-               const std::vector<std::string>& headers = {}, const std::string& body = "") {
-    Answer answer;
-    CURL* curl = curl_easy_init();
-    curl_slist* list = nullptr;
-    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-    if (method == "POST") curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
-    if (curl_easy_perform(curl) == CURLE_OK) {
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-        char* type = nullptr;
-        curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &type);
-        if (type) answer.content_type = type;
-    }
-    curl_slist_free_all(list);
-    curl_easy_cleanup(curl);
-    return answer;
-}
 
 std::string write_config(const TempDir& dir, const std::string& text) {
     const std::string path = dir.file("releasebot.toml");
@@ -263,24 +212,20 @@ TEST_CASE("Log lines are redacted, filtered by level, plain or JSON", "[log]") {
     }
     SECTION("std::cerr, while captured, becomes redacted records") {
         log::configure(log::Level::info, log::Format::plain);
-        std::vector<std::string> observed;
         {
             log::StderrCapture capture;
-            capture.on_line([&observed](const std::string& component, const std::string& message) {
-                observed.push_back(component + "|" + message);
-            });
             std::cerr << "releasebot: slack: Socket Mode link 1 connected\n";
             std::cerr << "releasebot: slack: call failed with "
                       << "xoxb-leaky-token" << '\n';
             std::thread other([] { std::cerr << "releasebot: from another thread\n"; });
             other.join();
         }
-        REQUIRE(observed.size() == 3);
-        CHECK(observed[0] == "slack|Socket Mode link 1 connected");
-        CHECK(observed[1] == "slack|call failed with xoxb-[redacted]");
-        CHECK(observed[2] == "releasebot|from another thread");
+        // Each line whole, its component taken from the "releasebot: <component>: " prefix, a
+        // failure at warn level, the token cut.
         REQUIRE(lines.size() == 3);
-        CHECK(lines[1].find(" warn  slack: call failed with xoxb-[redacted]") != std::string::npos);
+        CHECK(lines[0].substr(25) == "info  slack: Socket Mode link 1 connected");
+        CHECK(lines[1].substr(25) == "warn  slack: call failed with xoxb-[redacted]");
+        CHECK(lines[2].substr(25) == "info  releasebot: from another thread");
     }
     log::set_sink({});
     log::set_secrets({});
@@ -368,10 +313,10 @@ TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HT
     REQUIRE(emulator.wait_connections(1, 10000ms));
 
     // Healthy once the Socket Mode link is up.
-    Answer health;
+    HttpResult health;
     REQUIRE(eventually(
         [&] {
-            health = request("GET", base + "/healthz");
+            health = http_call("GET", base + "/healthz");
             return health.status == 200;
         },
         5000ms));
@@ -391,7 +336,7 @@ TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HT
     const std::string ts = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                                               std::chrono::system_clock::now().time_since_epoch())
                                               .count());
-    Answer slash = request(
+    HttpResult slash = http_call(
         "POST", base + "/slack/commands",
         {"Content-Type: application/x-www-form-urlencoded", "X-Slack-Request-Timestamp: " + ts,
          "X-Slack-Signature: " + slack::sign(secret, ts, form)},
@@ -399,9 +344,9 @@ TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HT
     CHECK(slash.status == 200);
     CHECK(slash.body.find("web-1") != std::string::npos);
 
-    Answer metrics = request("GET", base + "/metrics");
+    HttpResult metrics = http_call("GET", base + "/metrics");
     CHECK(metrics.status == 200);
-    CHECK(metrics.content_type == "text/plain; version=0.0.4; charset=utf-8");
+    CHECK(metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8");
     CHECK(sample(metrics.body, R"(releasebot_events_total{kind="command",outcome="ok"})") == 2);
     // The Events API answer is the ack; Socket Mode acks are timed inside the client.
     CHECK(sample(metrics.body, "releasebot_ack_latency_seconds_count") >= 1);
@@ -432,21 +377,33 @@ TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HT
         },
         10000ms));
 
-    CHECK(request("GET", base + "/nothing-here").status == 404);
+    CHECK(http_call("GET", base + "/nothing-here").status == 404);
     // The CI webhook is mounted: an unsigned delivery is refused by it, not unrouted.
-    CHECK(request("POST", base + "/hooks/ci/1", {"Content-Type: application/json"}, "{}").status ==
-          401);
+    CHECK(
+        http_call("POST", base + "/hooks/ci/1", {"Content-Type: application/json"}, "{}").status ==
+        401);
 
     // A Slack link that drops shows in /healthz until it is back, and counts as a reconnect.
+    // Its websocket upgrades are refused meanwhile, so the link stays down until reset().
+    emulator.fault("link", 503, 1000);
     emulator.drop();
+    CHECK(eventually(
+        [&] {
+            health = http_call("GET", base + "/healthz");
+            return health.status == 503;
+        },
+        5000ms));
+    CHECK(json::parse(health.body).at("adapters").at("slack_socket_mode").as_string() ==
+          "connecting");
+    emulator.reset();
     REQUIRE(emulator.wait_connections(1, 10000ms));
     CHECK(eventually(
         [&] {
-            return sample(request("GET", base + "/metrics").body,
+            return sample(http_call("GET", base + "/metrics").body,
                           R"(releasebot_reconnects_total{platform="slack"})") == 1;
         },
         5000ms));
-    CHECK(eventually([&] { return request("GET", base + "/healthz").status == 200; }, 5000ms));
+    CHECK(eventually([&] { return http_call("GET", base + "/healthz").status == 200; }, 5000ms));
 
     p.signal(SIGTERM);
     CHECK(p.wait(5000ms) == 0);
@@ -474,19 +431,19 @@ TEST_CASE("releasebot serve at debug level never logs a configured secret",
 
     // Requests that put every secret where a careless log line would pick it up: the target,
     // an Authorization header, a body, a forged signature.
-    request("GET", base + "/healthz?token=" + signing,
-            {"Authorization: Bearer " + std::string(test::kSlackBotToken)});
-    request("GET", base + "/metrics", {"X-Debug: " + std::string(test::kSlackAppToken)});
-    request("POST", base + "/slack/events",
-            {"Content-Type: application/json", "X-Slack-Request-Timestamp: 1",
-             "X-Slack-Signature: v0=" + signing},
-            "{\"token\":\"" + signing + "\",\"type\":\"url_verification\"}");
+    http_call("GET", base + "/healthz?token=" + signing,
+              {"Authorization: Bearer " + std::string(test::kSlackBotToken)});
+    http_call("GET", base + "/metrics", {"X-Debug: " + std::string(test::kSlackAppToken)});
+    http_call("POST", base + "/slack/events",
+              {"Content-Type: application/json", "X-Slack-Request-Timestamp: 1",
+               "X-Slack-Signature: v0=" + signing},
+              "{\"token\":\"" + signing + "\",\"type\":\"url_verification\"}");
     REQUIRE_FALSE(emulator.wait_ack(emulator.slash("U1ALICE", "C1RELEASE", "help")).empty());
     // Teams: a signed activity (its JWT is a credential too), and the Connector's token fetch
     // with the app password when the reply goes out.
     const std::string jwt = teams.token(test::TeamsToken::valid, teams.service_url());
-    request("POST", base + "/api/messages",
-            {"Content-Type: application/json", "Authorization: Bearer " + jwt}, "{}");
+    http_call("POST", base + "/api/messages",
+              {"Content-Type: application/json", "Authorization: Bearer " + jwt}, "{}");
     const test::TeamsUser alice{"29:alice", "Alice", "aad-alice"};
     const std::string channel = "19:releases@thread.tacv2";
     REQUIRE(teams.send(base + "/api/messages", teams.message(alice, channel, "help")).status ==
@@ -536,7 +493,7 @@ TEST_CASE("releasebot serve runs Teams: activities in, replies out through the C
     REQUIRE(port > 0);
     const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
-    Answer health = request("GET", base + "/healthz");
+    HttpResult health = http_call("GET", base + "/healthz");
     CHECK(health.status == 200);
     CHECK(json::parse(health.body).at("adapters").at("teams").as_string() == "listening");
 
@@ -559,7 +516,7 @@ TEST_CASE("releasebot serve runs Teams: activities in, replies out through the C
                                   "14:00"),
                     test::TeamsToken::forged)
               .status == 401);
-    const std::string metrics = request("GET", base + "/metrics").body;
+    const std::string metrics = http_call("GET", base + "/metrics").body;
     CHECK(sample(metrics, R"(releasebot_events_total{kind="command",outcome="ok"})") == 1);
     CHECK(sample(metrics, R"(releasebot_adapter_up{adapter="teams"})") == 1);
 
@@ -580,7 +537,8 @@ TEST_CASE("releasebot serve runs Teams without an app id on loopback, with a war
               {}, dir);
     const int port = p.listening_port();
     REQUIRE(port > 0);
-    const Answer health = request("GET", "http://127.0.0.1:" + std::to_string(port) + "/healthz");
+    const HttpResult health =
+        http_call("GET", "http://127.0.0.1:" + std::to_string(port) + "/healthz");
     CHECK(health.status == 200);
     CHECK(json::parse(health.body).at("adapters").at("teams").as_string() == "listening");
     p.signal(SIGINT);
@@ -605,7 +563,7 @@ TEST_CASE("releasebot export and import move a workspace between databases", "[c
         REQUIRE(p.wait(10000ms) == 0);
         CHECK(p.err().rfind("releasebot: exported console:local: 2 releases, ", 0) == 0);
     }
-    CHECK(json::parse(read_file(dir.file("ws.json"))).at("format").as_string() ==
+    CHECK(json::parse(test::read_text(dir.file("ws.json"))).at("format").as_string() ==
           "releasebot-workspace");
     {
         Process p({"import", "--db", dir.file("new.db"), dir.file("ws.json")}, {}, dir);

@@ -68,9 +68,9 @@ class Desk {
           sender_clock_(test::default_start()),
           slack_pipeline_(slack_db_, clock_),
           teams_pipeline_(teams_db_, clock_),
-          auth_(auth_options(teams)),
+          auth_(teams.bot_auth_options()),
           receiver_(teams_pipeline_, teams_db_, &auth_, false),
-          connector_(connector_options(teams)),
+          connector_(teams.connector_options()),
           teams_port_(connector_, worker_db_),
           app_api_(test::kSlackAppToken, slack_api_options(slack)),
           bot_api_(test::kSlackBotToken, slack_api_options(slack)),
@@ -143,22 +143,6 @@ class Desk {
     }
 
   private:
-    static teams::BotAuthOptions auth_options(TeamsEmulator& t) {
-        teams::BotAuthOptions o;
-        o.app_id = test::kTeamsAppId;
-        o.metadata_url = t.metadata_url();
-        o.issuer = test::kTeamsIssuer;
-        o.ca_file = t.ca_file();
-        return o;
-    }
-    static teams::ConnectorOptions connector_options(TeamsEmulator& t) {
-        teams::ConnectorOptions o;
-        o.app_id = test::kTeamsAppId;
-        o.app_password = test::kTeamsAppPassword;
-        o.token_url = t.token_url();
-        o.ca_file = t.ca_file();
-        return o;
-    }
     static slack::ApiOptions slack_api_options(SlackEmulator& s) {
         return slack::ApiOptions{s.api_url(), s.ca_file(), 10000ms};
     }

@@ -26,7 +26,6 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bot/outbox_sender.hpp"
@@ -38,6 +37,7 @@
 #include "integrations/slack/web_api.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
+#include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
@@ -64,16 +64,6 @@ std::string str(const json::value& v) {
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
-}
-
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds timeout = 15000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(10ms);
-    }
-    return true;
 }
 
 // What a run leaves behind, in forms that do not depend on timing: database rows, and what
@@ -154,11 +144,13 @@ class SlackDesk {
     void deliver() {
         OutboxRepo outbox(worker_db_);
         if (sender_clock_.now() < clock_.now()) sender_clock_.set(clock_.now());
-        REQUIRE(eventually([&] {
-            if (sender_.deliver_due() == 0 && outbox.pending_count() > 0)
-                sender_clock_.advance(Seconds(1));
-            return outbox.pending_count() == 0;
-        }));
+        REQUIRE(test::eventually(
+            [&] {
+                if (sender_.deliver_due() == 0 && outbox.pending_count() > 0)
+                    sender_clock_.advance(Seconds(1));
+                return outbox.pending_count() == 0;
+            },
+            15s));
     }
 
     // Moves the story's clock to `until`, firing each scheduled job at its time.

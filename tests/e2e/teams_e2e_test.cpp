@@ -63,25 +63,8 @@ struct Bot {
     OutboxSender sender{outbound, clock};
     std::string url;
 
-    static BotAuthOptions auth_options(TeamsEmulator& t) {
-        BotAuthOptions o;
-        o.app_id = releasebot::test::kTeamsAppId;
-        o.metadata_url = t.metadata_url();
-        o.issuer = releasebot::test::kTeamsIssuer;
-        o.ca_file = t.ca_file();
-        return o;
-    }
-    static ConnectorOptions connector_options(TeamsEmulator& t) {
-        ConnectorOptions o;
-        o.app_id = releasebot::test::kTeamsAppId;
-        o.app_password = releasebot::test::kTeamsAppPassword;
-        o.token_url = t.token_url();
-        o.ca_file = t.ca_file();
-        return o;
-    }
-
     explicit Bot(TeamsEmulator& t)
-        : teams(t), auth(auth_options(t)), connector(connector_options(t)) {
+        : teams(t), auth(t.bot_auth_options()), connector(t.connector_options()) {
         receiver.mount(server);
         url = "http://127.0.0.1:" + std::to_string(server.start("127.0.0.1", 0)) + "/api/messages";
         sender.add_port(port);

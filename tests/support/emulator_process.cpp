@@ -1,9 +1,8 @@
 // EmulatorProcess (emulator_process.hpp): fork/exec with only async-signal-safe calls in the
-// child, a poll loop for the port line, and one reused libcurl handle per emulator (so tests keep
-// one connection open) with Boost.JSON for the control API's error answers.
+// child, a poll loop for the port line, and one kept-alive http::CurlClient per emulator (so
+// tests keep one connection open) with Boost.JSON for the control API's error answers.
 #include "support/emulator_process.hpp"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,7 +18,9 @@
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
+
+#include "integrations/http/curl_client.hpp"
+#include "support/eventually.hpp"
 
 extern char** environ;
 
@@ -55,41 +56,6 @@ pid_t spawn_process(const std::vector<std::string>& args, int in_fd, int out_fd,
         _exit(127);
     }
     return pid;
-}
-
-// Waits for `pid` up to `timeout`; returns its wait status, or -1 if it is still running.
-int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        int status = 0;
-        const pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid || (r < 0 && errno == ECHILD)) return status;
-        if (Clock::now() > deadline) return -1;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-}
-
-void init_curl() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-size_t collect_body(char* data, size_t size, size_t count, void* out) {
-    static_cast<std::string*>(out)->append(data, size * count);
-    return size * count;
-}
-
-size_t collect_header(char* data, size_t size, size_t count, void* out) {
-    const std::string line(data, size * count);
-    const std::string name = "retry-after:";
-    if (line.size() > name.size() && strncasecmp(line.c_str(), name.c_str(), name.size()) == 0) {
-        std::string value = line.substr(name.size());
-        const auto first = value.find_first_not_of(" \t");
-        const auto last = value.find_last_not_of(" \t\r\n");
-        *static_cast<std::string*>(out) =
-            first == std::string::npos ? "" : value.substr(first, last - first + 1);
-    }
-    return size * count;
 }
 
 }  // namespace
@@ -158,8 +124,8 @@ struct EmulatorProcess::Impl {
     int stdin_fd = -1;
     int stdout_fd = -1;
     int port = 0;
-    std::mutex mu;
-    CURL* curl = nullptr;
+    std::mutex mu;  // one request at a time on `client`
+    std::unique_ptr<http::CurlClient> client;
 
     int read_port() {
         const auto deadline = Clock::now() + std::chrono::seconds(20);
@@ -189,10 +155,7 @@ struct EmulatorProcess::Impl {
         stdin_fd = -1;
         if (pid > 0) {
             kill(pid, SIGTERM);
-            if (wait_for_exit(pid, std::chrono::seconds(3)) == -1) {
-                kill(pid, SIGKILL);
-                waitpid(pid, nullptr, 0);
-            }
+            wait_for_exit(pid, std::chrono::seconds(3));  // SIGKILL after that
             pid = -1;
         }
         if (stdout_fd >= 0) ::close(stdout_fd);
@@ -236,8 +199,7 @@ void EmulatorProcess::start(const std::vector<std::string>& args, const std::str
 
 void EmulatorProcess::stop() {
     impl_->stop_process();
-    if (impl_->curl != nullptr) curl_easy_cleanup(impl_->curl);
-    impl_->curl = nullptr;
+    impl_->client.reset();
     if (!impl_->dir.empty()) {
         std::error_code ignored;
         fs::remove_all(impl_->dir, ignored);
@@ -262,42 +224,12 @@ HttpReply EmulatorProcess::request(const std::string& verb, const std::string& p
                                    const std::string& body,
                                    const std::vector<std::string>& headers) {
     std::lock_guard lock(impl_->mu);
-    CURL*& curl = impl_->curl;
-    init_curl();
-    if (curl == nullptr) curl = curl_easy_init();
-    if (curl == nullptr) throw std::runtime_error("curl_easy_init failed");
-    curl_easy_reset(curl);  // keeps the connection for the next request
-    HttpReply reply;
-    const std::string url = base_url() + path;
-    char error[CURL_ERROR_SIZE] = {};
-    curl_slist* list = nullptr;
-    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 60000L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &reply.retry_after);
-    if (!impl_->ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, impl_->ca_file.c_str());
-    if (verb == "GET") {
-        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-    } else {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-        if (verb != "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, verb.c_str());
+    if (!impl_->client) {
+        impl_->client =
+            std::make_unique<http::CurlClient>(std::chrono::seconds(60), impl_->ca_file);
     }
-    const CURLcode code = curl_easy_perform(curl);
-    curl_slist_free_all(list);
-    if (code != CURLE_OK) {
-        reply.error = std::string(curl_easy_strerror(code)) + (*error ? ": " : "") + error;
-        return reply;
-    }
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-    return reply;
+    http::CurlReply r = impl_->client->perform(verb, base_url() + path, body, headers);
+    return HttpReply{r.status, std::move(r.body), r.retry_after.value_or(""), std::move(r.error)};
 }
 
 std::string EmulatorProcess::control(const std::string& verb, const std::string& path,

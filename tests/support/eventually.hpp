@@ -1,6 +1,11 @@
 // eventually(): polls a condition until it holds or a deadline passes, for tests that wait on
-// another thread or process (an emulator, a worker) without asserting how long it took.
+// another thread or process (an emulator, a worker) without asserting how long it took; and
+// wait_for_exit(), the same for a child process's exit.
 #pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <thread>
@@ -17,6 +22,19 @@ bool eventually(F condition, std::chrono::milliseconds timeout = std::chrono::se
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return true;
+}
+
+// How child `pid` ended, once it has within `timeout`: its exit code, or 128 + the signal that
+// ended it (as a shell reports it). -1 when it was still running; it is killed (SIGKILL) and
+// reaped then, so the caller owns no process either way.
+inline int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
+    int status = 0;
+    if (!eventually([&] { return waitpid(pid, &status, WNOHANG) != 0; }, timeout)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, nullptr, 0);
+        return -1;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace releasebot::test

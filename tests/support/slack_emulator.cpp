@@ -7,16 +7,15 @@
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "support/emulator_process.hpp"
+#include "support/eventually.hpp"
 
 namespace releasebot::test {
 namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using Clock = std::chrono::steady_clock;
 
 fs::path emulator_dir() {
     return fs::path(RELEASEBOT_SOURCE_DIR) / "tests/emulators/slack";
@@ -199,29 +198,30 @@ void SlackEmulator::reset() {
 }
 
 bool SlackEmulator::wait_connections(int open, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        const json::value answer = json::parse(get("connections"));
-        int ready = 0;
-        for (const auto& link : answer.at("connections").as_array()) {
-            if (link.at("state").as_string() == "open") ++ready;
-        }
-        if (ready >= open) return true;
-        if (Clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    return eventually(
+        [&] {
+            const json::value answer = json::parse(get("connections"));
+            int ready = 0;
+            for (const auto& link : answer.at("connections").as_array()) {
+                if (link.at("state").as_string() == "open") ++ready;
+            }
+            return ready >= open;
+        },
+        timeout);
 }
 
 std::string SlackEmulator::wait_ack(const std::string& envelope_id,
                                     std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        const json::value answer = json::parse(get("acks?envelope_id=" + envelope_id));
-        const auto& acks = answer.at("acks").as_array();
-        if (!acks.empty()) return json::serialize(acks.front());
-        if (Clock::now() > deadline) return "";
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    std::string ack;
+    eventually(
+        [&] {
+            const json::value answer = json::parse(get("acks?envelope_id=" + envelope_id));
+            const auto& acks = answer.at("acks").as_array();
+            if (!acks.empty()) ack = json::serialize(acks.front());
+            return !ack.empty();
+        },
+        timeout);
+    return ack;
 }
 
 std::string SlackEmulator::get(const std::string& path) {

@@ -166,6 +166,24 @@ std::string TeamsEmulator::ca_file() const {
     return certificate().cert.string();
 }
 
+teams::BotAuthOptions TeamsEmulator::bot_auth_options() const {
+    teams::BotAuthOptions o;
+    o.app_id = kTeamsAppId;
+    o.metadata_url = metadata_url();
+    o.issuer = kTeamsIssuer;
+    o.ca_file = ca_file();
+    return o;
+}
+
+teams::ConnectorOptions TeamsEmulator::connector_options() const {
+    teams::ConnectorOptions o;
+    o.app_id = kTeamsAppId;
+    o.app_password = kTeamsAppPassword;
+    o.token_url = token_url();
+    o.ca_file = ca_file();
+    return o;
+}
+
 std::string TeamsEmulator::token(TeamsToken kind, const std::string& service_url) {
     const json::object body{
         {"kind", kind_name(kind)},

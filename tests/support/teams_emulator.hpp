@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "integrations/teams/bot_auth.hpp"
+#include "integrations/teams/connector.hpp"
 #include "support/slack_emulator.hpp"  // HttpReply
 
 namespace releasebot::test {
@@ -58,6 +60,11 @@ class TeamsEmulator {
     std::string metadata_url() const;  // OpenID metadata document
     std::string token_url() const;     // OAuth2 client-credentials endpoint
     std::string ca_file() const;
+    // The options of a bot registered here: a BotAuthenticator that trusts this channel's keys
+    // (app id, metadata URL, issuer, CA file) and a ConnectorClient with the bot's credentials
+    // and this token endpoint.
+    teams::BotAuthOptions bot_auth_options() const;
+    teams::ConnectorOptions connector_options() const;
 
     // A signed JWT for the bot as the channel would send (tests of BotAuthenticator).
     std::string token(TeamsToken kind = TeamsToken::valid, const std::string& service_url = "");

@@ -4,11 +4,11 @@
 // what was wrong, never a crash; form bodies decode %-escapes and '+'.
 #include <catch2/catch.hpp>
 #include <cctype>
-#include <fstream>
 #include <sstream>
 #include <string>
 
 #include "integrations/slack/slack_decode.hpp"
+#include "support/fixture.hpp"
 
 using namespace releasebot;
 using namespace releasebot::slack;
@@ -16,12 +16,7 @@ using namespace releasebot::slack;
 namespace {
 
 std::string fixture(const std::string& name) {
-    std::ifstream in(std::string(RELEASEBOT_SOURCE_DIR) + "/tests/fixtures/slack/" + name,
-                     std::ios::binary);
-    REQUIRE(in);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
+    return test::fixture("slack/" + name);
 }
 
 const char* kind_name(EventKind k) {
@@ -286,13 +281,23 @@ TEST_CASE("interactivity: buttons are actions, the survey modal is a submission"
         want.fields["message_ts"] = "1764580500.000700";
         CHECK(describe(*e) == describe(want));
     }
-    SECTION("the same payload over HTTP, as the payload field of a form") {
+    SECTION("the same payload over HTTP, as the payload field of a form, keyed by its trigger") {
         auto form = decode_form("payload=" + url_encode(fixture("block_actions.json")));
         REQUIRE(form.ok());
-        auto e = decode_interactive(form->at("payload"), "slack:http:a1");
+        auto e = decode_interactive(form->at("payload"), "");
         REQUIRE(e.ok());
+        CHECK(e->idempotency_key ==
+              "slack:trigger:12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3");
         CHECK(e->action_id == "command");
         CHECK(e->value == "control tick web-2026.12 deployment-plan");
+    }
+    SECTION("over HTTP, an interaction without a trigger_id has nothing to be keyed by") {
+        auto e = decode_interactive(
+            R"({"type":"block_actions","user":{"id":"U1"},"team":{"id":"T1"},)"
+            R"("channel":{"id":"C1"},"actions":[{"action_id":"command","value":"help"}]})",
+            "");
+        REQUIRE_FALSE(e.ok());
+        CHECK_THAT(e.error().message, Catch::Matchers::Contains("has no `trigger_id`"));
     }
     SECTION("a button in a DM with no channel object uses the container's channel") {
         auto e = decode_interactive(
@@ -465,24 +470,28 @@ TEST_CASE("malformed frames, callbacks and interactions are errors, never crashe
     CHECK(m.find(expect) != std::string::npos);
 }
 
-TEST_CASE("every truncation of a real payload is an error or an event, never a crash",
+TEST_CASE("every truncation of a real payload is refused as not JSON, never a crash",
           "[slack][decode]") {
     // The decoders see partial frames when a socket drops mid-message; each prefix must be
-    // handled as a value.
+    // handled as a value, and no prefix short of the closing brace is a whole payload.
     const std::string payloads[] = {fixture("block_actions.json"), fixture("view_submission.json"),
                                     fixture("socket_events_api.json")};
-    int errors = 0;
+    using Catch::Matchers::Contains;
     for (const auto& p : payloads) {
-        for (std::size_t n = 0; n < p.size(); n += 7) {
+        const std::size_t whole = p.rfind('}') + 1;
+        for (std::size_t n = 0; n < whole; n += 7) {
             std::string cut = p.substr(0, n);
+            CAPTURE(cut);
             auto a = decode_interactive(cut, "k");
             auto b = decode_socket_frame(cut);
             auto c = decode_event_callback(cut);
-            errors += !a.ok() + !b.ok() + !c.ok();
-            if (!a.ok()) CHECK_FALSE(a.error().message.empty());
+            REQUIRE_FALSE(a.ok());
+            REQUIRE_FALSE(b.ok());
+            REQUIRE_FALSE(c.ok());
+            for (const auto* m : {&a.error().message, &b.error().message, &c.error().message})
+                CHECK_THAT(*m, Contains("not valid JSON") || Contains("is empty"));
         }
     }
-    CHECK(errors > 0);
 }
 
 TEST_CASE("form bodies decode %-escapes and '+'", "[slack][decode]") {

@@ -15,14 +15,12 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <set>
-#include <sstream>
-#include <thread>
 
 #include "integrations/slack/slack_decode.hpp"
 #include "storage/database.hpp"
+#include "support/emulator_process.hpp"
 #include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/temp_dir.hpp"
@@ -407,26 +405,11 @@ struct Process {
 
     // The exit status, or -1 when it had not exited within `timeout` (it is killed then).
     int wait(std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        int status = 0;
-        while (waitpid(pid, &status, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                kill(pid, SIGKILL);
-                waitpid(pid, &status, 0);
-                pid = -1;
-                return -1;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
+        const int status = test::wait_for_exit(pid, timeout);
         pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return status;
     }
-    std::string err() const {
-        std::ifstream in(err_path);
-        std::stringstream s;
-        s << in.rdbuf();
-        return s.str();
-    }
+    std::string err() const { return test::read_text(err_path); }
     ~Process() {
         if (pid > 0) {
             kill(pid, SIGKILL);

@@ -20,6 +20,7 @@
 #include "integrations/slack/slack_port.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
+#include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/test_env.hpp"
 
@@ -403,6 +404,19 @@ ApiOptions emulated(const test::SlackEmulator& emulator) {
     return options;
 }
 
+// An outbox row for Slack, due at `now`.
+OutboxRow slack_row(const std::string& key, const Destination& where, const Reply& reply,
+                    Instant now) {
+    OutboxRow row;
+    row.idempotency_key = key;
+    row.platform = "slack";
+    row.destination = encode_destination(where);
+    row.payload = encode_reply(reply);
+    row.not_before = now;
+    row.created_at = now;
+    return row;
+}
+
 boost::json::array emulator_record(test::SlackEmulator& emulator, const std::string& path,
                                    const std::string& field) {
     boost::json::value answer = boost::json::parse(emulator.get(path));
@@ -471,14 +485,7 @@ TEST_CASE("The outbox delivers through SlackPort: DMs, and waits out a 429", "[s
     OutboxRepo outbox(db);
 
     auto enqueue = [&](const std::string& key, const Destination& where, const Reply& reply) {
-        OutboxRow row;
-        row.idempotency_key = key;
-        row.platform = "slack";
-        row.destination = encode_destination(where);
-        row.payload = encode_reply(reply);
-        row.not_before = clock.now();
-        row.created_at = clock.now();
-        REQUIRE(outbox.enqueue(row));
+        REQUIRE(outbox.enqueue(slack_row(key, where, reply, clock.now())));
     };
 
     SECTION("a direct message opens the IM and is posted there") {
@@ -508,16 +515,130 @@ TEST_CASE("The outbox delivers through SlackPort: DMs, and waits out a 429", "[s
         // retry waits out that second of real time. The bound is only there to end the test if
         // delivery never happens; on a loaded machine the second can stretch a lot, so it is
         // generous rather than tight (no timing is asserted).
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
         int delivered = 0;
-        while (delivered == 0 && std::chrono::steady_clock::now() < deadline) {
-            delivered = sender.deliver_due();
-            if (delivered == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
+        CHECK(test::eventually([&] { return (delivered = sender.deliver_due()) != 0; },
+                               std::chrono::seconds(30)));
         CHECK(delivered == 1);
         auto messages = emulator_record(emulator, "messages?channel=C1RELEASE", "messages");
         REQUIRE(messages.size() == 1);
         CHECK(messages[0].at("text").as_string() == "Window opens in 1 hour.");
+    }
+}
+
+TEST_CASE("After a crash mid-delivery the outbox asks Slack before posting again", "[slack]") {
+    test::SlackEmulator emulator;
+    SlackWebApi api(test::kSlackBotToken, emulated(emulator));
+    Database db(":memory:");
+    // Real time: the lookup asks Slack for messages since the attempt, and Slack stamps them
+    // with its own clock.
+    ManualClock clock(std::chrono::floor<Seconds>(std::chrono::system_clock::now()));
+    OutboxRepo outbox(db);
+    const ConversationRef channel{"slack", test::kSlackTeamId, "C1RELEASE", std::nullopt,
+                                  std::nullopt};
+
+    // The row as the killed process left it: its attempt recorded as started, not marked sent.
+    auto in_flight = [&](const std::string& key, const Destination& where, const Reply& reply) {
+        REQUIRE(outbox.enqueue(slack_row(key, where, reply, clock.now())));
+        const auto due = outbox.due(clock.now(), 10);
+        REQUIRE(due.size() == 1);
+        outbox.mark_attempt_started(due[0].id, clock.now());
+        return due[0].id;
+    };
+    // What the killed process's port sent before it died.
+    auto posted_before_crash = [&](const std::string& key, const ConversationRef& where,
+                                   const Reply& reply) {
+        SlackPort before(api);
+        before.set_outbox_key(key);
+        REQUIRE(before.post(where, reply).ok);
+    };
+    auto texts_in = [&](const std::string& path) {
+        std::vector<std::string> out;
+        for (const auto& m : emulator_record(emulator, path, "messages"))
+            out.emplace_back(m.at("text").as_string());
+        return out;
+    };
+
+    // The restarted process.
+    SlackPort port(api);
+    OutboxSender sender(db, clock);
+    sender.add_port(port);
+
+    SECTION("a message Slack took before the kill is marked sent, not posted twice") {
+        const Reply reply = Reply::plain("web-7 is approved for release.");
+        const OutboxId id = in_flight(
+            "announce-7", Destination{"slack", test::kSlackTeamId, channel, std::nullopt}, reply);
+        posted_before_crash("announce-7", channel, reply);
+        CHECK(sender.deliver_due() == 1);
+        CHECK(texts_in("messages?channel=C1RELEASE") ==
+              std::vector<std::string>{"web-7 is approved for release."});
+        CHECK(outbox.get(id)->status == "sent");
+        CHECK(outbox.pending_count() == 0);
+        // The lookup asked for the metadata it tagged the post with.
+        auto lookups = emulator_record(emulator, "calls?method=conversations.history", "calls");
+        CHECK(lookups.size() == 1);
+    }
+    SECTION("a message that never reached Slack is posted, once") {
+        const OutboxId id =
+            in_flight("announce-8", Destination{"slack", test::kSlackTeamId, channel, std::nullopt},
+                      Reply::plain("web-8 is approved for release."));
+        // Another row's message, tagged with another key, is not mistaken for this one.
+        posted_before_crash("announce-other", channel, Reply::plain("web-6 went out."));
+        CHECK(sender.deliver_due() == 1);
+        CHECK(texts_in("messages?channel=C1RELEASE") ==
+              std::vector<std::string>{"web-6 went out.", "web-8 is approved for release."});
+        CHECK(outbox.get(id)->status == "sent");
+        // Delivering again does nothing more.
+        clock.advance(Seconds(60));
+        CHECK(sender.deliver_due() == 0);
+        CHECK(texts_in("messages?channel=C1RELEASE").size() == 2);
+    }
+    SECTION("a reply in a thread is found among the thread's replies") {
+        SlackPort poster(api);
+        const Delivery parent = poster.post(channel, Reply::plain("web-9 status"));
+        REQUIRE(parent.ok);
+        ConversationRef thread = channel;
+        thread.thread = parent.message_ref;
+        const Reply reply = Reply::plain("Step 2 of web-9 is done.");
+        in_flight("step-9-2", Destination{"slack", test::kSlackTeamId, thread, std::nullopt},
+                  reply);
+        posted_before_crash("step-9-2", thread, reply);
+        CHECK(sender.deliver_due() == 1);
+        CHECK(emulator_record(emulator, "calls?method=conversations.replies", "calls").size() == 1);
+        int copies = 0;
+        for (const auto& text : texts_in("messages?kind=postMessage"))
+            copies += text == "Step 2 of web-9 is done." ? 1 : 0;
+        CHECK(copies == 1);
+    }
+    SECTION("a direct message is looked for in the IM") {
+        const Reply reply = Reply::plain("You own control 3 of web-10.");
+        in_flight("dm-10", Destination{"slack", test::kSlackTeamId, std::nullopt, UserId("U1BOB")},
+                  reply);
+        SlackPort before(api);
+        before.set_outbox_key("dm-10");
+        REQUIRE(before.direct(test::kSlackTeamId, UserId("U1BOB"), reply).ok);
+        CHECK(sender.deliver_due() == 1);
+        int copies = 0;
+        for (const auto& text : texts_in("messages?kind=postMessage"))
+            copies += text == "You own control 3 of web-10." ? 1 : 0;
+        CHECK(copies == 1);
+    }
+    SECTION("when Slack cannot be asked now, nothing is posted until it can") {
+        const Reply reply = Reply::plain("web-11 is approved for release.");
+        const OutboxId id = in_flight(
+            "announce-11", Destination{"slack", test::kSlackTeamId, channel, std::nullopt}, reply);
+        emulator.fault("conversations.history", 500, 1);
+        CHECK(sender.deliver_due() == 0);
+        CHECK(texts_in("messages?channel=C1RELEASE").empty());
+        CHECK(outbox.get(id)->status == "pending");
+        clock.advance(Seconds(600));
+        // Slack's pace of one message a second per channel counts the failed lookup too, so
+        // the retry may wait out that second of real time (the bound only ends a hung test).
+        int delivered = 0;
+        CHECK(test::eventually([&] { return (delivered = sender.deliver_due()) != 0; },
+                               std::chrono::seconds(30)));
+        CHECK(delivered == 1);
+        CHECK(texts_in("messages?channel=C1RELEASE") ==
+              std::vector<std::string>{"web-11 is approved for release."});
     }
 }
 

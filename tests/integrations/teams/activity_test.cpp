@@ -114,7 +114,12 @@ TEST_CASE("an Action.Execute invoke becomes the action of its verb and data", "[
 }
 
 TEST_CASE("a survey card submission becomes a submission with its answers", "[teams][activity]") {
-    auto e = to_event(decoded("message_submit_survey.json"));
+    TeamsActivity a = decoded("message_submit_survey.json");
+    // The press is decoded with the rest of the activity.
+    REQUIRE(a.card);
+    CHECK(a.card->action_id == "survey.submit");
+    CHECK(a.card->inputs.size() == 3);
+    auto e = to_event(a);
     REQUIRE(e);
     CHECK(e->kind == EventKind::submission);
     CHECK(e->value == "retro answer web-2026.12");
@@ -177,6 +182,7 @@ TEST_CASE("card actions releasebot does not know give no event", "[teams][activi
     SECTION("a submit whose data has no action id") {
         auto a = decode_activity(base + R"("value":{"comment":"hi"}})");
         REQUIRE(a);
+        CHECK_FALSE(a->card);
         CHECK_FALSE(to_event(*a));
     }
     SECTION("a message with neither text nor value (an image)") {

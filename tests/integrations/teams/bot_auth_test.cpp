@@ -17,7 +17,6 @@ namespace json = boost::json;
 using releasebot::teams::BotAuthenticator;
 using releasebot::teams::BotAuthOptions;
 using releasebot::test::kTeamsAppId;
-using releasebot::test::kTeamsIssuer;
 using releasebot::test::TeamsEmulator;
 using releasebot::test::TeamsToken;
 
@@ -30,11 +29,7 @@ struct ShiftedClock {
 };
 
 BotAuthOptions options_for(TeamsEmulator& teams, const ShiftedClock& clock = {}) {
-    BotAuthOptions o;
-    o.app_id = kTeamsAppId;
-    o.metadata_url = teams.metadata_url();
-    o.issuer = kTeamsIssuer;
-    o.ca_file = teams.ca_file();
+    BotAuthOptions o = teams.bot_auth_options();
     o.now_unix = [shift = clock.shift] {
         return static_cast<long long>(std::time(nullptr)) + shift->load();
     };

@@ -16,11 +16,7 @@ namespace json = boost::json;
 namespace {
 
 ConnectorOptions options_for(TeamsEmulator& teams) {
-    ConnectorOptions o;
-    o.app_id = releasebot::test::kTeamsAppId;
-    o.app_password = releasebot::test::kTeamsAppPassword;
-    o.token_url = teams.token_url();
-    o.ca_file = teams.ca_file();
+    ConnectorOptions o = teams.connector_options();
     o.timeout = std::chrono::milliseconds(5000);
     return o;
 }

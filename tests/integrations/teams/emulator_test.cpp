@@ -258,12 +258,7 @@ TEST_CASE("Teams emulator: tokens and keys", "[teams][emulator]") {
 TEST_CASE("Teams emulator: send() POSTs the activity to the bot with the token asked for",
           "[teams][emulator]") {
     TeamsEmulator teams;
-    releasebot::teams::BotAuthOptions options;
-    options.app_id = kTeamsAppId;
-    options.metadata_url = teams.metadata_url();
-    options.issuer = releasebot::test::kTeamsIssuer;
-    options.ca_file = teams.ca_file();
-    releasebot::teams::BotAuthenticator auth(options);
+    releasebot::teams::BotAuthenticator auth(teams.bot_auth_options());
 
     // A stand-in bot: records what arrives and checks the token as the receiver would.
     std::mutex mu;
