@@ -464,37 +464,16 @@ struct BotAuthenticator::Impl {
     }
 
     Result<VerifiedToken> verify(std::string_view token) {
-        const auto first_dot = token.find('.');
-        const auto second_dot =
-            first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
-        if (second_dot == std::string_view::npos ||
-            token.find('.', second_dot + 1) != std::string_view::npos) {
-            return unauthorized("the bearer token is not a JWT (three dot-separated parts)");
-        }
-        const auto header_text = base64_decode(token.substr(0, first_dot), true);
-        const auto payload_text =
-            base64_decode(token.substr(first_dot + 1, second_dot - first_dot - 1), true);
-        const auto signature = base64_decode(token.substr(second_dot + 1), true);
-        if (!header_text || !payload_text || !signature) {
-            return unauthorized("the bearer token is not a JWT (its parts are not base64url)");
-        }
-        std::error_code ec;
-        json::value header = json::parse(*header_text, ec);
-        if (ec || !header.is_object()) {
-            return unauthorized("the bearer token's JWT header is not a JSON object");
-        }
-        const json::string* alg = string_field(header.get_object(), "alg");
-        const EVP_MD* md = alg != nullptr ? digest_for(*alg) : nullptr;
+        auto parts = parse_jwt(token);
+        if (!parts) return parts.error();
+        const EVP_MD* md = parts->alg ? digest_for(*parts->alg) : nullptr;
         if (md == nullptr) {
             return unauthorized("the token is signed with " +
-                                (alg != nullptr ? quoted(*alg) : std::string("no alg")) +
+                                (parts->alg ? quoted(*parts->alg) : std::string("no alg")) +
                                 "; only RS256, RS384 and RS512 are accepted");
         }
-        const json::string* kid_field = string_field(header.get_object(), "kid");
-        if (kid_field == nullptr || kid_field->empty()) {
-            return unauthorized("the token's header names no signing key (kid)");
-        }
-        const std::string kid(*kid_field);
+        const std::string& kid = parts->kid;
+        if (kid.empty()) return unauthorized("the token's header names no signing key (kid)");
 
         auto key = find_key(kid);
         if (!key) return key.error();
@@ -503,46 +482,39 @@ struct BotAuthenticator::Impl {
             return unauthorized("the token's signing key " + quoted(kid) + " " +
                                 signing_key.problem);
         }
-        if (!verify_signature(signing_key.pkey.get(), md, token.substr(0, second_dot),
-                              *signature)) {
+        if (!verify_signature(signing_key.pkey.get(), md, token.substr(0, parts->signed_length),
+                              parts->signature)) {
             return unauthorized("the token's signature does not verify with key " + quoted(kid));
         }
 
-        json::value payload = json::parse(*payload_text, ec);
-        if (ec || !payload.is_object()) {
-            return unauthorized("the token's claims are not a JSON object");
-        }
-        const json::object& claims = payload.get_object();
-        const json::string* iss = string_field(claims, "iss");
-        if (iss == nullptr || *iss != options.issuer) {
+        auto claims = parse_claims(parts->claims_json);
+        if (!claims) return claims.error();
+        if (claims->iss != options.issuer) {
             return unauthorized("the token was issued by " +
-                                (iss != nullptr ? quoted(*iss) : std::string("nobody (no iss)")) +
+                                (claims->iss ? quoted(*claims->iss) : "nobody (no iss)") +
                                 ", not " + quoted(options.issuer));
         }
-        const json::string* aud = string_field(claims, "aud");
-        if (aud == nullptr || *aud != options.app_id) {
+        if (claims->aud != options.app_id) {
             return unauthorized("the token is for audience " +
-                                (aud != nullptr ? quoted(*aud) : std::string("(none)")) +
+                                (claims->aud ? quoted(*claims->aud) : "(none)") +
                                 ", not this bot's app id " + quoted(options.app_id));
         }
         VerifiedToken verified;
-        const auto exp = numeric_claim(claims, "exp");
-        if (!exp) return unauthorized("the token has no expiry (exp claim)");
-        verified.exp = *exp;
-        if (claims.contains("nbf")) {
-            verified.nbf = numeric_claim(claims, "nbf");
-            if (!verified.nbf) return unauthorized("the token's nbf claim is not a number");
+        if (!claims->exp) return unauthorized("the token has no expiry (exp claim)");
+        verified.exp = *claims->exp;
+        if (claims->has_nbf) {
+            if (!claims->nbf) return unauthorized("the token's nbf claim is not a number");
+            verified.nbf = claims->nbf;
         }
-        const json::string* service_url = string_field(claims, "serviceurl");
-        if (service_url == nullptr || service_url->empty()) {
+        if (!claims->service_url || claims->service_url->empty()) {
             return unauthorized("the token has no serviceurl claim");
         }
         if (!signing_key.has_endorsements) {
             return unauthorized("the token's signing key " + quoted(kid) +
                                 " carries no endorsements, so no channel may use it");
         }
-        verified.app_id = std::string(*aud);
-        verified.service_url = std::string(*service_url);
+        verified.app_id = *claims->aud;
+        verified.service_url = *claims->service_url;
         verified.endorsements = signing_key.endorsements;
         return verified;
     }
@@ -571,6 +543,53 @@ struct BotAuthenticator::Impl {
         return it->second;
     }
 };
+
+Result<JwtParts> parse_jwt(std::string_view token) {
+    const auto first_dot = token.find('.');
+    const auto second_dot =
+        first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
+    if (second_dot == std::string_view::npos ||
+        token.find('.', second_dot + 1) != std::string_view::npos) {
+        return unauthorized("the bearer token is not a JWT (three dot-separated parts)");
+    }
+    const auto header_text = base64_decode(token.substr(0, first_dot), true);
+    auto payload_text =
+        base64_decode(token.substr(first_dot + 1, second_dot - first_dot - 1), true);
+    auto signature = base64_decode(token.substr(second_dot + 1), true);
+    if (!header_text || !payload_text || !signature) {
+        return unauthorized("the bearer token is not a JWT (its parts are not base64url)");
+    }
+    std::error_code ec;
+    json::value header = json::parse(*header_text, ec);
+    if (ec || !header.is_object()) {
+        return unauthorized("the bearer token's JWT header is not a JSON object");
+    }
+    JwtParts parts;
+    if (const json::string* alg = string_field(header.get_object(), "alg"))
+        parts.alg = std::string(*alg);
+    if (const json::string* kid = string_field(header.get_object(), "kid"))
+        parts.kid = std::string(*kid);
+    parts.signed_length = second_dot;
+    parts.signature = std::move(*signature);
+    parts.claims_json = std::move(*payload_text);
+    return parts;
+}
+
+Result<JwtClaims> parse_claims(std::string_view claims_json) {
+    std::error_code ec;
+    json::value payload = json::parse(claims_json, ec);
+    if (ec || !payload.is_object()) return unauthorized("the token's claims are not a JSON object");
+    const json::object& o = payload.get_object();
+    JwtClaims claims;
+    if (const json::string* iss = string_field(o, "iss")) claims.iss = std::string(*iss);
+    if (const json::string* aud = string_field(o, "aud")) claims.aud = std::string(*aud);
+    if (const json::string* url = string_field(o, "serviceurl"))
+        claims.service_url = std::string(*url);
+    claims.exp = numeric_claim(o, "exp");
+    claims.has_nbf = o.contains("nbf");
+    if (claims.has_nbf) claims.nbf = numeric_claim(o, "nbf");
+    return claims;
+}
 
 BotAuthenticator::BotAuthenticator(BotAuthOptions options) : impl_(std::make_unique<Impl>()) {
     if (options.app_id.empty()) {

@@ -14,9 +14,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "commands/result.hpp"
 
@@ -35,13 +38,37 @@ struct BotAuthOptions {
     std::function<long long()> now_unix;
 };
 
+// A compact JWS as the channel sends it, split and decoded but NOT verified (verifying needs the
+// key, which BotAuthenticator finds). Public so that it can be fuzzed and tested on its own.
+struct JwtParts {
+    std::optional<std::string> alg;  // the header's `alg`, when it is a string
+    std::string kid;                 // the header's `kid` (empty when absent)
+    std::size_t signed_length = 0;   // of "header.payload": the bytes the signature covers
+    std::string signature;           // raw bytes
+    std::string claims_json;         // the decoded payload, parsed only once the signature holds
+};
+// Splits and decodes `token`; an error (kind forbidden) says what is malformed.
+Result<JwtParts> parse_jwt(std::string_view token);
+
+// The claims releasebot reads from a token's payload; an absent or mistyped claim is nullopt.
+struct JwtClaims {
+    std::optional<std::string> iss;
+    std::optional<std::string> aud;
+    std::optional<std::string> service_url;  // `serviceurl`
+    std::optional<long long> exp;
+    std::optional<long long> nbf;
+    bool has_nbf = false;  // present, whether or not it is a number
+};
+// Reads the claims; an error (kind forbidden) when the payload is not a JSON object.
+Result<JwtClaims> parse_claims(std::string_view claims_json);
+
 struct AuthenticatedCaller {
     std::string app_id;       // `aud`
     std::string service_url;  // the `serviceurl` claim
 };
 
 class BotAuthenticator {
-public:
+  public:
     // Throws std::invalid_argument without an app id (a start-up error).
     explicit BotAuthenticator(BotAuthOptions options);
     ~BotAuthenticator();
@@ -61,7 +88,7 @@ public:
     long metadata_fetches() const;
     long key_fetches() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
