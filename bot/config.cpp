@@ -16,13 +16,15 @@
 #include <optional>
 #include <sstream>
 
+#include "commands/time_parse.hpp"
+
 extern char** environ;
 
 namespace releasebot {
 
 namespace {
 
-enum class Type { string, secret, boolean, integer };
+enum class Type { string, secret, boolean, integer, duration };
 
 struct SettingSpec {
     std::string_view section;
@@ -31,19 +33,33 @@ struct SettingSpec {
 };
 
 constexpr SettingSpec kSettings[] = {
-    {"database", "path", Type::string},      {"slack", "bot_token", Type::secret},
-    {"slack", "app_token", Type::secret},    {"slack", "signing_secret", Type::secret},
-    {"slack", "api_url", Type::string},      {"slack", "ca_file", Type::string},
-    {"slack", "socket_mode", Type::boolean}, {"slack", "connections", Type::integer},
-    {"slack", "http", Type::boolean},        {"teams", "app_id", Type::string},
-    {"teams", "app_password", Type::secret}, {"teams", "tenant", Type::string},
-    {"teams", "token_url", Type::string},    {"teams", "openid_metadata_url", Type::string},
-    {"teams", "token_issuer", Type::string}, {"teams", "ca_file", Type::string},
-    {"http", "listen", Type::string},        {"http", "public_url", Type::string},
-    {"log", "level", Type::string},          {"log", "format", Type::string},
+    {"database", "path", Type::string},
+    {"slack", "bot_token", Type::secret},
+    {"slack", "app_token", Type::secret},
+    {"slack", "signing_secret", Type::secret},
+    {"slack", "api_url", Type::string},
+    {"slack", "ca_file", Type::string},
+    {"slack", "socket_mode", Type::boolean},
+    {"slack", "connections", Type::integer},
+    {"slack", "http", Type::boolean},
+    {"teams", "app_id", Type::string},
+    {"teams", "app_password", Type::secret},
+    {"teams", "tenant", Type::string},
+    {"teams", "token_url", Type::string},
+    {"teams", "openid_metadata_url", Type::string},
+    {"teams", "token_issuer", Type::string},
+    {"teams", "ca_file", Type::string},
+    {"http", "listen", Type::string},
+    {"http", "public_url", Type::string},
+    {"log", "level", Type::string},
+    {"log", "format", Type::string},
+    {"health_checks", "lead", Type::duration},
+    {"health_checks", "interval", Type::duration},
+    {"health_checks", "timeout", Type::duration},
 };
 
-constexpr std::string_view kSections[] = {"database", "slack", "teams", "http", "log"};
+constexpr std::string_view kSections[] = {"database", "slack", "teams",
+                                          "http",     "log",   "health_checks"};
 
 // The variables `releasebot slack` has always read, honoured by serve too.
 struct LegacyVariable {
@@ -201,7 +217,7 @@ Status read_toml(const std::string& path, RawSettings& out, bool& secrets_inline
             }
             return invalid(path + ": [" + section +
                            "] is not a section releasebot knows; the sections are [database], "
-                           "[slack], [teams], [http] and [log].");
+                           "[slack], [teams], [http], [log] and [health_checks].");
         }
         sections_present.push_back(section);
         for (const auto& [sub, value] : *node.as_table()) {
@@ -408,6 +424,22 @@ std::string secret_hint(const std::string& section, const std::string& key) {
            upper(section) + "_" + upper(key) + ".";
 }
 
+// A duration setting ("60m", "90s", "1h30m") from `min` to `max`, into `target`.
+Status apply_duration(const RawSettings& raw, const char* id, std::chrono::seconds& target,
+                      Seconds min, Seconds max, const char* example) {
+    const Raw* r = find(raw, id);
+    if (!r) return ok_status();
+    auto d = r->kind == Raw::Kind::string ? parse_duration(r->text)
+                                          : Result<Seconds>(invalid("not a string"));
+    if (d && *d >= min && *d <= max) {
+        target = *d;
+        return ok_status();
+    }
+    const std::string it = r->kind == Raw::Kind::string ? in_quotes(r->text) : kind_words(*r);
+    return invalid(r->name + " must be a duration from " + format_duration(min) + " to " +
+                   format_duration(max) + ", like \"" + example + "\" (it is " + it + ").");
+}
+
 // Applies the raw settings to `config`, converting and checking each.
 Status apply_settings(const RawSettings& raw, Config& config) {
     auto str = [&](const char* id, std::string& target) -> Status {
@@ -512,6 +544,14 @@ Status apply_settings(const RawSettings& raw, Config& config) {
             return invalid(r->name + " must be plain or json (it is " + in_quotes(*v) + ").");
         config.log.format = *format;
     }
+
+    HealthCheckSettings& health = config.health_checks;
+    RB_TRY(apply_duration(raw, "health_checks.lead", health.lead, Seconds{60}, Seconds{7 * 86400},
+                          "60m"));
+    RB_TRY(apply_duration(raw, "health_checks.interval", health.interval, Seconds{5}, Seconds{3600},
+                          "60s"));
+    RB_TRY(apply_duration(raw, "health_checks.timeout", health.timeout, Seconds{1}, Seconds{300},
+                          "10s"));
     return ok_status();
 }
 
@@ -763,6 +803,10 @@ std::string describe(const Config& config) {
     }
     out += "  log        " + std::string(log::level_name(config.log.level)) + ", " +
            std::string(log::format_name(config.log.format)) + "\n";
+    const HealthCheckSettings& health = config.health_checks;
+    out += "  health     control health checks polled every " + format_duration(health.interval) +
+           " from " + format_duration(health.lead) + " before a window, " +
+           format_duration(health.timeout) + " timeout each\n";
     for (const auto& w : config.warnings) out += "warning: " + w + "\n";
     return out;
 }

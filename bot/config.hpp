@@ -3,7 +3,7 @@
 //
 // Sources, later wins: the file; the variables `releasebot slack` always read (SLACK_BOT_TOKEN,
 // SLACK_APP_TOKEN, SLACK_API_URL, SLACK_CA_FILE); RELEASEBOT_<SECTION>_<KEY> for every setting
-// (RELEASEBOT_SLACK_BOT_TOKEN, RELEASEBOT_HTTP_LISTEN, RELEASEBOT_DATABASE_PATH, …). A secret
+// (RELEASEBOT_SLACK_BOT_TOKEN, RELEASEBOT_HTTP_LISTEN, RELEASEBOT_HEALTH_CHECKS_LEAD, …). A secret
 // may instead be read from a file named by `<key>_file` (bot_token_file = "/run/secrets/…",
 // or RELEASEBOT_SLACK_BOT_TOKEN_FILE); its trailing newline is dropped.
 //
@@ -12,6 +12,7 @@
 // appear in those messages, nor in describe().
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -65,6 +66,15 @@ struct HttpSettings {
     bool loopback() const;
 };
 
+// How the health-check worker polls the health-check URLs of release controls (`control
+// check`): from `lead` before a window until it opens, every `interval`, each GET given
+// `timeout`.
+struct HealthCheckSettings {
+    std::chrono::seconds lead{3600};
+    std::chrono::seconds interval{60};
+    std::chrono::seconds timeout{10};
+};
+
 struct LogSettings {
     log::Level level = log::Level::info;
     log::Format format = log::Format::plain;
@@ -77,6 +87,7 @@ struct Config {
     TeamsSettings teams;
     HttpSettings http;
     LogSettings log;
+    HealthCheckSettings health_checks;
     // Things worth saying at start that do not stop it (e.g. Teams without an app id).
     std::vector<std::string> warnings;
 

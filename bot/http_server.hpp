@@ -13,8 +13,8 @@
 namespace releasebot {
 
 struct HttpRequest {
-    std::string method;  // "POST"
-    std::string target;  // "/slack/events?x=1"
+    std::string method;                          // "POST"
+    std::string target;                          // "/slack/events?x=1"
     std::map<std::string, std::string> headers;  // names lower-cased
     std::string body;
 
@@ -32,7 +32,7 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 class HttpServer {
-public:
+  public:
     static constexpr std::size_t kMaxBody = 1 << 20;  // 1 MiB
 
     HttpServer();
@@ -47,7 +47,7 @@ public:
     int start(const std::string& address, int port);
     void stop();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -45,9 +45,9 @@ void run_timer_event(Work& w, Store& store, Instant now, const Event& event) {
     store.jobs.mark_fired(job->id, now);
 }
 
-// A signed webhook (the CI webhook, the verify worker's results): only for a workspace that
-// exists already — an adapter never creates one from a webhook. CI acts as its own user (with
-// member rights unless granted more); the verify worker's results act as releasebot itself.
+// A signed webhook (the CI webhook, the verify and health-check workers' results): only for a
+// workspace that exists already — an adapter never creates one from a webhook. CI acts as its
+// own user (with member rights unless granted more); the workers' results act as releasebot.
 void run_webhook_event(Work& w, Store& store, Instant now, const Event& event,
                        const Registry& registry) {
     auto ws = store.workspaces.find(event.actor.platform, event.actor.tenant);
@@ -56,7 +56,7 @@ void run_webhook_event(Work& w, Store& store, Instant now, const Event& event,
                              event.actor.tenant + ".");
         return;
     }
-    if (event.action_id == "verify.result") {
+    if (is_internal_action(event.action_id)) {
         w.ctx.emplace(make_system_context(store, now, *ws));
     } else {
         // The first user of a workspace becomes its manager: never a pipeline.

@@ -23,6 +23,7 @@
 
 #include "bot/calendar.hpp"
 #include "bot/health.hpp"
+#include "bot/health_check_worker.hpp"
 #include "bot/http_server.hpp"
 #include "bot/log.hpp"
 #include "bot/metrics.hpp"
@@ -31,6 +32,7 @@
 #include "bot/scheduler.hpp"
 #include "bot/verify_worker.hpp"
 #include "commands/clock.hpp"
+#include "commands/health_check.hpp"
 #include "commands/public_links.hpp"
 #include "integrations/ci/ci_webhook.hpp"
 #include "integrations/slack/events_http.hpp"
@@ -99,8 +101,8 @@ HttpHandler observed(HttpHandler inner, bool acks, std::atomic<bool>* events) {
     };
 }
 
-// Events made off the event threads (the verify worker's results), handed to the worker
-// thread, which runs them through its pipeline on its own connection.
+// Events made off the event threads (the verify and health-check workers' results), handed to
+// the worker thread, which runs them through its pipeline on its own connection.
 class EventQueue {
   public:
     void push(const Event& event) {
@@ -181,8 +183,9 @@ int serve(const Config& config) {
         if (!http_db) return 1;
     }
 
-    // Read by `calendar link` and `ci secret`; set before any event runs.
+    // Read by `calendar link` and `ci secret`, and by `control check`; set before any event runs.
     set_public_base_url(config.http.public_url);
+    set_health_check_timing({config.health_checks.lead, config.health_checks.interval});
     SystemClock clock;
     const bool socket_mode = config.slack.enabled && config.slack.socket_mode;
     std::atomic<bool> events_happened{false};
@@ -302,11 +305,20 @@ int serve(const Config& config) {
         log::info("http", "listening on " + listen_text(config.http, port));
     }
 
-    // ---- `release verify` downloads, on a thread (and connection) of their own -------------
-    EventQueue verify_results;
+    // ---- `release verify` downloads and health checks, each on a thread (and connection) of
+    // its own; their results go through the worker's pipeline ---------------------------------
+    EventQueue worker_results;
     VerifyWorker verify(config.database,
-                        [&verify_results](const Event& event) { verify_results.push(event); });
+                        [&worker_results](const Event& event) { worker_results.push(event); });
     verify.start();
+    HealthCheckOptions health_options;
+    health_options.lead = config.health_checks.lead;
+    health_options.interval = config.health_checks.interval;
+    health_options.timeout = config.health_checks.timeout;
+    HealthCheckWorker health_checks(
+        config.database, clock,
+        [&worker_results](const Event& event) { worker_results.push(event); }, health_options);
+    health_checks.start();
 
     // ---- the worker: jobs and deliveries, with a third connection; and the signals ----------
     StopFlag stop;
@@ -354,14 +366,15 @@ int serve(const Config& config) {
                 stop.raise();
                 break;
             }
-            // The events just handled may have scheduled jobs this thread has not seen, or
-            // asked for a `release verify`.
+            // The events just handled may have scheduled jobs this thread has not seen, asked
+            // for a `release verify`, or set a health check.
             if (events_happened.exchange(false)) {
                 scheduler.invalidate();
                 verify.wake();
+                health_checks.wake();
             }
             try {
-                std::vector<Event> results = verify_results.take();
+                std::vector<Event> results = worker_results.take();
                 for (std::size_t i = 0; i < results.size(); ++i) {
                     try {
                         timers.handle(results[i]);
@@ -369,7 +382,7 @@ int serve(const Config& config) {
                         // Kept for the next tick: a storage fault passes, and the key makes a
                         // result that did commit a duplicate.
                         for (std::size_t j = i; j < results.size(); ++j) {
-                            verify_results.push(results[j]);
+                            worker_results.push(results[j]);
                         }
                         throw;
                     }
@@ -402,6 +415,7 @@ int serve(const Config& config) {
     done = true;
     worker.join();
     verify.stop();
+    health_checks.stop();
     server.stop();
     if (worker_failed) return 1;
     if (why != "stopped") return 1;

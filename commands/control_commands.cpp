@@ -1,5 +1,6 @@
-// Control commands (DESIGN.md M2, M3): the workspace's control templates, and each release's
-// checklist copied from them — `control add|edit|remove|list|explain|tick|untick|waive`.
+// Control commands (DESIGN.md M2, M3, M5): the workspace's control templates, and each release's
+// checklist copied from them — `control add|edit|remove|list|explain|tick|untick|waive`, and
+// `control check`, which gives a release's control a health check (commands/health_check.hpp).
 //
 // A template is the workspace's definition; every release planned afterwards gets its own copy,
 // so editing a template never rewrites the checklist of a release already under way. Commands
@@ -13,6 +14,7 @@
 #include "commands/commands.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
+#include "commands/health_check.hpp"
 #include "commands/registry.hpp"
 #include "commands/release_view.hpp"
 #include "commands/text_util.hpp"
@@ -483,7 +485,8 @@ Result<Reply> control_list(Context& ctx, const ParsedCommand& cmd) {
     auto controls = ctx.store.controls.for_release(rel->id);
     Tally t = tally(controls);
 
-    // The same items `release show` draws, so a checklist reads alike everywhere.
+    // The same items `release show` draws (health checks and their last results included), so
+    // a checklist reads alike everywhere.
     std::vector<ChecklistItem> items = control_items(ctx, *rel);
     Reply r;
     r.text = rel->key + " controls: " + summary_line(t);
@@ -559,6 +562,9 @@ Result<Reply> control_explain(Context& ctx, const ParsedCommand& cmd) {
             status = items[pos - 1].detail;
         }
         r.fields({{"In " + rel->key, std::to_string(c.position) + ". " + status}});
+        if (auto check = ctx.store.controls.health_check(c.id)) {
+            r.fields({{"Health check", health_check_summary(ctx, *check)}});
+        }
         if (c.status == ControlStatus::open && accepts_ticks(rel->state)) {
             r.context("Tick it with `control tick " + rel->key + " " + c.slug +
                       " evidence <url> \"note\"`");
@@ -749,6 +755,89 @@ Result<Reply> control_waive(Context& ctx, const ParsedCommand& cmd) {
     return r;
 }
 
+// ---------------------------------------------------------------------------------------------
+// control check
+
+// What the health-check worker will do with a URL just set, given the window and its timing.
+std::string polling_plan(const Context& ctx, const Release& r, const ReleaseControl& c) {
+    const HealthCheckTiming& timing = health_check_timing();
+    if (c.status != ControlStatus::open) {
+        return std::string("It is ") + (c.status == ControlStatus::done ? "ticked" : "waived") +
+               " already, so it is polled only if it is unticked before the window opens.";
+    }
+    if (ctx.now >= r.window_start) return "The window has opened, so it is not polled.";
+    const Instant from = r.window_start - timing.lead;
+    const std::string every = "every " + format_duration(timing.interval);
+    if (ctx.now >= from) {
+        return "Polling starts now, " + every + " until the window opens at " +
+               format_when(r.window_start, ctx.zone) + "; the first 2xx answer ticks it.";
+    }
+    return "Polling starts at " + format_when(from, ctx.zone) + " (" +
+           format_duration(timing.lead) + " before the window), " + every +
+           " until the window opens; the first 2xx answer ticks it.";
+}
+
+Result<Reply> control_check_off(Context& ctx, const Release& rel, const ReleaseControl& c,
+                                const std::optional<HealthCheck>& current) {
+    if (!current) {
+        return conflict(
+            "Control " + std::to_string(c.position) + " `" + c.slug + "` on " + rel.key +
+            " has no health check, so there is nothing to turn off. Give it one with `control "
+            "check " +
+            rel.key + " " + c.slug + " https://status.example.com/health`.");
+    }
+    const std::string was = display_url(current->url);
+    ctx.store.controls.set_health_check(c.id, std::nullopt);
+    ctx.audit(rel.id, "control.check",
+              std::to_string(c.position) + " `" + c.slug + "` off (was " + was + ")");
+    std::string line = "Removed the health check of " + control_ref(c) + " on *" + rel.key +
+                       "*: " + was + " is no longer polled.";
+    Reply r;
+    r.text = line;
+    r.section(line);
+    if (c.status == ControlStatus::open) {
+        r.context("The control stays open: tick it with `control tick " + rel.key + " " + c.slug +
+                  " evidence <url>`.");
+    }
+    return r;
+}
+
+Result<Reply> control_check(Context& ctx, const ParsedCommand& cmd) {
+    auto rel = load_release(ctx, cmd.get("release"));
+    if (!rel) return rel.error();
+    if (!is_open_for_changes(rel->state)) {
+        return wrong_state(*rel, "control check", "planned or approved");
+    }
+    auto c = resolve_control(ctx, *rel, cmd.get("control"));
+    if (!c) return c.error();
+    auto current = ctx.store.controls.health_check(c->id);
+    const std::string& target = cmd.get("target");
+    if (iequals(target, "off")) return control_check_off(ctx, *rel, *c, current);
+
+    auto url =
+        parse_health_check_url(target, "control check " + rel->key + " " + c->slug + " <url>");
+    if (!url) return url.error();
+    if (current && current->url == *url) {
+        return invalid(control_ref(*c) + " on " + rel->key +
+                       " already has that health check; nothing changed. `control list " +
+                       rel->key + "` shows its last result.");
+    }
+    ctx.store.controls.set_health_check(c->id, *url);
+    std::string detail = std::to_string(c->position) + " `" + c->slug + "` " + display_url(*url);
+    if (current) detail += " (was " + display_url(current->url) + ")";
+    ctx.audit(rel->id, "control.check", detail);
+
+    std::string line = "Health check set on " + control_ref(*c) + " of *" + rel->key + "*: GET " +
+                       display_url(*url) + ".";
+    Reply r;
+    r.text = line;
+    r.section(line);
+    r.section(polling_plan(ctx, *rel, *c));
+    r.context("`control list " + rel->key + "` shows the last result; `control check " + rel->key +
+              " " + c->slug + " off` removes the check.");
+    return r;
+}
+
 }  // namespace
 
 void register_control_commands(Registry& r) {
@@ -827,6 +916,21 @@ void register_control_commands(Registry& r) {
            .role = Role::member,
            .changes_state = true,
            .handler = control_untick});
+    r.add({.name = "control check",
+           .args = {positional("release", ArgType::key, "<release>"),
+                    positional("control", ArgType::slug, "<id|n>"),
+                    positional("target", ArgType::word, "<url>|off")},
+           .summary = "Give a release's control a health check that ticks it, or remove it (off)",
+           .example = "control check web-2026.12 ops-ready https://status.example.com/health",
+           .details = "Before the window opens (from the configured lead time, 60 minutes by "
+                      "default), releasebot polls the URL with GET and ticks the control, as "
+                      "releasebot, on the first 2xx answer; any other answer is kept as the "
+                      "last result, shown by `control list <release>`. Only http:// and "
+                      "https:// URLs; the query string (which may hold a token) is never "
+                      "shown or logged. `off` removes the check.",
+           .role = Role::manager,
+           .changes_state = true,
+           .handler = control_check});
     r.add({.name = "control waive",
            .args = {positional("release", ArgType::key, "<release>"),
                     positional("control", ArgType::slug, "<id|n>"),

@@ -1,5 +1,8 @@
-// Dispatcher: context preparation, role check, and the `yes` / `no` confirmations.
+// Dispatcher: context preparation, the limits every command text meets, the role check, and the
+// `yes` / `no` confirmations.
 #include "commands/dispatcher.hpp"
+
+#include <cstdint>
 
 #include "commands/commands.hpp"
 #include "commands/handler_support.hpp"
@@ -30,7 +33,84 @@ Context make_context(Store& store, Instant now, const Actor& actor,
     return ctx;
 }
 
+namespace {
+
+// Every way in (Slack, Teams, the console, CI webhooks, buttons, forms) ends here, so the text
+// is checked here once: bounded, valid UTF-8, and free of control characters other than tab
+// and line breaks, which no command needs and which would travel on into the database, the
+// audit log and every platform's messages.
+constexpr std::size_t kMaxCommandChars = 16000;
+
+// The byte offset where `s` stops being UTF-8 (overlong forms and surrogates included), or
+// npos when all of it is.
+std::size_t invalid_utf8_at(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto lead = static_cast<unsigned char>(s[i]);
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t extra = 0;
+        std::uint32_t cp = 0;
+        if ((lead & 0xE0) == 0xC0) {
+            extra = 1;
+            cp = lead & 0x1F;
+        } else if ((lead & 0xF0) == 0xE0) {
+            extra = 2;
+            cp = lead & 0x0F;
+        } else if ((lead & 0xF8) == 0xF0) {
+            extra = 3;
+            cp = lead & 0x07;
+        } else {
+            return i;
+        }
+        if (s.size() - i <= extra) return i;
+        for (std::size_t k = 1; k <= extra; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if ((b & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (b & 0x3F);
+        }
+        static constexpr std::uint32_t kLeast[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < kLeast[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += extra + 1;
+    }
+    return std::string_view::npos;
+}
+
+Status check_command_text(std::string_view text) {
+    std::size_t chars = 0;
+    for (char c : text)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++chars;
+    if (chars > kMaxCommandChars) {
+        return usage_error("That command is " + std::to_string(chars) +
+                           " characters long; releasebot reads commands of up to " +
+                           std::to_string(kMaxCommandChars) +
+                           ". Shorten it, or put the long text in a document and link to it.");
+    }
+    if (auto at = invalid_utf8_at(text); at != std::string_view::npos) {
+        return usage_error("That command is not valid UTF-8 text (at byte " + std::to_string(at) +
+                           "). Type it again, or paste it as plain text.");
+    }
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+            static constexpr char kHex[] = "0123456789ABCDEF";
+            std::string code = "U+00";
+            code += kHex[c >> 4];
+            code += kHex[c & 0xF];
+            return usage_error("That command contains a control character (" + code + ") at byte " +
+                               std::to_string(i) +
+                               ". Type it again without it, or paste it as plain text.");
+        }
+    }
+    return ok_status();
+}
+
+}  // namespace
+
 Result<Reply> run_command(Context& ctx, std::string_view text, const Registry& registry) {
+    RB_TRY(check_command_text(text));
     auto parsed = registry.parse(text);
     if (!parsed) return parsed.error();
     const CommandSpec& spec = *parsed->spec;

@@ -11,7 +11,7 @@ namespace {
 
 const char* topic_blurb(const std::string& topic) {
     if (topic == "release") return "plan, approve and run releases";
-    if (topic == "control") return "the release controls checklist";
+    if (topic == "control") return "the release controls checklist, ticks and health checks";
     if (topic == "plan") return "deployment and backout plans";
     if (topic == "channel") return "where announcements go (audiences)";
     if (topic == "comms") return "stakeholder announcements: draft, review, send";

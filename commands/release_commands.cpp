@@ -2,6 +2,7 @@
 // components, the go/no-go gate, and walking the deployment (start, step, backout, done).
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "commands/commands.hpp"
 #include "commands/comms.hpp"
@@ -20,17 +21,23 @@ namespace {
 
 constexpr Seconds kDefaultWindow = std::chrono::hours(1);
 
-// Refuses a window in a freeze unless a manager gives an override reason.
+// Refuses a window in a freeze unless a manager gives an override reason. An override is a
+// manager's word about the freeze the window is in: nobody else may give one, and one given
+// where no freeze overlaps is refused, because stored it would wave the release through a
+// freeze a manager adds later.
 Status check_freeze(Context& ctx, const ParsedCommand& cmd, Instant start, Instant end,
                     const std::string& key) {
     auto freeze = overlapping_freeze(ctx, start, end);
-    if (!freeze) return ok_status();
-    if (!cmd.has("override")) {
-        return conflict("That window overlaps the freeze " + *freeze +
-                        ". Pick another time, or a manager can plan it anyway by adding "
-                        "`override \"<reason>\"` to the command.");
+    if (cmd.has("override")) {
+        RB_TRY(require_role(ctx, Role::manager, "override the freeze for " + key));
+        if (freeze) return ok_status();
+        return invalid("No freeze overlaps that window of " + key +
+                       ", so there is nothing to override. Leave out `override \"<reason>\"`.");
     }
-    return require_role(ctx, Role::manager, "override the freeze for " + key);
+    if (!freeze) return ok_status();
+    return conflict("That window overlaps the freeze " + *freeze +
+                    ". Pick another time, or a manager can plan it anyway by adding "
+                    "`override \"<reason>\"` to the command.");
 }
 
 // Sends the approved communications waiting for `event`; notes the unapproved ones in `reply`.
@@ -174,13 +181,19 @@ Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
     RB_TRY(check_future(ctx, *start));
     RB_TRY(check_freeze(ctx, cmd, *start, *start + r->duration, r->key));
     Instant old = r->window_start;
+    std::optional<std::string> old_override = r->freeze_override;
     r->window_start = *start;
-    if (cmd.has("override")) r->freeze_override = cmd.get("override");
+    // An override was given for the old window's freeze; the new window needs its own.
+    r->freeze_override = cmd.opt("override");
     r->updated_at = ctx.now;
     ctx.store.releases.update(*r);
-    ctx.audit(r->id, "release.move",
-              "from " + format_short(old, "UTC") + " UTC to " + format_short(*start, "UTC") +
-                  " UTC" + (cmd.has("override") ? ", freeze overridden: \"" + cmd.get("override") + "\"" : ""));
+    std::string detail =
+        "from " + format_short(old, "UTC") + " UTC to " + format_short(*start, "UTC") + " UTC";
+    if (r->freeze_override)
+        detail += ", freeze overridden: \"" + *r->freeze_override + "\"";
+    else if (old_override)
+        detail += ", the freeze override \"" + *old_override + "\" no longer applies";
+    ctx.audit(r->id, "release.move", detail);
     bool unapproved = recheck_approval(ctx, *r);
     schedule_release_jobs(ctx, *r);
     if (r->owner != ctx.actor.user)

@@ -6,6 +6,7 @@
 #include "commands/early_life.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
+#include "commands/health_check.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 
@@ -16,8 +17,8 @@ std::string window_text(const Context& ctx, const Release& r) {
     // Same local day: "Thu 10 Dec 2026 14:00 CET – 16:00"; otherwise both in full.
     bool same_day = format_short(r.window_end(), ctx.zone).substr(0, 10) ==
                     format_short(r.window_start, ctx.zone).substr(0, 10);
-    std::string end = same_day ? format_clock(r.window_end(), ctx.zone)
-                               : format_when(r.window_end(), ctx.zone);
+    std::string end =
+        same_day ? format_clock(r.window_end(), ctx.zone) : format_when(r.window_end(), ctx.zone);
     return start + " – " + end + " (" + format_duration(r.duration) + ")";
 }
 
@@ -25,10 +26,14 @@ namespace {
 
 ItemState step_state(StepStatus s) {
     switch (s) {
-        case StepStatus::done: return ItemState::done;
-        case StepStatus::skipped: return ItemState::skipped;
-        case StepStatus::failed: return ItemState::failed;
-        case StepStatus::pending: return ItemState::open;
+        case StepStatus::done:
+            return ItemState::done;
+        case StepStatus::skipped:
+            return ItemState::skipped;
+        case StepStatus::failed:
+            return ItemState::failed;
+        case StepStatus::pending:
+            return ItemState::open;
     }
     return ItemState::open;
 }
@@ -66,6 +71,7 @@ std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, Plan
 
 std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r) {
     std::vector<ChecklistItem> items;
+    const auto checks = ctx.store.controls.health_checks(r.id);
     for (const auto& c : ctx.store.controls.for_release(r.id)) {
         ChecklistItem it;
         it.label = std::to_string(c.position) + ". " + c.slug + " — " + c.title +
@@ -90,10 +96,13 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r) {
             case ControlStatus::waived:
                 it.state = ItemState::waived;
                 detail.push_back("waived by " + who(*c.done_by) + " " +
-                                 format_short(*c.done_at, ctx.zone) + ": \"" +
-                                 c.note.value_or("") + "\"");
+                                 format_short(*c.done_at, ctx.zone) + ": \"" + c.note.value_or("") +
+                                 "\"");
                 break;
         }
+        for (const auto& check : checks)
+            if (check.control == c.id)
+                detail.push_back("health check: " + health_check_summary(ctx, check));
         it.detail = join(detail, ", ");
         items.push_back(std::move(it));
     }
@@ -116,8 +125,8 @@ std::string status_summary(Context& ctx, const Release& r) {
                 return s.status != StepStatus::pending;
             });
             return (r.active_plan == PlanKind::backout ? "backing out, " : "deploying, ") +
-                   std::to_string(marked) + " of " + plural(static_cast<long>(steps.size()),
-                                                             "step", "steps") + " marked";
+                   std::to_string(marked) + " of " +
+                   plural(static_cast<long>(steps.size()), "step", "steps") + " marked";
         }
         default:
             return state;
@@ -146,8 +155,8 @@ Reply release_view(Context& ctx, const Release& r) {
     if (!components.empty()) {
         std::vector<std::vector<std::string>> rows;
         for (const auto& c : components)
-            rows.push_back({c.program, c.name, c.version,
-                            c.sha256 ? c.sha256->substr(0, 12) + "…" : "—"});
+            rows.push_back(
+                {c.program, c.name, c.version, c.sha256 ? c.sha256->substr(0, 12) + "…" : "—"});
         reply.section("*Components*");
         reply.table({"Program", "Component", "Version", "SHA-256"}, std::move(rows));
     }
@@ -178,8 +187,8 @@ Reply release_view(Context& ctx, const Release& r) {
         for (const auto& a : carried) {
             std::string from;
             if (auto rel = ctx.store.releases.get(a.release)) from = " (" + rel->key + ")";
-            text += "\n• #" + std::to_string(a.id.value()) + " " + a.text + " — " + who(a.owner) +
-                    from;
+            text +=
+                "\n• #" + std::to_string(a.id.value()) + " " + a.text + " — " + who(a.owner) + from;
         }
         reply.section(text);
     }

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "commands/dispatcher.hpp"
+#include "commands/health_check.hpp"
 #include "commands/verify.hpp"
 
 namespace releasebot {
@@ -112,11 +113,16 @@ Result<Reply> component_report(Context& ctx, const Fields& f, const Registry& re
 
 }  // namespace
 
+bool is_internal_action(std::string_view action) {
+    return action == "verify.result" || action == "healthcheck.result";
+}
+
 Result<Reply> run_webhook(Context& ctx, std::string_view action, const Fields& fields,
                           const Registry& registry) {
     if (action == "control.tick") return control_tick(ctx, fields, registry);
     if (action == "component.report") return component_report(ctx, fields, registry);
     if (action == "verify.result") return record_verify_result(ctx, fields);
+    if (action == "healthcheck.result") return record_health_check_result(ctx, fields);
     return usage_error("The action \"" + std::string(action) +
                        "\" is not one releasebot knows: use \"control.tick\" or "
                        "\"component.report\".");

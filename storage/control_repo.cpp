@@ -1,6 +1,8 @@
 // ControlRepo: a workspace's control templates and the controls each release copies from them.
 // Both lists are short (ten or so) and ordered by `position`, which is kept 1..n so the number a
-// user sees in `control list` is the number they type back.
+// user sees in `control list` is the number they type back. The health-check columns are read
+// apart from the rest of a control: only `control check`, `control list` and the health-check
+// worker care about them.
 #include "storage/control_repo.hpp"
 
 #include <string_view>
@@ -93,6 +95,19 @@ void renumber_controls(Database& db, ReleaseId r) {
     renumber(db, "SELECT id FROM release_controls WHERE release_id = ? ORDER BY position, id",
              "UPDATE release_controls SET position = ?1 WHERE id = ?2 AND position <> ?1",
              r.value());
+}
+
+constexpr std::string_view kHealthColumns =
+    "id, health_check_url, health_check_status, health_check_error, health_check_at";
+
+HealthCheck read_health_check(const Statement& st) {
+    HealthCheck h;
+    h.control = ReleaseControlId(st.get_int(0));
+    h.url = st.get_text(1);
+    if (auto status = st.get_opt_int(2)) h.last_status = static_cast<int>(*status);
+    h.last_error = st.get_opt_text(3);
+    h.last_at = instant_of(st.get_opt_int(4));
+    return h;
 }
 
 }  // namespace
@@ -242,6 +257,67 @@ void ControlRepo::remove(ReleaseControlId id) {
     db_.prepare("DELETE FROM release_controls WHERE id = ?").bind_all(id).run();
     renumber_controls(db_, ReleaseId(*release));
     tx.commit();
+}
+
+std::optional<ReleaseControl> ControlRepo::get(ReleaseControlId id) {
+    static const std::string sql = select_from(kControlColumns, "release_controls", "WHERE id = ?");
+    auto st = db_.prepare(sql);
+    st.bind_all(id);
+    if (!st.step()) return std::nullopt;
+    return read_control(st);
+}
+
+std::optional<HealthCheck> ControlRepo::health_check(ReleaseControlId id) {
+    static const std::string sql = select_from(kHealthColumns, "release_controls",
+                                               "WHERE id = ? AND health_check_url IS NOT NULL");
+    auto st = db_.prepare(sql);
+    st.bind_all(id);
+    if (!st.step()) return std::nullopt;
+    return read_health_check(st);
+}
+
+std::vector<HealthCheck> ControlRepo::health_checks(ReleaseId r) {
+    static const std::string sql =
+        select_from(kHealthColumns, "release_controls",
+                    "WHERE release_id = ? AND health_check_url IS NOT NULL ORDER BY position, id");
+    auto st = db_.prepare(sql);
+    st.bind_all(r);
+    std::vector<HealthCheck> out;
+    while (st.step()) out.push_back(read_health_check(st));
+    return out;
+}
+
+void ControlRepo::set_health_check(ReleaseControlId id, const std::optional<std::string>& url) {
+    db_.prepare(
+           "UPDATE release_controls SET health_check_url = ?, health_check_status = NULL, "
+           "health_check_error = NULL, health_check_at = NULL WHERE id = ?")
+        .bind_all(url, id)
+        .run();
+}
+
+void ControlRepo::record_health_result(ReleaseControlId id, std::optional<int> status,
+                                       const std::optional<std::string>& error, Instant at) {
+    db_.prepare(
+           "UPDATE release_controls SET health_check_status = ?, health_check_error = ?, "
+           "health_check_at = ? WHERE id = ? AND health_check_url IS NOT NULL")
+        .bind_all(status, error, seconds_of(at), id)
+        .run();
+}
+
+std::vector<DueHealthCheck> ControlRepo::due_health_checks(Instant now, Seconds lead) {
+    auto st = db_.prepare(
+        "SELECT c.id, r.workspace_id, c.health_check_url FROM release_controls c "
+        "JOIN releases r ON r.id = c.release_id "
+        "WHERE c.health_check_url IS NOT NULL AND c.status = 'open' "
+        "AND r.state IN ('planned', 'approved') AND r.window_start > ?1 "
+        "AND r.window_start <= ?1 + ?2 ORDER BY r.window_start, c.release_id, c.position");
+    st.bind_all(seconds_of(now), static_cast<std::int64_t>(lead.count()));
+    std::vector<DueHealthCheck> out;
+    while (st.step()) {
+        out.push_back(
+            {ReleaseControlId(st.get_int(0)), WorkspaceId(st.get_int(1)), st.get_text(2)});
+    }
+    return out;
 }
 
 }  // namespace releasebot

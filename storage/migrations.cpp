@@ -401,6 +401,20 @@ constexpr const char* kOutboxAttempts = R"sql(
 ALTER TABLE outbox ADD COLUMN attempt_started_at INTEGER;
 )sql";
 
+// Health checks (issue 7, M5): a release's control may carry a URL the health-check worker
+// polls before the window, ticking the control on a 2xx answer. The last poll's result is kept
+// with it (the HTTP status when the server answered, else why not) for `control list`. Columns
+// of release_controls rather than a table of their own, so they go wherever a control goes:
+// removed with it, exported and imported with it.
+constexpr std::string_view kHealthChecks = R"sql(
+ALTER TABLE release_controls ADD COLUMN health_check_url TEXT;
+ALTER TABLE release_controls ADD COLUMN health_check_status INTEGER;
+ALTER TABLE release_controls ADD COLUMN health_check_at INTEGER;
+ALTER TABLE release_controls ADD COLUMN health_check_error TEXT;
+CREATE INDEX release_controls_health_checks ON release_controls (release_id)
+    WHERE health_check_url IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -413,6 +427,7 @@ const std::vector<Migration>& migrations() {
         {5, "Teams conversation references", kTeamsConversations},
         {6, "workspace secrets, component verification", kDeployment},
         {7, "outbox delivery attempts in flight", kOutboxAttempts},
+        {8, "health checks on release controls", kHealthChecks},
     };
     return all;
 }

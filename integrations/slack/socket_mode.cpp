@@ -66,8 +66,6 @@ constexpr std::chrono::milliseconds kMaxBackoff{30000};
 constexpr double kJitter = 0.2;
 // TCP connect plus TLS handshake; the websocket layer has its own timeouts after that.
 constexpr std::chrono::seconds kConnectTimeout{10};
-// Slack pings every few seconds; a link silent this long is dead even if TCP has not noticed.
-constexpr std::chrono::seconds kIdleTimeout{30};
 // The websocket upgrade and the closing handshake.
 constexpr std::chrono::seconds kHandshakeTimeout{5};
 // A retiring link is closed once it has been quiet this long (or after kDrainLimit at most), so
@@ -76,7 +74,10 @@ constexpr std::chrono::milliseconds kDrainQuiet{100};
 constexpr std::chrono::seconds kDrainLimit{2};
 // After stop(), run() returns within this even if a peer never answers the closing handshake.
 constexpr std::chrono::seconds kStopGrace{3};
+// The largest frame read; Slack's envelopes are a few kilobytes. A larger one is read to its end
+// in chunks and dropped, unacknowledged, while the link goes on (see read_frame).
 constexpr std::size_t kMaxFrame = 4 * 1024 * 1024;
+constexpr std::size_t kReadChunk = 64 * 1024;
 
 void log(const std::string& message) {
     std::cerr << "releasebot: slack: " << message << '\n';
@@ -239,14 +240,15 @@ struct SocketModeClient::Impl {
         websocket::stream_base::timeout timeouts =
             websocket::stream_base::timeout::suggested(beast::role_type::client);
         timeouts.handshake_timeout = kHandshakeTimeout;
-        timeouts.idle_timeout = kIdleTimeout;
+        timeouts.idle_timeout = options.idle_timeout;
         timeouts.keep_alive_pings = true;
         link->ws.set_option(timeouts);
         link->ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
             req.set(beast::http::field::user_agent,
                     std::string("releasebot/") + RELEASEBOT_VERSION);
         }));
-        link->ws.read_message_max(kMaxFrame);
+        // No limit in Beast itself, which would end the link: read_frame enforces kMaxFrame.
+        link->ws.read_message_max(0);
         const std::string host_header =
             url.port == "443"
                 ? url.host
@@ -258,8 +260,9 @@ struct SocketModeClient::Impl {
         // Slack says hello at once; anything before it is still answered as usual.
         beast::flat_buffer buffer;
         for (;;) {
-            auto [ec, n] = co_await link->ws.async_read(buffer, use_tuple);
+            auto ec = co_await read_frame(*link, buffer);
             if (ec) co_return invalid("the link closed before hello: " + ec.message());
+            if (buffer.size() == 0) continue;  // an oversized frame, dropped
             std::string text = beast::buffers_to_string(buffer.data());
             buffer.consume(buffer.size());
             link->last_frame = SteadyClock::now();
@@ -354,15 +357,35 @@ struct SocketModeClient::Impl {
 
     // ---- serving --------------------------------------------------------------------------
 
+    // Reads one whole message into `buffer`. One longer than kMaxFrame is read to its end and
+    // dropped (`buffer` left empty, the drop logged) instead of ending the link: a frame too
+    // large to be an envelope must not cost the link, and with it the acks of the envelopes
+    // after it. It stays unacknowledged, so Slack gives up on it after its retries.
+    net::awaitable<beast::error_code> read_frame(Link& link, beast::flat_buffer& buffer) {
+        std::size_t total = 0;
+        do {
+            auto [ec, n] = co_await link.ws.async_read_some(buffer, kReadChunk, use_tuple);
+            if (ec) co_return ec;
+            total += n;
+            if (total > kMaxFrame) buffer.consume(buffer.size());
+        } while (!link.ws.is_message_done());
+        if (total > kMaxFrame) {
+            link.last_frame = SteadyClock::now();
+            log("ignored a Socket Mode frame of " + std::to_string(total) +
+                " bytes: releasebot reads frames of up to " + std::to_string(kMaxFrame) + " bytes");
+        }
+        co_return beast::error_code{};
+    }
+
     net::awaitable<void> serve(LinkPtr link) {
         beast::flat_buffer buffer;
         beast::error_code ended;
         for (;;) {
-            auto [ec, n] = co_await link->ws.async_read(buffer, use_tuple);
-            if (ec) {
+            if (auto ec = co_await read_frame(*link, buffer)) {
                 ended = ec;
                 break;
             }
+            if (buffer.size() == 0) continue;  // an oversized frame, dropped
             link->last_frame = SteadyClock::now();
             const auto received = link->last_frame;
             std::string text = beast::buffers_to_string(buffer.data());

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +36,10 @@ struct SocketModeOptions {
     // users.info (cached) for each event's actor name and time zone; null: the name in the
     // payload and the workspace's zone.
     SlackUserDirectory* users = nullptr;
+    // Slack pings every few seconds; a link that has received nothing this long (the client
+    // pings it half-way) is dead even if TCP has not noticed (a half-open connection), and is
+    // replaced.
+    std::chrono::milliseconds idle_timeout{30000};
 };
 
 class SocketModeClient {

@@ -141,6 +141,43 @@ TEST_CASE("Secrets can come from files, without their trailing newline", "[confi
     CHECK(config->slack.app_token.value == "xapp-from-a-file");
 }
 
+TEST_CASE("Health checks are polled from the lead time before a window, every interval",
+          "[config]") {
+    TempDir dir;
+    constexpr const char* kSlack = "[slack]\nbot_token = \"xoxb-1\"\napp_token = \"xapp-1\"\n";
+    SECTION("by default, every minute from an hour before, each poll given 10 seconds") {
+        auto config = load_config(write_file(dir, "r.toml", kSlack), {});
+        REQUIRE(config);
+        CHECK(config->health_checks.lead == std::chrono::minutes(60));
+        CHECK(config->health_checks.interval == std::chrono::seconds(60));
+        CHECK(config->health_checks.timeout == std::chrono::seconds(10));
+        CHECK(describe(*config).find("  health     control health checks polled every 1m from 1h "
+                                     "before a window, 10s timeout each\n") != std::string::npos);
+    }
+    SECTION("as the file says, and the environment over it") {
+        const std::string path =
+            write_file(dir, "r.toml",
+                       std::string(kSlack) +
+                           "[health_checks]\nlead = \"2h\"\ninterval = \"30s\"\ntimeout = "
+                           "\"5s\"\n");
+        auto config = load_config(path, {{"RELEASEBOT_HEALTH_CHECKS_INTERVAL", "90s"}});
+        REQUIRE(config);
+        CHECK(config->health_checks.lead == std::chrono::hours(2));
+        CHECK(config->health_checks.interval == std::chrono::seconds(90));
+        CHECK(config->health_checks.timeout == std::chrono::seconds(5));
+        CHECK(describe(*config).find("polled every 1m 30s from 2h before a window, 5s timeout "
+                                     "each") != std::string::npos);
+    }
+    SECTION("a wrong value or variable is named with what it expects") {
+        CHECK(error_of(kSlack, {{"RELEASEBOT_HEALTH_CHECKS_INTERVAL", "2s"}}) ==
+              "RELEASEBOT_HEALTH_CHECKS_INTERVAL must be a duration from 5s to 1h, like \"60s\" "
+              "(it is \"2s\").");
+        CHECK(error_of(kSlack, {{"RELEASEBOT_HEALTH_CHECKS_LEED", "1h"}}) ==
+              "RELEASEBOT_HEALTH_CHECKS_LEED is not a setting; [health_checks] takes lead, "
+              "interval, timeout (as RELEASEBOT_HEALTH_CHECKS_<KEY> in upper case).");
+    }
+}
+
 TEST_CASE("A wrong setting stops start-up with a message naming it and what it expects",
           "[config]") {
     constexpr const char* kSlack = "[slack]\nbot_token = \"xoxb-1\"\napp_token = \"xapp-1\"\n";
@@ -218,7 +255,19 @@ TEST_CASE("A wrong setting stops start-up with a message naming it and what it e
          "0.0.0.0:3978. Set app_id and app_password, or listen on 127.0.0.1."},
         {"[chat]\n",
          "[chat] is not a section releasebot knows; the sections are [database], "
-         "[slack], [teams], [http] and [log]."},
+         "[slack], [teams], [http], [log] and [health_checks]."},
+        {std::string(kSlack) + "[health_checks]\nlead = \"soon\"\n",
+         "health_checks.lead must be a duration from 1m to 1w, like \"60m\" (it is \"soon\")."},
+        {std::string(kSlack) + "[health_checks]\nlead = \"30s\"\n",
+         "health_checks.lead must be a duration from 1m to 1w, like \"60m\" (it is \"30s\")."},
+        {std::string(kSlack) + "[health_checks]\ninterval = 60\n",
+         "health_checks.interval must be a duration from 5s to 1h, like \"60s\" (it is a "
+         "number)."},
+        {std::string(kSlack) + "[health_checks]\ntimeout = \"10m\"\n",
+         "health_checks.timeout must be a duration from 1s to 5m, like \"10s\" (it is \"10m\")."},
+        {std::string(kSlack) + "[health_checks]\nretries = 3\n",
+         "health_checks.retries is not a setting; [health_checks] takes lead, interval, "
+         "timeout."},
         {"database = \"x.db\"\n",
          "database must be a table: write [database] on a line of its own with its settings "
          "under it."},
@@ -354,6 +403,9 @@ TEST_CASE("The documented example, deploy/releasebot.toml, is a valid configurat
     CHECK_FALSE(config->teams.enabled);
     CHECK(config->http.address == "127.0.0.1");
     CHECK(config->http.port == 8080);
+    CHECK(config->health_checks.lead == std::chrono::minutes(60));
+    CHECK(config->health_checks.interval == std::chrono::seconds(60));
+    CHECK(config->health_checks.timeout == std::chrono::seconds(10));
     CHECK(config->warnings.empty());
 }
 

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "bot/pipeline.hpp"
 #include "storage/database.hpp"
 #include "storage/store.hpp"
 #include "storage/workspace_dump.hpp"
@@ -53,6 +54,24 @@ void tell_story(TestEnv& env) {
     env.say("carol", "retro answer web-2026.12 1 5");
     env.say("bob", "retro action add web-2026.12 \"Automate the smoke tests\" owner @dana");
     env.say("alice", "release plan api-2027.01 \"API January\" at 2027-01-12 10:00 program api");
+    REQUIRE_THAT(env.say("alice",
+                         "control check api-2027.01 ops-ready "
+                         "https://status.example.com/api?token=t0k"),
+                 Contains("Health check set"));
+    // A poll's result, as the health-check worker hands it over.
+    releasebot::Event polled;
+    polled.idempotency_key = "healthcheck:story";
+    polled.kind = releasebot::EventKind::webhook;
+    polled.action_id = "healthcheck.result";
+    polled.actor = {"console", "local", releasebot::UserId("releasebot"), "releasebot", {}};
+    polled.fields = {{"control", std::to_string(env.count(
+                                     "SELECT c.id FROM release_controls c JOIN releases r ON "
+                                     "r.id = c.release_id WHERE r.key = 'api-2027.01' AND "
+                                     "c.slug = 'ops-ready'"))},
+                     {"url", "https://status.example.com/api?token=t0k"},
+                     {"at", std::to_string(env.clock().now().time_since_epoch().count())},
+                     {"status", "503"}};
+    releasebot::Pipeline(env.db(), env.clock()).handle(polled);
     env.say("alice", "ci secret");  // a secret, which must not travel
 }
 
@@ -63,7 +82,8 @@ std::vector<std::string> views(TestEnv& env) {
          {"release show web-2026.12", "release list all", "control list web-2026.12",
           "plan show web-2026.12", "comms list web-2026.12", "comms show 1", "freeze list",
           "role list", "retro status web-2026.12", "audit web-2026.12 csv",
-          "audit api-2027.01 json", "my tasks", "release show api-2027.01"}) {
+          "audit api-2027.01 json", "my tasks", "release show api-2027.01",
+          "control list api-2027.01"}) {
         out.push_back(std::string(cmd) + "\n" + env.say("alice", cmd));
     }
     return out;
@@ -144,6 +164,11 @@ TEST_CASE("A workspace exported and imported elsewhere reads the same", "[export
         CHECK_THAT(after[6], Contains("No Friday deploys"));
         CHECK_THAT(after[8], Contains("2 of 2"));
         CHECK_THAT(after[9], Contains("release.done"));
+        CHECK_THAT(after[13], Contains("health check: https://status.example.com/api?… — last "
+                                       "503 at"));
+        CHECK(restored.text("SELECT health_check_url FROM release_controls WHERE "
+                            "health_check_url IS NOT NULL") ==
+              "https://status.example.com/api?token=t0k");
         // Ids did change: the import did not just copy them.
         CHECK(restored.count("SELECT id FROM releases WHERE key = 'web-2026.12'") !=
               source.count("SELECT id FROM releases WHERE key = 'web-2026.12'"));

@@ -361,6 +361,10 @@ TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HT
     artifacts.route("/a/", [&artifact](const HttpRequest&) {
         return HttpResponse{200, "application/octet-stream", artifact, {}};
     });
+    // …and a service's health endpoint, for the health check below.
+    artifacts.route("/health", [](const HttpRequest&) {
+        return HttpResponse{200, "text/plain", "ok", {}};
+    });
     const int artifacts_port = artifacts.start("127.0.0.1", 0);
     for (const std::string& text :
          {std::string("release plan api-1 \"API\" at 2026-12-07 14:00 program web"),
@@ -374,6 +378,32 @@ TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HT
             Database reader(dir.file("r.db"));
             auto st = reader.prepare("SELECT COUNT(*) FROM verify_requests WHERE status = 'done'");
             return st.step() && st.get_int(0) == 1;
+        },
+        10000ms));
+
+    // A health check: `control check` wakes the health-check worker, whose poll (the window is
+    // within the default lead time) answers 200 and ticks the control as releasebot, which the
+    // release's channel hears of.
+    for (const std::string& text :
+         {std::string("release plan hc-1 \"Health\" at in 30m program web"),
+          "control check hc-1 ops-ready http://127.0.0.1:" + std::to_string(artifacts_port) +
+              "/health?token=hc-t0ken"}) {
+        REQUIRE_FALSE(emulator.wait_ack(emulator.slash("U1ALICE", "C1RELEASE", text)).empty());
+    }
+    CHECK(eventually(
+        [&] {
+            Database reader(dir.file("r.db"));
+            auto st = reader.prepare(
+                "SELECT COUNT(*) FROM release_controls c JOIN releases r ON r.id = c.release_id "
+                "WHERE r.key = 'hc-1' AND c.slug = 'ops-ready' AND c.status = 'done' AND "
+                "c.done_by = 'releasebot'");
+            return st.step() && st.get_int(0) == 1;
+        },
+        10000ms));
+    CHECK(eventually(
+        [&] {
+            return emulator.get("messages?channel=C1RELEASE").find("Health check passed") !=
+                   std::string::npos;
         },
         10000ms));
 

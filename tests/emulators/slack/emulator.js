@@ -130,6 +130,10 @@ function validTimeZone(tz) {
 
 let state;
 let lastTsMicros = 0;
+// Set by POST /_emulator/bench_link (bench/ only): apps.connections.open then hands out this
+// websocket URL, so a load generator faster than Node can play the Socket Mode link while this
+// emulator keeps serving the Web API. Empty (the default): the emulator's own /link/.
+let benchLinkUrl = '';
 let server;
 let baseUrl = '';
 
@@ -569,6 +573,7 @@ const METHODS = {
         run: () => {
             const ticket = crypto.randomBytes(16).toString('hex');
             state.tickets.set(ticket, { created: Date.now(), used: false });
+            if (benchLinkUrl) return { ok: true, url: `${benchLinkUrl}?ticket=${ticket}&app_id=${APP_ID}` };
             const scheme = baseUrl.startsWith('https:') ? 'wss' : 'ws';
             const host = baseUrl.replace(/^https?:\/\//, '');
             return { ok: true, url: `${scheme}://${host}/link/?ticket=${ticket}&app_id=${APP_ID}` };
@@ -919,7 +924,8 @@ function openLinks() {
 
 function pickLink() {
     for (const wanted of ['open', 'warned']) {
-        const candidates = openLinks().filter((l) => l.state === wanted && l.ws.readyState === WebSocket.OPEN);
+        const candidates = openLinks().filter((l) => l.state === wanted && !l.frozen
+            && l.ws.readyState === WebSocket.OPEN);
         if (candidates.length) return candidates[state.rr++ % candidates.length];
     }
     return null;
@@ -1035,6 +1041,7 @@ function openLink(ws) {
         id, ws, state: 'connecting', host: `applink-emulator-${state.totalOpened}`, opened_at: Date.now(),
         closed_at: null, close_code: null, dropped: false, disconnect_reason: null, envelopes_sent: 0,
         acks: 0, pings_received: 0, pongs_received: 0, pingTimer: null, drainTimer: null,
+        frozen: false,
     };
     state.links.set(id, link);
     ws.on('message', (data, isBinary) => onFrame(link, data, isBinary));
@@ -1365,6 +1372,22 @@ const CONTROL = {
         }
         return { ok: true, dropped: targets.length, connections: targets.map((l) => l.id) };
     },
+    // Half-open links: the emulator stops pinging them and stops reading from them (so the
+    // bot's pings get no pong and its frames vanish), and sends them nothing more, while the
+    // TCP connection stays up — as when a peer or a middlebox dies silently. After `for_ms`
+    // (default 60 s) the emulator gives up on them and ends the connection.
+    'POST freeze': (body) => {
+        const targets = openLinks().filter((l) => !body.connection || l.id === body.connection);
+        need(!body.connection || targets.length, `no open connection ${body.connection}`);
+        const forMs = body.for_ms === undefined ? 60000 : Number(body.for_ms);
+        for (const link of targets) {
+            link.frozen = true;
+            clearInterval(link.pingTimer);
+            link.ws._socket.pause();
+            setTimeout(() => link.ws.terminate(), forMs).unref();
+        }
+        return { ok: true, frozen: targets.length, connections: targets.map((l) => l.id) };
+    },
     'POST fault': (body) => {
         need(typeof body.method === 'string' && body.method, '"method" is required (a Web API method, "link" or "*")');
         const status = body.status === undefined ? 0 : Number(body.status);
@@ -1383,6 +1406,15 @@ const CONTROL = {
     'POST reset': () => {
         resetState();
         return { ok: true };
+    },
+    // bench/ only: where apps.connections.open points from now on ("" = this emulator's /link/).
+    // Survives POST reset, like the open links.
+    'POST bench_link': (body) => {
+        const url = body.url === undefined ? '' : body.url;
+        need(url === '' || (typeof url === 'string' && /^wss?:\/\/[^/?#]+\/[^?#]*$/.test(url)),
+            '"url" must be a ws:// or wss:// URL with a path and no query, or "" to reset');
+        benchLinkUrl = url;
+        return { ok: true, url };
     },
     'POST users': (body) => {
         for (const [id, info] of Object.entries(body)) {
