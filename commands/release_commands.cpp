@@ -176,6 +176,10 @@ Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
     if (!r) return r.error();
     if (!is_open_for_changes(r->state))
         return wrong_state(*r, "release move", "planned or approved");
+    // A new window changes what everyone planned around (and may take back an approval): the
+    // owner's call, or a manager's, as cancelling is.
+    if (r->owner != ctx.actor.user)
+        RB_TRY(require_role(ctx, Role::manager, "move a release someone else owns"));
     auto start = when_arg(ctx, cmd, "when");
     if (!start) return start.error();
     RB_TRY(check_future(ctx, *start));
@@ -594,7 +598,7 @@ void register_release_commands(Registry& r) {
     r.add({.name = "release move",
            .args = {key_arg(), keyword("to", "when", ArgType::when, "<when>"),
                     optional_keyword("override", "override", ArgType::text, "\"<reason>\"")},
-           .summary = "Move a release's window",
+           .summary = "Move a release's window (its owner or a manager)",
            .example = "release move web-2026.12 to 2026-12-11 14:00",
            .changes_state = true,
            .handler = release_move});

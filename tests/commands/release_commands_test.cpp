@@ -258,7 +258,10 @@ TEST_CASE("an approved release returns to planned when a blocker reappears", "[r
     env.say("alice", "release go web-2026.12");
     REQUIRE(env.text("SELECT state FROM releases") == "approved");
     env.say("alice", "freeze add 2026-12-10 00:00 to 2026-12-11 00:00 \"Board visit\"");
-    auto moved = env.say("bob", "release move web-2026.12 to 2026-12-12 14:00");
+    // Only its owner or a manager may move it.
+    CHECK_THAT(env.say("bob", "release move web-2026.12 to 2026-12-12 14:00"),
+               Contains("Only a manager can move a release someone else owns"));
+    auto moved = env.say("alice", "release move web-2026.12 to 2026-12-12 14:00");
     CHECK_THAT(moved, Contains("Moved web-2026.12"));
     CHECK(env.text("SELECT state FROM releases") == "approved");
     SECTION("a start after a freeze landed on the window is refused") {

@@ -91,7 +91,7 @@ const std::vector<Row>& rows() {
     static const std::vector<Row> r = {
         {"release plan new1 \"New\" at 2026-12-26 10:00", kAll},
         {"release plan frz \"F\" at 2027-02-01 10:00 override \"Security fix\"", kManager},
-        {"release move rel to 2026-12-27 10:00", kAll},
+        {"release move rel to 2026-12-27 10:00", kOwnerOrManager},
         {"release cancel rel \"Merged\"", kOwnerOrManager, true},
         {"release add rel web/ui@2.0.0", kAll},
         {"release verify rel", kAll},
