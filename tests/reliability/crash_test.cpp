@@ -30,9 +30,11 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "storage/database.hpp"
+#include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -41,6 +43,7 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using test::eventually;
 using test::SlackEmulator;
 using test::SlackEmulatorOptions;
 
@@ -96,17 +99,7 @@ class BotProcess {
     // SIGTERM, then the exit status (or -1 when it did not stop in time and was killed).
     int stop(std::chrono::milliseconds timeout) {
         kill(pid_, SIGTERM);
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        int status = 0;
-        while (waitpid(pid_, &status, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                kill_now();
-                return -1;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        return test::wait_for_exit(std::exchange(pid_, -1), timeout);
     }
 
   private:
@@ -240,16 +233,6 @@ class Driver {
     std::vector<Sent>& sent_;
 };
 
-template <class F>
-bool eventually(F condition, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(50ms);
-    }
-    return true;
-}
-
 }  // namespace
 
 TEST_CASE("releasebot killed 50 times under load loses and doubles nothing acknowledged",
@@ -341,8 +324,8 @@ TEST_CASE("releasebot killed 50 times under load loses and doubles nothing ackno
         while (st.step()) {
             const auto queued = kSlackPace * st.get_int(1);
             const auto waiting = std::chrono::seconds(std::max<std::int64_t>(st.get_int(2), 0));
-            longest = std::max(longest, std::max<std::chrono::milliseconds>(queued, waiting +
-                                                                                        kSlackPace));
+            longest = std::max(longest,
+                               std::max<std::chrono::milliseconds>(queued, waiting + kSlackPace));
         }
         return longest;
     }();

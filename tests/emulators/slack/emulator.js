@@ -556,6 +556,21 @@ function botMessage(channel, ts, args) {
     return message;
 }
 
+
+// One page of conversations.history / conversations.replies: at most `limit` (default 100, at
+// most 999) of `all`, with `metadata` only when include_all_metadata is set, as in Slack.
+function historyPage(all, args) {
+    const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true'
+        || args.include_all_metadata === '1' || args.include_all_metadata === 1;
+    const limit = Math.min(Math.max(Number(args.limit) || 100, 1), 999);
+    const messages = all.slice(0, limit).map((m) => {
+        const copy = { ...m };
+        if (!withMeta) delete copy.metadata;
+        return copy;
+    });
+    return { ok: true, messages, has_more: all.length > limit };
+}
+
 const METHODS = {
     'api.test': {
         token: 'none',
@@ -658,22 +673,14 @@ const METHODS = {
         run: (args) => {
             const channel = resolveChannel(args.channel);
             if (!channel) return { ok: false, error: 'channel_not_found' };
-            const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true'
-                || args.include_all_metadata === '1' || args.include_all_metadata === 1;
             const oldest = args.oldest === undefined ? 0 : Number(args.oldest);
             const latest = args.latest === undefined ? Infinity : Number(args.latest);
-            const limit = Math.min(Math.max(Number(args.limit) || 100, 1), 999);
             // Thread replies are not in the channel's history (conversations.replies has them).
             const all = [...channelHistory(channel).values()]
                 .filter((m) => !m.thread_ts || m.thread_ts === m.ts)
                 .filter((m) => Number(m.ts) > oldest && Number(m.ts) <= latest)
                 .sort((a, b) => Number(b.ts) - Number(a.ts));
-            const messages = all.slice(0, limit).map((m) => {
-                const copy = { ...m };
-                if (!withMeta) delete copy.metadata;
-                return copy;
-            });
-            return { ok: true, messages, has_more: all.length > limit };
+            return historyPage(all, args);
         },
     },
     // A thread: its parent and replies, oldest first, with the same options as history.
@@ -685,19 +692,11 @@ const METHODS = {
             const ts = args.ts === undefined ? '' : String(args.ts);
             const history = channelHistory(channel);
             if (!history.has(ts)) return { ok: false, error: 'thread_not_found' };
-            const withMeta = args.include_all_metadata === true || args.include_all_metadata === 'true'
-                || args.include_all_metadata === '1' || args.include_all_metadata === 1;
             const oldest = args.oldest === undefined ? 0 : Number(args.oldest);
-            const limit = Math.min(Math.max(Number(args.limit) || 100, 1), 999);
             const all = [...history.values()]
                 .filter((m) => m.ts === ts || (m.thread_ts === ts && Number(m.ts) > oldest))
                 .sort((a, b) => Number(a.ts) - Number(b.ts));
-            const messages = all.slice(0, limit).map((m) => {
-                const copy = { ...m };
-                if (!withMeta) delete copy.metadata;
-                return copy;
-            });
-            return { ok: true, messages, has_more: all.length > limit };
+            return historyPage(all, args);
         },
     },
     'conversations.open': {
