@@ -4,11 +4,12 @@
 // This one is a micro-bench: the measured loop runs releasebot's own Scheduler and Pipeline
 // (linked from releasebot_core) on the real system clock, in a child process of its own so its
 // memory is measured alone. Modes:
-//   tick      what `releasebot serve`'s worker does: run_due() every 200 ms (its sigtimedwait
-//   tick); next_due  a loop that sleeps until Scheduler::next_due() (at most 200 ms) and then
-//   run_due(); null      no scheduler and no database: sleeps until each due instant (the OS
-//   timer's
-//             own lateness, the ceiling of any loop).
+//   next_due  what `releasebot serve`'s worker does: sleep until the start of the second
+//             Scheduler::next_due() names (at most 1 s, its idle wake), then run_due();
+//   tick      what the worker did before: run_due() every 200 ms (a fixed sigtimedwait tick),
+//             kept for comparison;
+//   null      no scheduler and no database: sleep until each due instant (the OS timer's own
+//             lateness, the ceiling of any loop).
 // Lateness of a job = the moment its timer event committed − its due instant. The pipeline's
 // clock records when each event starts; the next event's start (or the end of run_due) is when
 // it committed. Jobs fire in (due_at, id) order, which is how they are matched to due times.
@@ -133,7 +134,7 @@ int scheduler_loop_main(int argc, char** argv) {
         std::vector<WallClock::time_point> completed;
         while (completed.size() < due.size() && WallClock::now() < give_up) {
             if (mode == "next_due") {
-                auto wake = WallClock::now() + milliseconds(200);
+                auto wake = WallClock::now() + seconds(1);
                 if (auto next = scheduler.next_due())
                     wake = std::min<WallClock::time_point>(wake, *next);
                 std::this_thread::sleep_until(wake);
@@ -183,9 +184,9 @@ bool run_scheduler(const Options& o) {
     };
     std::vector<Run> runs;
     if (o.who != "null") {
-        runs.push_back({"tick", big});
         runs.push_back({"next_due", big});
-        runs.push_back({"tick", small});  // the same with only the seeded releases' jobs
+        runs.push_back({"tick", big});
+        runs.push_back({"next_due", small});  // the same with only the seeded releases' jobs
     }
     if (o.who != "bot") runs.push_back({"null", small});
     bool ok = true;

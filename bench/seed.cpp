@@ -125,7 +125,13 @@ void copy_rows(Database& db, const std::string& table, const std::string& where,
 }  // namespace
 
 void ensure_template(const fs::path& path, const std::function<void(const fs::path&)>& make) {
-    if (fs::exists(path)) return;
+    if (fs::exists(path)) {
+        // Made by an older build: brought to this build's schema once, here, so that no run
+        // (cold start above all) measures a migration.
+        Database db(path.string());
+        db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        return;
+    }
     const fs::path part = path.string() + ".part";
     remove_database(part);
     make(part);

@@ -58,7 +58,7 @@ struct Histogram {
 // Acks and pipeline runs take microseconds to milliseconds; Slack's limit is 3 s.
 constexpr std::array<double, 14> kLatencyBounds = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3};
-// Jobs fire within a tick (200 ms) when the bot is up, minutes or hours late after downtime.
+// Jobs fire within milliseconds when the bot is up, minutes or hours late after downtime.
 constexpr std::array<double, 10> kLagBounds = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60, 600, 3600};
 
 struct Registry {
@@ -70,6 +70,8 @@ struct Registry {
     std::array<std::array<std::atomic<long long>, 2>, kPlatforms.size()> failed{};
     Histogram<kLagBounds.size()> scheduler_lag{kLagBounds};
     std::array<std::atomic<long long>, kPlatforms.size()> reconnects{};
+    std::atomic<long long> event_groups{0};
+    std::atomic<long long> grouped_events{0};
 };
 
 Registry& registry() {
@@ -152,6 +154,11 @@ void reconnect(std::string_view platform) {
     inc(registry().reconnects[index_of(platform, kPlatforms)]);
 }
 
+void event_group(long events) {
+    inc(registry().event_groups);
+    registry().grouped_events.fetch_add(events, std::memory_order_relaxed);
+}
+
 std::string prometheus_text(const std::string& gauges) {
     Registry& r = registry();
     std::string out;
@@ -210,6 +217,14 @@ std::string prometheus_text(const std::string& gauges) {
         out += std::to_string(r.reconnects[p].load(std::memory_order_relaxed));
         out += '\n';
     }
+    header(out, "releasebot_event_groups_total", "counter",
+           "Transactions that committed several platform events at once (group commit).");
+    out += "releasebot_event_groups_total " +
+           std::to_string(r.event_groups.load(std::memory_order_relaxed)) + "\n";
+    header(out, "releasebot_grouped_events_total", "counter",
+           "Platform events committed in those transactions.");
+    out += "releasebot_grouped_events_total " +
+           std::to_string(r.grouped_events.load(std::memory_order_relaxed)) + "\n";
     out += gauges;
     return out;
 }
@@ -227,6 +242,8 @@ void reset() {
     }
     r.scheduler_lag.reset();
     for (auto& c : r.reconnects) c = 0;
+    r.event_groups = 0;
+    r.grouped_events = 0;
 }
 
 }  // namespace releasebot::metrics

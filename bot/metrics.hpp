@@ -22,6 +22,8 @@ void outbox_delivered(std::string_view platform);
 void outbox_failed(std::string_view platform, bool permanent);
 void scheduler_lag(std::chrono::nanoseconds late);
 void reconnect(std::string_view platform);
+// One transaction that committed `events` (two or more) platform events together: group commit.
+void event_group(long events);
 
 // Everything recorded so far, in the Prometheus text exposition format (version 0.0.4).
 // `gauges` lines (e.g. outbox depth, read from the database by the caller) are appended as is.

@@ -1,8 +1,11 @@
 // OutboxSender: drains the durable outbox through the platforms' ChatPorts (see the header for
-// the contract). Each outcome is one single-statement update of the row, and the start of an
-// attempt is recorded before the platform is called, so after a crash between delivery and the
-// update the restarted sender asks the platform (ChatPort::find_delivered) before posting again:
-// nothing is lost, and on platforms that can be asked nothing is said twice.
+// the contract). The start of each attempt is committed before the platform is called, so after
+// a crash between delivery and the outcome's update the restarted sender asks the platform
+// (ChatPort::find_delivered) before posting again: nothing is lost, and on platforms that can be
+// asked nothing is said twice. A call works in one batch: choose the rows (one pass over the due
+// rows in id order, a page at a time), commit their attempt marks together, call the
+// platforms, commit the outcomes together. A crash mid-batch leaves more rows marked than were
+// called, which only makes them ask before posting.
 #include "bot/outbox_sender.hpp"
 
 #include <algorithm>
@@ -10,6 +13,8 @@
 #include <exception>
 #include <optional>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "bot/metrics.hpp"
 #include "bot/reply_codec.hpp"
@@ -69,104 +74,220 @@ void OutboxSender::remember_status(const OutboxRow& row, const Destination& dest
 
 void OutboxSender::add_port(ChatPort& port) {
     ports_[port.platform()] = &port;
+    rescan_ = true;  // rows passed over for want of this port
 }
 
-int OutboxSender::deliver_due(int limit) {
+// One row chosen for this batch, and what became of it.
+struct OutboxSender::Attempt {
+    OutboxRow row;
+    ChatPort* port = nullptr;
+    std::optional<Destination> dest;  // decoded just before the call
+    std::optional<Reply> reply;
+    bool marked = false;  // its attempt mark was written by this batch
+    bool done = false;    // `result` holds its outcome (called, or unreadable)
+    Delivery result;
+};
+
+// One platform call (a lookup after a cut-short attempt, or the delivery). A port reports
+// failures as values; one that throws is treated as a failed attempt, so a bug in one adapter
+// cannot stop delivery for everyone.
+void OutboxSender::call(Attempt& a) {
+    ChatPort& chat = *a.port;
+    try {
+        std::optional<Delivery> earlier;
+        if (a.row.attempt_started_at)
+            earlier =
+                chat.find_delivered(*a.dest, a.row.idempotency_key, *a.row.attempt_started_at);
+        if (earlier) {
+            // ok: the message is out already; not ok: the platform could not say now, and
+            // asking again later is safer than posting a second copy.
+            a.result = *earlier;
+            if (a.result.ok) remember_status(a.row, *a.dest, a.result);
+        } else {
+            chat.set_outbox_key(a.row.idempotency_key);
+            a.result = deliver(chat, a.row, *a.dest, *a.reply);
+            chat.set_outbox_key("");
+        }
+    } catch (const std::exception& e) {
+        chat.set_outbox_key("");
+        a.result = Delivery{};
+        a.result.error = e.what();
+    }
+    a.done = true;
+}
+
+int OutboxSender::deliver_due(int limit, const std::function<bool()>& stop) {
+    using SteadyClock = std::chrono::steady_clock;
     OutboxRepo outbox(db_);
     const Instant now = clock_.now();
-    int attempted = 0;
-    int delivered = 0;
+    const auto limit_n = static_cast<std::size_t>(std::max(limit, 0));
+    more_due_ = false;
+    paced_until_.reset();
 
-    // Rows of a platform with no port stay pending and stay due, so one batch of them at the
-    // head of the queue must not starve the rest: when a batch held rows we could not try, ask
-    // again with a wider window. `seen` also keeps a row that was retried for "now" (a
-    // Retry-After of zero) from being tried twice in one call.
-    std::set<std::int64_t> seen;
-    for (int window = limit; attempted < limit; window += limit) {
-        const auto rows = outbox.due(now, window);
-        bool fresh = false;
-        for (const auto& row : rows) {
-            if (!seen.insert(row.id.value()).second) continue;
-            fresh = true;
+    // ---- choose: one pass over the due rows, in id order -----------------------------------
+    std::vector<Attempt> batch;
+    batch.reserve(limit_n);
+    std::vector<OutboxId> stale;  // status versions a newer one replaced
+    std::set<std::string> taken;  // paced destinations with a row in this batch
+    const auto started = SteadyClock::now();
+    bool full = rescan_ || full_scan_second_ != now;
+    for (const auto& destination : waiting_) {
+        auto next = next_allowed_.find(destination);
+        if (next == next_allowed_.end() || next->second <= started) full = true;
+    }
+    if (full) {
+        waiting_.clear();
+        full_scan_second_ = now;
+    }
+    rescan_ = false;
+    std::set<std::string>& passed_over = waiting_;
+    const int page = std::max(limit, 32);
+    OutboxId after = full ? OutboxId(0) : scanned_through_;
+    for (bool more = limit_n > 0; more;) {
+        if (batch.size() == limit_n) {
+            more_due_ = true;
+            break;
+        }
+        auto rows = outbox.due(now, page, after);
+        more = static_cast<int>(rows.size()) == page;
+        const auto steady_now = SteadyClock::now();
+        for (auto& row : rows) {
+            if (batch.size() == limit_n) {
+                more_due_ = true;
+                more = false;
+                break;
+            }
+            after = row.id;
+            // Rows of a platform with no port stay pending and due, waiting for one.
             auto port = ports_.find(row.platform);
             if (port == ports_.end()) continue;
-
-            // A newer version of the same status message is queued: this one is already stale.
-            if (row.kind == "status" && outbox.superseded(row)) {
-                outbox.mark_sent(row.id, now);
-                continue;
-            }
-            // Space messages to one destination by the platform's per-channel rate.
-            auto interval = port->second->min_interval();
-            auto steady_now = std::chrono::steady_clock::now();
-            if (interval.count() > 0) {
+            // Space messages to one destination by the platform's per-channel rate: one row per
+            // destination per batch, and none before its moment. (Asked first: it costs no
+            // query, and a destination that must wait has nothing to decide yet.)
+            const bool paced = port->second->min_interval().count() > 0;
+            if (paced) {
                 auto next = next_allowed_.find(row.destination);
-                if (next != next_allowed_.end() && steady_now < next->second) continue;
-            }
-
-            Delivery result;
-            auto dest = decode_destination(row.destination);
-            auto reply = decode_reply(row.payload);
-            if (!dest || !reply) {
-                // A row no build can read will not become readable by waiting.
-                result.permanent = true;
-                result.error = !dest ? dest.error().message : reply.error().message;
-            } else {
-                // A port reports failures as values; one that throws is treated as a failed
-                // attempt, so a bug in one adapter cannot stop delivery for everyone.
-                ChatPort& chat = *port->second;
-                try {
-                    std::optional<Delivery> earlier;
-                    if (row.attempt_started_at)
-                        earlier = chat.find_delivered(*dest, row.idempotency_key,
-                                                      *row.attempt_started_at);
-                    if (earlier) {
-                        // ok: the message is out already; not ok: the platform could not say
-                        // now, and asking again later is safer than posting a second copy.
-                        result = *earlier;
-                        if (result.ok) remember_status(row, *dest, result);
-                    } else {
-                        // Committed before the call: a crash after it leaves this mark behind.
-                        outbox.mark_attempt_started(row.id, now);
-                        chat.set_outbox_key(row.idempotency_key);
-                        result = deliver(chat, row, *dest, *reply);
-                        chat.set_outbox_key("");
-                    }
-                } catch (const std::exception& e) {
-                    chat.set_outbox_key("");
-                    result = Delivery{};
-                    result.error = e.what();
+                if (taken.count(row.destination) != 0 ||
+                    (next != next_allowed_.end() && steady_now < next->second)) {
+                    passed_over.insert(row.destination);
+                    continue;
                 }
             }
+            // A newer version of the same status message is queued: this one is already stale.
+            if (row.kind == "status" && outbox.superseded(row)) {
+                stale.push_back(row.id);
+                continue;
+            }
+            if (paced) taken.insert(row.destination);
+            Attempt a;
+            a.row = std::move(row);
+            a.port = port->second;
+            batch.push_back(std::move(a));
+        }
+    }
 
+    scanned_through_ = after;
+    if (more_due_) rescan_ = true;
+
+    // ---- the attempts about to start, durable before any call ------------------------------
+    const bool stopped_early = stop && stop();
+    {
+        bool writes = !stale.empty();
+        for (auto& a : batch) {
+            a.marked = !stopped_early && !a.row.attempt_started_at;
+            writes = writes || a.marked;
+        }
+        if (writes) {
+            Transaction tx(db_);
+            for (OutboxId id : stale) outbox.mark_sent(id, now);
+            for (const auto& a : batch)
+                if (a.marked) outbox.mark_attempt_started(a.row.id, now);
+            tx.commit();
+        }
+    }
+
+    // ---- the platform calls ------------------------------------------------------------------
+    // Rows are decoded here rather than when chosen, so the first call goes out sooner.
+    bool stopped = stopped_early;
+    for (auto& a : batch) {
+        if (stopped || (stop && stop())) {
+            stopped = true;
+            continue;
+        }
+        auto dest = decode_destination(a.row.destination);
+        auto reply = decode_reply(a.row.payload);
+        if (!dest || !reply) {
+            // A row no build can read will not become readable by waiting.
+            a.done = true;
+            a.result.permanent = true;
+            a.result.error = !dest ? dest.error().message : reply.error().message;
+            continue;
+        }
+        a.dest = std::move(*dest);
+        a.reply = std::move(*reply);
+        const auto interval = a.port->min_interval();
+        const auto called_at = SteadyClock::now();
+        call(a);
+        if (interval.count() > 0) next_allowed_[a.row.destination] = called_at + interval;
+    }
+    if (stopped) {
+        more_due_ = true;
+        rescan_ = true;
+    }
+
+    // ---- the outcomes, durable before this returns -------------------------------------------
+    int delivered = 0;
+    if (std::any_of(batch.begin(), batch.end(),
+                    [](const Attempt& a) { return a.done || a.marked; })) {
+        Transaction tx(db_);
+        for (auto& a : batch) {
+            const OutboxRow& row = a.row;
+            if (!a.done) {
+                // Stopped before its call: as it was before this batch.
+                if (a.marked) outbox.clear_attempt_started(row.id);
+                continue;
+            }
+            const Delivery& result = a.result;
             const int attempts = row.attempts + 1;
             const std::string error = result.error.empty() ? "delivery failed" : result.error;
-            if (interval.count() > 0) next_allowed_[row.destination] = steady_now + interval;
             if (result.ok) {
                 outbox.mark_sent(row.id, now);
                 ++delivered;
-                metrics::outbox_delivered(row.platform);
-            } else if (result.permanent) {
+            } else if (result.permanent || (!result.retry_after && attempts >= kMaxAttempts)) {
                 outbox.mark_failed(row.id, error);
-                metrics::outbox_failed(row.platform, true);
             } else if (result.retry_after) {
-                metrics::outbox_failed(row.platform, false);
                 // The platform said when to come back (HTTP 429): a rate limit says nothing
                 // about the message, so it is honoured rather than counted as a reason to give
                 // up. (The attempt is still counted, so a later real failure backs off further.)
                 outbox.mark_retry(row.id, error, now + std::max(*result.retry_after, Seconds(0)));
-            } else if (attempts >= kMaxAttempts) {
-                outbox.mark_failed(row.id, error);
-                metrics::outbox_failed(row.platform, true);
             } else {
-                metrics::outbox_failed(row.platform, false);
                 outbox.mark_retry(row.id, error, now + backoff(attempts, rng_));
             }
-            if (++attempted == limit) break;
         }
-        if (!fresh || static_cast<int>(rows.size()) < window) break;
+        tx.commit();
+    }
+    for (const auto& a : batch) {
+        if (!a.done) continue;
+        const Delivery& result = a.result;
+        if (result.ok) {
+            metrics::outbox_delivered(a.row.platform);
+        } else {
+            const bool gave_up =
+                result.permanent || (!result.retry_after && a.row.attempts + 1 >= kMaxAttempts);
+            metrics::outbox_failed(a.row.platform, gave_up);
+        }
+    }
+
+    for (const auto& destination : passed_over) {
+        auto next = next_allowed_.find(destination);
+        const auto at = next != next_allowed_.end() ? next->second : SteadyClock::now();
+        if (!paced_until_ || at < *paced_until_) paced_until_ = at;
     }
     return delivered;
+}
+
+std::optional<Instant> OutboxSender::next_not_before() {
+    return OutboxRepo(db_).next_not_before(clock_.now());
 }
 
 }  // namespace releasebot

@@ -104,6 +104,14 @@ Pipeline::Pipeline(Database& db, const Clock& clock)
 Pipeline::Pipeline(Database& db, const Clock& clock, const Registry& registry)
     : db_(db), clock_(clock), registry_(registry) {}
 
+Pipeline::Group::Group(Pipeline& pipeline) : tx_(std::make_unique<Transaction>(pipeline.db_)) {}
+
+Pipeline::Group::~Group() = default;
+
+void Pipeline::Group::commit() {
+    tx_->commit();
+}
+
 Outcome Pipeline::handle(const Event& event) {
     const auto started = std::chrono::steady_clock::now();
     try {

@@ -7,6 +7,7 @@
 // is rolled back whole — it changes nothing — and its error becomes the reply.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "bot/event.hpp"
@@ -17,6 +18,7 @@ namespace releasebot {
 
 class Database;
 class Registry;
+class Transaction;
 
 struct Outcome {
     bool duplicate = false;  // the key was processed before; nothing was done
@@ -26,7 +28,7 @@ struct Outcome {
 };
 
 class Pipeline {
-public:
+  public:
     Pipeline(Database& db, const Clock& clock);
     Pipeline(Database& db, const Clock& clock, const Registry& registry);
 
@@ -34,7 +36,26 @@ public:
     // back), which the adapter must treat as "not acknowledged".
     Outcome handle(const Event& event);
 
-private:
+    // Group commit: the events handled while a Group is open share its one transaction, each in
+    // a savepoint of its own (a refused or duplicate event is undone alone), so a burst costs
+    // one durable commit instead of one per event. Nothing of the group is durable — and no
+    // event of it may be acknowledged — until commit() returned; if it throws, or the Group is
+    // destroyed first, all of it is rolled back. After handle() threw inside a group the group
+    // must be abandoned (SQLite may have rolled back the whole transaction): destroy it and
+    // handle its events again one by one.
+    class Group {
+      public:
+        explicit Group(Pipeline& pipeline);
+        ~Group();
+        Group(const Group&) = delete;
+        Group& operator=(const Group&) = delete;
+        void commit();
+
+      private:
+        std::unique_ptr<Transaction> tx_;
+    };
+
+  private:
     Outcome handle_in_transaction(const Event& event);
 
     Database& db_;

@@ -3,20 +3,37 @@
 //
 // This file is the composition root of the served bot (DESIGN.md section 2): it alone knows
 // every adapter. Everything it mounts on the HTTP server goes through observed(), which times
-// the answer (the ack latency of webhook events), tells the scheduler that events may have
-// scheduled jobs, and logs each request at debug level.
+// the answer (the ack latency of webhook events), wakes the worker thread when an event may have
+// scheduled jobs or queued messages, and logs each request at debug level.
+//
+// The worker thread sleeps in poll() on two descriptors — a signalfd for SIGINT/SIGTERM and an
+// eventfd every event thread writes after a commit — with a timeout at the next moment it knows
+// of: the scheduler's next due job, the outbox's next retry or delayed message, the end of a
+// destination's rate-limit pause; at most kIdleWake. So a reminder fires at the start of its
+// second, a queued message leaves at once, and a stop signal is heard even between the batches
+// of a long outbox backlog.
 #include "bot/serve.hpp"
 
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -50,6 +67,17 @@ namespace releasebot {
 namespace {
 
 constexpr const char* kSocketMode = "slack_socket_mode";
+// The longest the worker sleeps with nothing due that it knows of: it then looks anyway, for
+// what no event announced (another process writing the database, a retry due "now").
+constexpr std::chrono::seconds kIdleWake{1};
+// How long jobs that did not fire (a storage fault) wait before the next try.
+constexpr std::chrono::seconds kJobRetry{1};
+// The least time between two rounds of the worker: under a storm of events it then looks a few
+// hundred times a second rather than after every commit, for at most this much more latency.
+constexpr std::chrono::milliseconds kRoundSpacing{2};
+// The verify and health-check workers read their tables each time they are woken; under a storm
+// of events they are woken at most this often.
+constexpr std::chrono::milliseconds kHelperWakeSpacing{100};
 
 std::unique_ptr<Database> open_database(const std::string& path) {
     try {
@@ -75,11 +103,79 @@ std::string listen_text(const HttpSettings& http, int port) {
     return (v6 ? "[" + http.address + "]" : http.address) + ":" + std::to_string(port);
 }
 
-// Wraps a handler: times it (for `acks`, the answer is the platform's acknowledgement), raises
-// `events` so the worker looks for newly scheduled jobs, and logs the request at debug level
-// (the log's redaction cuts any credential in the target or headers).
-HttpHandler observed(HttpHandler inner, bool acks, std::atomic<bool>* events) {
-    return [inner = std::move(inner), acks, events](const HttpRequest& req) {
+// A file descriptor closed with its owner.
+class FileDescriptor {
+  public:
+    FileDescriptor(int fd, const char* what) : fd_(fd) {
+        if (fd_ < 0) throw std::system_error(errno, std::generic_category(), what);
+    }
+    ~FileDescriptor() { close(fd_); }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+// What wakes the worker thread from its poll: an eventfd any thread may write. event() is for
+// a committed event (the worker then also tells the scheduler and the other workers to look
+// again); notify() for anything else it should look at, such as a worker's result. Writes
+// coalesce: an event while one is already pending costs no system call.
+class WorkerWake {
+  public:
+    WorkerWake() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), "eventfd") {}
+    void event() {
+        if (!events_.exchange(true)) notify();
+    }
+    void notify() {
+        const std::uint64_t one = 1;
+        // Fails only when the counter is full, and then the worker is woken already.
+        [[maybe_unused]] const ssize_t n = write(fd_.get(), &one, sizeof one);
+    }
+    int fd() const { return fd_.get(); }
+    // For the worker once awake: empties the descriptor, then says whether an event committed
+    // since the last call. In that order, so an event that comes in between is seen now or
+    // wakes the next poll.
+    bool take_events() {
+        std::uint64_t count = 0;
+        [[maybe_unused]] const ssize_t n = read(fd_.get(), &count, sizeof count);
+        return events_.exchange(false);
+    }
+
+  private:
+    FileDescriptor fd_;
+    std::atomic<bool> events_{false};
+};
+
+// The steady-clock moment at which the system clock reads `at` (a whole second: the start of
+// that second), as far as the two clocks agree now.
+std::chrono::steady_clock::time_point steady_moment(Instant at) {
+    return std::chrono::steady_clock::now() +
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+               std::chrono::system_clock::time_point(at) - std::chrono::system_clock::now());
+}
+
+// Waits until a stop signal, a wake (unless `wake` is null) or `deadline` (at once if it has
+// passed).
+void wait_for(const FileDescriptor& signals, const WorkerWake* wake,
+              std::chrono::steady_clock::time_point deadline) {
+    pollfd fds[2] = {{signals.get(), POLLIN, 0}, {wake != nullptr ? wake->fd() : -1, POLLIN, 0}};
+    const auto left = std::max(deadline - std::chrono::steady_clock::now(),
+                               std::chrono::steady_clock::duration::zero());
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(left);
+    const timespec timeout{static_cast<time_t>(secs.count()),
+                           static_cast<long>(std::chrono::nanoseconds(left - secs).count())};
+    // EINTR and the like only end the wait early; the worker then looks and waits again.
+    ppoll(fds, 2, &timeout, nullptr);
+}
+
+// Wraps a handler: times it (for `acks`, the answer is the platform's acknowledgement), wakes
+// the worker (`wake`) after an event so it looks for newly scheduled jobs and queued messages,
+// and logs the request at debug level (the log's redaction cuts any credential in the target
+// or headers).
+HttpHandler observed(HttpHandler inner, bool acks, WorkerWake* wake) {
+    return [inner = std::move(inner), acks, wake](const HttpRequest& req) {
         const auto started = std::chrono::steady_clock::now();
         HttpResponse res;
         try {
@@ -90,7 +186,7 @@ HttpHandler observed(HttpHandler inner, bool acks, std::atomic<bool>* events) {
         }
         const auto took = std::chrono::steady_clock::now() - started;
         if (acks && res.status < 500) metrics::ack_latency(took);
-        if (events != nullptr && res.status < 300) events->store(true);
+        if (wake != nullptr && res.status < 300) wake->event();
         if (log::enabled(log::Level::debug)) {
             std::string line = req.method + " " + req.target + " → " + std::to_string(res.status) +
                                " in " + millis(took);
@@ -162,14 +258,17 @@ int serve(const Config& config) {
     }
     health::reset();
 
-    // Every thread started from here on inherits the mask, so SIGINT/SIGTERM reach only the
-    // worker's sigtimedwait; a peer closing a socket must not kill the process either.
+    // Every thread started from here on inherits the mask, so SIGINT/SIGTERM are only read,
+    // by the worker, from the signalfd; a peer closing a socket must not kill the process either.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
+    const FileDescriptor signals(signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC),
+                                 "signalfd");
+    WorkerWake wake;
 
     log::info("serve", std::string("releasebot ") + RELEASEBOT_VERSION +
                            " starting: " + adapters_text(config) + "; database " + config.database);
@@ -188,7 +287,6 @@ int serve(const Config& config) {
     set_health_check_timing({config.health_checks.lead, config.health_checks.interval});
     SystemClock clock;
     const bool socket_mode = config.slack.enabled && config.slack.socket_mode;
-    std::atomic<bool> events_happened{false};
 
     slack::ApiOptions api_options;
     api_options.base_url = config.slack.api_url;
@@ -227,7 +325,7 @@ int serve(const Config& config) {
             server.route(
                 "/slack/",
                 observed([receiver](const HttpRequest& req) { return receiver->handle(req); }, true,
-                         &events_happened));
+                         &wake));
             health::set("slack_http", "starting");
         }
         calendar = std::make_unique<CalendarFeed>(hdb);
@@ -237,9 +335,9 @@ int serve(const Config& config) {
             observed([feed](const HttpRequest& req) { return feed->handle(req); }, false, nullptr));
         ci_webhook = std::make_unique<ci::CiWebhook>(*http_pipeline, hdb);
         ci::CiWebhook* hook = ci_webhook.get();
-        server.route("/hooks/ci",
-                     observed([hook](const HttpRequest& req) { return hook->handle(req); }, true,
-                              &events_happened));
+        server.route(
+            "/hooks/ci",
+            observed([hook](const HttpRequest& req) { return hook->handle(req); }, true, &wake));
         if (config.teams.enabled) {
             // No app id: no authenticator, which the receiver accepts on loopback only (the
             // configuration refused anything else already).
@@ -259,7 +357,7 @@ int serve(const Config& config) {
             server.route(
                 "/api/messages",
                 observed([receiver](const HttpRequest& req) { return receiver->handle(req); }, true,
-                         &events_happened));
+                         &wake));
             health::set("teams", "starting");
         }
     }
@@ -280,7 +378,7 @@ int serve(const Config& config) {
         options.users = socket_users.get();
         options.connections = config.slack.connections;
         options.ca_file = config.slack.ca_file;
-        options.on_event = [&events_happened] { events_happened = true; };
+        options.on_event = [&wake] { wake.event(); };
         client = std::make_unique<slack::SocketModeClient>(*app_api, pipeline, options);
         // The client reports each link going up and down itself (and counts reconnects).
         health::expect_links(kSocketMode, config.slack.connections);
@@ -308,16 +406,17 @@ int serve(const Config& config) {
     // ---- `release verify` downloads and health checks, each on a thread (and connection) of
     // its own; their results go through the worker's pipeline ---------------------------------
     EventQueue worker_results;
-    VerifyWorker verify(config.database,
-                        [&worker_results](const Event& event) { worker_results.push(event); });
+    auto hand_to_worker = [&worker_results, &wake](const Event& event) {
+        worker_results.push(event);
+        wake.notify();
+    };
+    VerifyWorker verify(config.database, hand_to_worker);
     verify.start();
     HealthCheckOptions health_options;
     health_options.lead = config.health_checks.lead;
     health_options.interval = config.health_checks.interval;
     health_options.timeout = config.health_checks.timeout;
-    HealthCheckWorker health_checks(
-        config.database, clock,
-        [&worker_results](const Event& event) { worker_results.push(event); }, health_options);
+    HealthCheckWorker health_checks(config.database, clock, hand_to_worker, health_options);
     health_checks.start();
 
     // ---- the worker: jobs and deliveries, with a third connection; and the signals ----------
@@ -356,30 +455,58 @@ int serve(const Config& config) {
             sender.add_port(*teams_port);
         }
 
-        const timespec tick{0, 200 * 1000 * 1000};
-        while (!done) {
-            const int signal_number = sigtimedwait(&stop_signals, nullptr, &tick);
-            if (signal_number == SIGINT || signal_number == SIGTERM) {
+        using SteadyClock = std::chrono::steady_clock;
+        // The stop signal read from the signalfd (0: none yet). Asked between outbox batches and
+        // before each delivery too, so a deep backlog does not keep the process from stopping:
+        // the Socket Mode links start closing at once, while the delivery in flight ends and
+        // its outcome is recorded.
+        int stop_signal = 0;
+        const std::function<bool()> stopping = [&] {
+            signalfd_siginfo info{};
+            if (stop_signal == 0 && read(signals.get(), &info, sizeof info) == sizeof info) {
+                stop_signal = static_cast<int>(info.ssi_signo);
                 log::info("serve", std::string("stopping (") +
-                                       (signal_number == SIGINT ? "SIGINT" : "SIGTERM") + ")…");
+                                       (stop_signal == SIGINT ? "SIGINT" : "SIGTERM") + ")…");
                 if (client) client->stop();
                 stop.raise();
-                break;
             }
+            return stop_signal != 0 || done;
+        };
+        auto wake_at = SteadyClock::now();  // at once: overdue jobs and queued messages first
+        auto last_round = SteadyClock::time_point::min();
+        auto jobs_retry_at = SteadyClock::time_point::min();
+        auto helpers_woken = SteadyClock::time_point::min();
+        bool helpers_owed = false;
+        for (;;) {
+            if (stop_signal == 0) {
+                // Signals are heard at once; wakes once the spacing since the last round is over.
+                const auto spaced = last_round + kRoundSpacing;
+                if (SteadyClock::now() < spaced) wait_for(signals, nullptr, spaced);
+                wait_for(signals, &wake, wake_at);
+            }
+            if (stopping()) break;
+            last_round = SteadyClock::now();
             // The events just handled may have scheduled jobs this thread has not seen, asked
             // for a `release verify`, or set a health check.
-            if (events_happened.exchange(false)) {
-                scheduler.invalidate();
+            if (wake.take_events()) helpers_owed = true;
+            if (helpers_owed && last_round >= helpers_woken + kHelperWakeSpacing) {
                 verify.wake();
                 health_checks.wake();
+                helpers_owed = false;
+                helpers_woken = last_round;
             }
+            // Looked up again each time (one indexed read): jobs scheduled by events, by the
+            // results below, or by another process all count.
+            scheduler.invalidate();
+            wake_at = last_round + kIdleWake;
+            if (helpers_owed) wake_at = helpers_woken + kHelperWakeSpacing;
             try {
                 std::vector<Event> results = worker_results.take();
                 for (std::size_t i = 0; i < results.size(); ++i) {
                     try {
                         timers.handle(results[i]);
                     } catch (const std::exception&) {
-                        // Kept for the next tick: a storage fault passes, and the key makes a
+                        // Kept for the next try: a storage fault passes, and the key makes a
                         // result that did commit a duplicate.
                         for (std::size_t j = i; j < results.size(); ++j) {
                             worker_results.push(results[j]);
@@ -387,12 +514,26 @@ int serve(const Config& config) {
                         throw;
                     }
                 }
-                scheduler.run_due();
-                constexpr int kBatch = 100;
-                int delivered = 0;
-                while ((delivered = sender.deliver_due(kBatch)) == kBatch && !done) {
+                auto next_job = scheduler.next_due();
+                if (next_job && *next_job <= clock.now() && SteadyClock::now() >= jobs_retry_at) {
+                    const Instant ran_at = clock.now();
+                    scheduler.run_due();
+                    next_job = scheduler.next_due();
+                    // Every job due by then was tried: one still due did not fire.
+                    if (next_job && *next_job <= ran_at)
+                        jobs_retry_at = SteadyClock::now() + kJobRetry;
                 }
-                (void)delivered;
+                constexpr int kBatch = 100;
+                do {
+                    sender.deliver_due(kBatch, stopping);
+                } while (sender.more_due() && !stopping());
+                if (stopping()) break;
+
+                if (next_job)
+                    wake_at = std::min(wake_at, std::max(steady_moment(*next_job), jobs_retry_at));
+                if (auto next_message = sender.next_not_before())
+                    wake_at = std::min(wake_at, steady_moment(*next_message));
+                if (auto paced = sender.paced_until()) wake_at = std::min(wake_at, *paced);
             } catch (const std::exception& e) {
                 log::warn("serve", std::string("scheduled jobs or messages could not be handled, "
                                                "retrying: ") +
@@ -413,6 +554,7 @@ int serve(const Config& config) {
         stop.wait();
     }
     done = true;
+    wake.notify();
     worker.join();
     verify.stop();
     health_checks.stop();

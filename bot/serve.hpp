@@ -5,8 +5,10 @@
 // Threads, each with its own SQLite connection (a connection is used by one thread only):
 //   - the calling thread runs the Socket Mode client (when configured) and its Pipeline;
 //   - the HttpServer's thread runs every HTTP receiver on a second Pipeline;
-//   - a worker fires due jobs and drains the outbox every 200 ms, and is the one thread that
-//     receives SIGINT/SIGTERM (blocked everywhere else), which stop everything cleanly.
+//   - a worker fires due jobs and drains the outbox, woken as soon as an event commits, at the
+//     next job's due second, when a retry or a paced channel may go, and by SIGINT/SIGTERM
+//     (blocked everywhere else; it is the one thread that receives them), which stop
+//     everything cleanly, also in the middle of draining a backlog.
 #pragma once
 
 #include "bot/config.hpp"

@@ -37,9 +37,14 @@ std::optional<std::string> overlapping_freeze(Context& ctx, Instant start, Insta
 }
 
 std::vector<Blocker> gate_blockers(Context& ctx, const Release& r) {
+    return gate_blockers(ctx, r, ctx.store.controls.for_release(r.id));
+}
+
+std::vector<Blocker> gate_blockers(Context& ctx, const Release& r,
+                                   const std::vector<ReleaseControl>& controls) {
     std::vector<Blocker> out;
     const std::string& key = r.key;
-    for (const auto& c : ctx.store.controls.for_release(r.id)) {
+    for (const auto& c : controls) {
         if (!c.mandatory || c.status != ControlStatus::open) continue;
         std::string what = "Control " + std::to_string(c.position) + " `" + c.slug + "` (" +
                            c.title + ") is not ticked";

@@ -18,6 +18,9 @@ struct Blocker {
 // Blockers for approving `r` now: its state, open mandatory controls, a missing deploy or
 // backout plan, an overlapping freeze without a manager's override, a window already past.
 std::vector<Blocker> gate_blockers(Context& ctx, const Release& r);
+// The same, with the release's controls already read (a view that shows them too).
+std::vector<Blocker> gate_blockers(Context& ctx, const Release& r,
+                                   const std::vector<ReleaseControl>& controls);
 
 // After a change to an approved release (untick, plan removal, move), returns it to `planned`
 // when it no longer passes the gate, with an audit entry. Returns true if it was returned.

@@ -70,9 +70,14 @@ std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, Plan
 }
 
 std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r) {
+    return control_items(ctx, r, ctx.store.controls.for_release(r.id));
+}
+
+std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r,
+                                         const std::vector<ReleaseControl>& controls) {
     std::vector<ChecklistItem> items;
     const auto checks = ctx.store.controls.health_checks(r.id);
-    for (const auto& c : ctx.store.controls.for_release(r.id)) {
+    for (const auto& c : controls) {
         ChecklistItem it;
         it.label = std::to_string(c.position) + ". " + c.slug + " — " + c.title +
                    (c.mandatory ? "" : " (optional)");
@@ -109,14 +114,27 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r) {
     return items;
 }
 
+namespace {
+
+std::string planned_summary(std::size_t blockers) {
+    return blockers ? "planned, " + plural(static_cast<long>(blockers), "blocker", "blockers")
+                    : "planned, ready for go";
+}
+
+}  // namespace
+
 std::string status_summary(Context& ctx, const Release& r) {
+    if (r.state != ReleaseState::planned) return status_summary(ctx, r, {});
+    return status_summary(ctx, r, ctx.store.controls.for_release(r.id));
+}
+
+// `controls` are read only for a planned release (its blockers).
+std::string status_summary(Context& ctx, const Release& r,
+                           const std::vector<ReleaseControl>& controls) {
     std::string state = to_string(r.state);
     switch (r.state) {
-        case ReleaseState::planned: {
-            auto n = gate_blockers(ctx, r).size();
-            return n ? state + ", " + plural(static_cast<long>(n), "blocker", "blockers")
-                     : state + ", ready for go";
-        }
+        case ReleaseState::planned:
+            return planned_summary(gate_blockers(ctx, r, controls).size());
         case ReleaseState::approved:
             return state + " for " + format_when(r.window_start, ctx.zone);
         case ReleaseState::deploying: {
@@ -134,8 +152,14 @@ std::string status_summary(Context& ctx, const Release& r) {
 }
 
 Reply release_view(Context& ctx, const Release& r) {
+    // Read once: the summary's blockers and the checklist both come from them.
+    const auto release_controls = ctx.store.controls.for_release(r.id);
+    const bool gated = r.state == ReleaseState::planned || r.state == ReleaseState::approved;
+    const auto blockers = gated ? gate_blockers(ctx, r, release_controls) : std::vector<Blocker>{};
     Reply reply;
-    reply.text = r.key + " — " + r.title + ": " + status_summary(ctx, r);
+    reply.text = r.key + " — " + r.title + ": " +
+                 (r.state == ReleaseState::planned ? planned_summary(blockers.size())
+                                                   : status_summary(ctx, r, release_controls));
     reply.header(r.key + " — " + r.title);
     std::string state = to_string(r.state);
     if (r.state == ReleaseState::deploying && r.active_plan == PlanKind::backout)
@@ -161,7 +185,7 @@ Reply release_view(Context& ctx, const Release& r) {
         reply.table({"Program", "Component", "Version", "SHA-256"}, std::move(rows));
     }
 
-    auto controls = control_items(ctx, r);
+    auto controls = control_items(ctx, r, release_controls);
     if (!controls.empty()) {
         reply.section("*Controls*");
         reply.checklist(std::move(controls));
@@ -203,8 +227,7 @@ Reply release_view(Context& ctx, const Release& r) {
         reply.section(text);
     }
 
-    if (r.state == ReleaseState::planned || r.state == ReleaseState::approved) {
-        auto blockers = gate_blockers(ctx, r);
+    if (gated) {
         if (blockers.empty()) {
             reply.section(r.state == ReleaseState::approved
                               ? "*Approved.* Nothing blocks it. Next: `release start " + r.key + "`"

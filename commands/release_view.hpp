@@ -14,6 +14,8 @@ Reply release_view(Context& ctx, const Release& r);
 // One line: "planned, 5 blockers", "approved for Thu 10 Dec 2026 14:00 UTC", "deploying, 1 of 3
 // steps marked", "deployed".
 std::string status_summary(Context& ctx, const Release& r);
+std::string status_summary(Context& ctx, const Release& r,
+                           const std::vector<ReleaseControl>& controls);
 
 // "Thu 10 Dec 2026 14:00 – 16:00 UTC (2h)" in the reader's zone.
 std::string window_text(const Context& ctx, const Release& r);
@@ -24,5 +26,7 @@ std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, Plan
 
 // The checklist items of a release's controls, numbered, with who and when.
 std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r);
+std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r,
+                                         const std::vector<ReleaseControl>& controls);
 
 }  // namespace releasebot

@@ -82,6 +82,7 @@ int JobRepo::cancel(ReleaseId r, const std::string& kind) {
 std::vector<ScheduledJob> JobRepo::pending_for(ReleaseId r) {
     auto st = db_.prepare(
         "SELECT id, workspace_id, release_id, kind, due_at, payload, status FROM scheduled_jobs "
+        "INDEXED BY scheduled_jobs_pending_by_release "
         "WHERE release_id = ? AND status = 'pending' ORDER BY due_at, id");
     st.bind_all(r);
     std::vector<ScheduledJob> out;

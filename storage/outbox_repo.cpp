@@ -1,7 +1,9 @@
 // OutboxRepo: the durable outbox. Rows are inserted in the transaction of the change that
 // caused them and drained by the OutboxSender; a fan-out to a thousand channels is a thousand
-// rows, so `due` reads through the (status, not_before) index.
+// rows, so `due` walks the pending rows in id order through a partial index (no sort).
 #include "storage/outbox_repo.hpp"
+
+#include <algorithm>
 
 #include "storage/columns.hpp"
 #include "storage/database.hpp"
@@ -45,15 +47,28 @@ bool OutboxRepo::enqueue(const OutboxRow& row) {
 
 // Ordered by id, the order the messages were written, so a channel hears a release's
 // messages in the order they happened whenever none of them is waiting for a retry.
-std::vector<OutboxRow> OutboxRepo::due(Instant now, int limit) {
+// `after` makes a page a range seek in the index, so a pass over a long queue reads each row
+// once.
+std::vector<OutboxRow> OutboxRepo::due(Instant now, int limit, OutboxId after) {
     auto st = db_.prepare(
         "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
         "attempts, last_error, release_id, created_at, kind, attempt_started_at FROM outbox "
-        "WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?");
-    st.bind_all(seconds_of(now), limit);
+        "INDEXED BY outbox_pending_in_order "
+        "WHERE status = 'pending' AND id > ? AND not_before <= ? ORDER BY id LIMIT ?");
+    st.bind_all(after, seconds_of(now), limit);
     std::vector<OutboxRow> out;
+    out.reserve(static_cast<std::size_t>(std::max(limit, 0)));
     while (st.step()) out.push_back(read_row(st));
     return out;
+}
+
+// One seek in the (status, not_before) index.
+std::optional<Instant> OutboxRepo::next_not_before(Instant now) {
+    auto st = db_.prepare(
+        "SELECT min(not_before) FROM outbox WHERE status = 'pending' AND not_before > ?");
+    st.bind_all(seconds_of(now));
+    if (!st.step() || st.is_null(0)) return std::nullopt;
+    return Instant(Seconds(st.get_int(0)));
 }
 
 void OutboxRepo::mark_sent(OutboxId id, Instant at) {
@@ -71,6 +86,10 @@ void OutboxRepo::mark_attempt_started(OutboxId id, Instant at) {
            "UPDATE outbox SET attempt_started_at = COALESCE(attempt_started_at, ?) WHERE id = ?")
         .bind_all(seconds_of(at), id)
         .run();
+}
+
+void OutboxRepo::clear_attempt_started(OutboxId id) {
+    db_.prepare("UPDATE outbox SET attempt_started_at = NULL WHERE id = ?").bind_all(id).run();
 }
 
 void OutboxRepo::mark_retry(OutboxId id, const std::string& error, Instant retry_at) {

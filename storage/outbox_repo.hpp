@@ -18,11 +18,20 @@ class OutboxRepo {
 
     // Inserts the row unless one with the same idempotency key exists; returns false then.
     bool enqueue(const OutboxRow& row);
-    // Pending rows whose not_before <= now, oldest first, at most `limit`.
-    std::vector<OutboxRow> due(Instant now, int limit);
-    // Records, in its own write before the platform is called, that a delivery of the row is
-    // in flight (the first such moment is kept).
+    // Pending rows whose not_before <= now, oldest first, at most `limit`; with `after`, only
+    // rows with a greater id (the next page of one pass over the queue).
+    std::vector<OutboxRow> due(Instant now, int limit, OutboxId after = OutboxId(0));
+    // The earliest not_before of a pending row that is not due yet at `now`; nullopt when none
+    // waits (when the sender should look again, whatever else happens).
+    std::optional<Instant> next_not_before(Instant now);
+    // Records, before the platform is called, that a delivery of the row is in flight (the
+    // first such moment is kept). It must be committed before the call: the caller either runs
+    // it alone (autocommit) or commits the transaction holding it first.
     void mark_attempt_started(OutboxId id, Instant at);
+    // Undoes mark_attempt_started for a row whose platform call was then not made (delivery
+    // stopped before reaching it), so that a restart need not look for a message never sent.
+    // Only for rows whose attempt_started_at was empty before.
+    void clear_attempt_started(OutboxId id);
     void mark_sent(OutboxId id, Instant at);
     // Records a failed attempt; the row stays pending until `retry_at`.
     void mark_retry(OutboxId id, const std::string& error, Instant retry_at);

@@ -2,9 +2,14 @@
 // coroutines), everything on the one thread that calls run().
 //
 // Workload: a stream of small JSON envelopes per link, each handled by the Pipeline in
-// microseconds and acknowledged on the same link right after it committed. Handling an envelope
-// and writing its ack happen in order inside one coroutine per link, so there is never more than
-// one write in flight on a websocket and an ack can never overtake the commit it reports.
+// microseconds and acknowledged on the same link once it committed. Each link has a reader
+// coroutine, which only queues the frames it reads, and a processor coroutine, which takes every
+// frame queued so far, handles them in one transaction (group commit: a savepoint each, one
+// durable commit for the lot) and then writes their acks. With one envelope in flight that is
+// one commit per envelope, as before; with many, the commit's fsync is shared by all the
+// envelopes that arrived while the last one ran. The processor is the only writer of acks, so
+// there is never more than one write in flight on a websocket, and an ack is only written after
+// the commit it reports.
 //
 // Lifecycle of a link: apps.connections.open (blocking libcurl, run on a one-thread pool so the
 // links already open keep reading) → TCP → TLS with SNI and host-name verification → websocket
@@ -35,6 +40,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
+#include <deque>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -78,6 +84,9 @@ constexpr std::chrono::seconds kStopGrace{3};
 // in chunks and dropped, unacknowledged, while the link goes on (see read_frame).
 constexpr std::size_t kMaxFrame = 4 * 1024 * 1024;
 constexpr std::size_t kReadChunk = 64 * 1024;
+// At most this many envelopes share one commit; the reader stops reading while this many wait
+// (Slack keeps sending only as fast as it is acknowledged, so this is rarely reached).
+constexpr std::size_t kMaxGroup = 256;
 
 void log(const std::string& message) {
     std::cerr << "releasebot: slack: " << message << '\n';
@@ -143,6 +152,14 @@ struct SocketModeClient::Impl {
         bool established = false;  // said hello
         bool retiring = false;     // a replacement is on its way, or it is being closed
         SteadyClock::time_point last_frame = SteadyClock::now();
+        // Frames read and not yet handled, each with when it arrived; the reader fills it, the
+        // processor empties it. `wake` is cancelled to rouse whichever of them waits.
+        std::deque<std::pair<std::string, SteadyClock::time_point>> inbox;
+        bool reading = true;      // the reader is still reading
+        bool processing = false;  // the processor is handling or acknowledging a group
+        std::optional<net::steady_timer> reader_wait;
+        std::optional<net::steady_timer> processor_wait;
+        bool busy() const { return !inbox.empty() || processing; }
     };
     using LinkPtr = std::shared_ptr<Link>;
 
@@ -337,7 +354,7 @@ struct SocketModeClient::Impl {
     net::awaitable<void> retire(LinkPtr old) {
         const auto limit = SteadyClock::now() + kDrainLimit;
         while (old->ws.is_open() && !stopping && SteadyClock::now() < limit &&
-               SteadyClock::now() - old->last_frame < kDrainQuiet) {
+               (SteadyClock::now() - old->last_frame < kDrainQuiet || old->busy())) {
             co_await sleep(kDrainQuiet / 4);
         }
         co_await close_link(old);
@@ -377,7 +394,11 @@ struct SocketModeClient::Impl {
         co_return beast::error_code{};
     }
 
+    // The reader of a link: queues each frame for the processor, which it starts.
     net::awaitable<void> serve(LinkPtr link) {
+        link->reader_wait.emplace(io, SteadyClock::time_point::max());
+        link->processor_wait.emplace(io, SteadyClock::time_point::max());
+        net::co_spawn(io, process_frames(link), net::detached);
         beast::flat_buffer buffer;
         beast::error_code ended;
         for (;;) {
@@ -387,19 +408,16 @@ struct SocketModeClient::Impl {
             }
             if (buffer.size() == 0) continue;  // an oversized frame, dropped
             link->last_frame = SteadyClock::now();
-            const auto received = link->last_frame;
-            std::string text = beast::buffers_to_string(buffer.data());
+            link->inbox.emplace_back(beast::buffers_to_string(buffer.data()), link->last_frame);
             buffer.consume(buffer.size());
-            if (auto ack = handle_frame(link, text)) {
-                auto [wec, wn] = co_await link->ws.async_write(net::buffer(*ack), use_tuple);
-                if (wec) {
-                    ended = wec;
-                    break;
-                }
-                ++acked;
-                metrics::ack_latency(SteadyClock::now() - received);
+            link->processor_wait->cancel();
+            while (link->inbox.size() >= kMaxGroup && !stopping) {
+                link->reader_wait->expires_at(SteadyClock::time_point::max());
+                co_await link->reader_wait->async_wait(use_tuple);
             }
         }
+        link->reading = false;
+        link->processor_wait->cancel();
         links.erase(link);
         if (stopping || link->retiring) co_return;
         link->retiring = true;
@@ -409,44 +427,154 @@ struct SocketModeClient::Impl {
         net::co_spawn(io, establish(link->slot, true, nullptr), net::detached);
     }
 
-    // One frame in; the ack to send, if any. Runs the pipeline synchronously: its transaction
-    // takes microseconds and must commit before the ack exists.
+    // The processor of a link: handles what the reader queued, a group at a time, and writes
+    // the acks once the group committed. Frames still queued when the link ends stay
+    // unacknowledged, so Slack delivers them again (a repeat of one that did commit is then
+    // recognised by its key and only acknowledged).
+    net::awaitable<void> process_frames(LinkPtr link) {
+        std::vector<std::pair<std::string, SteadyClock::time_point>> group;
+        std::vector<std::optional<std::string>> acks;
+        while (link->reading || !link->inbox.empty()) {
+            if (link->inbox.empty()) {
+                link->processor_wait->expires_at(SteadyClock::time_point::max());
+                co_await link->processor_wait->async_wait(use_tuple);
+                continue;
+            }
+            // One turn for the reader first: reader and processor each get a turn per step of
+            // the io loop, so without it they would alternate frame for frame and a group
+            // would never hold more than one envelope. With it, the envelopes that arrived
+            // while one group was stored and acknowledged make up the next.
+            co_await net::post(io, net::use_awaitable);
+            link->processing = true;
+            group.clear();
+            while (!link->inbox.empty() && group.size() < kMaxGroup) {
+                group.push_back(std::move(link->inbox.front()));
+                link->inbox.pop_front();
+            }
+            link->reader_wait->cancel();
+            handle_group(link, group, acks);
+            bool failed = false;
+            for (std::size_t i = 0; i < group.size() && !failed; ++i) {
+                if (!acks[i]) continue;
+                auto [wec, wn] = co_await link->ws.async_write(net::buffer(*acks[i]), use_tuple);
+                if (wec) {
+                    failed = true;  // the reader sees the link end too, and reconnects
+                    break;
+                }
+                ++acked;
+                metrics::ack_latency(SteadyClock::now() - group[i].second);
+            }
+            link->processing = false;
+            if (failed) break;
+        }
+        link->processing = false;
+    }
+
+    // What one frame asks for: an ack decided already (or none), or an event for the pipeline
+    // and how to answer once it ran.
+    struct Work {
+        std::optional<std::string> ack;  // decided without the pipeline
+        std::optional<Event> event;
+        std::string envelope_id;
+        bool slash = false;
+        bool accepts_response_payload = false;
+    };
+
+    // Handles `group` (frames in arrival order) and fills `acks` with what to send for each,
+    // in the same order: the pipeline's events in one transaction when there are several.
+    void handle_group(const LinkPtr& link,
+                      const std::vector<std::pair<std::string, SteadyClock::time_point>>& group,
+                      std::vector<std::optional<std::string>>& acks) {
+        std::vector<Work> work;
+        work.reserve(group.size());
+        std::size_t events = 0;
+        for (const auto& frame : group) {
+            work.push_back(prepare(link, frame.first));
+            if (work.back().event) ++events;
+        }
+        std::vector<std::optional<Outcome>> outcomes(work.size());
+        bool grouped = false;
+        if (events > 1) {
+            try {
+                Pipeline::Group tx(pipeline);
+                for (std::size_t i = 0; i < work.size(); ++i)
+                    if (work[i].event) outcomes[i] = pipeline.handle(*work[i].event);
+                tx.commit();
+                grouped = true;
+                metrics::event_group(static_cast<long>(events));
+            } catch (const std::exception& e) {
+                // Nothing of the group stands; each event is tried again on its own, so one
+                // that cannot be stored does not hold back the others.
+                log("a group of " + std::to_string(events) +
+                    " events was rolled back and is handled one by one: " + e.what());
+                std::fill(outcomes.begin(), outcomes.end(), std::nullopt);
+            }
+        }
+        if (!grouped) {
+            for (std::size_t i = 0; i < work.size(); ++i)
+                if (work[i].event) outcomes[i] = process(*work[i].event);
+        }
+        bool changed = false;
+        acks.assign(work.size(), std::nullopt);
+        for (std::size_t i = 0; i < work.size(); ++i) {
+            if (!work[i].event) {
+                acks[i] = std::move(work[i].ack);
+            } else if (outcomes[i]) {
+                changed = changed || !outcomes[i]->duplicate;
+                acks[i] = finish(work[i], *outcomes[i]);
+            }
+        }
+        if (changed && options.on_event) {
+            try {
+                options.on_event();
+            } catch (const std::exception& e) {
+                log(std::string("on_event failed: ") + e.what());
+            }
+        }
+    }
+
+    // One frame in, alone (before hello); the ack to send, if any.
     std::optional<std::string> handle_frame(const LinkPtr& link, const std::string& text) {
+        std::vector<std::optional<std::string>> acks;
+        handle_group(link, {{text, SteadyClock::now()}}, acks);
+        return std::move(acks.front());
+    }
+
+    // Decodes one frame into its Work. Nothing is stored here; what an envelope needs before
+    // the pipeline (the actor's name and zone, the survey form opened with its trigger_id) is
+    // done here.
+    Work prepare(const LinkPtr& link, const std::string& text) {
+        Work w;
         auto frame = decode_socket_frame(text);
         if (!frame) {
             log("ignored a Socket Mode frame: " + frame.error().message);
-            return std::nullopt;
+            return w;
         }
-        if (frame->type == "hello") return std::nullopt;
+        if (frame->type == "hello") return w;
         if (frame->type == "disconnect") {
             on_disconnect(link, frame->reason);
-            return std::nullopt;
+            return w;
         }
         if (frame->envelope_id.empty()) {
             log("ignored a `" + frame->type + "` frame with no envelope_id");
-            return std::nullopt;
+            return w;
         }
+        w.envelope_id = frame->envelope_id;
+        w.accepts_response_payload = frame->accepts_response_payload;
 
         if (frame->type == "slash_commands") {
             auto event = decode_slash_command_json(frame->payload, frame->envelope_id);
             if (!event) {
-                if (!frame->accepts_response_payload) return ack(frame->envelope_id, std::nullopt);
-                return ack(frame->envelope_id, Reply::error(event.error().message));
+                w.ack = ack(frame->envelope_id,
+                            frame->accepts_response_payload
+                                ? std::optional<Reply>(Reply::error(event.error().message))
+                                : std::nullopt);
+                return w;
             }
             fill_actor(*event, options.users);
-            auto outcome = process(*event);
-            if (!outcome) return std::nullopt;
-            if (outcome->duplicate || !frame->accepts_response_payload) {
-                return ack(frame->envelope_id, std::nullopt);
-            }
-            // An export is shared as a file where Slack takes one (the ack then says nothing
-            // more); its code block rides on the ack when the upload did not work.
-            if (outcome->reply.file && outcome->reply.visibility == Visibility::channel &&
-                options.bot_api != nullptr &&
-                SlackPort(*options.bot_api).share_file(event->conversation, outcome->reply).ok) {
-                return ack(frame->envelope_id, std::nullopt);
-            }
-            return ack(frame->envelope_id, outcome->reply);
+            w.slash = true;
+            w.event = std::move(*event);
+            return w;
         }
         if (frame->type == "events_api") {
             auto event = decode_event_callback(frame->payload);
@@ -455,28 +583,49 @@ struct SocketModeClient::Impl {
                 fill_actor(**event, options.users);
                 // A mention's answer cannot ride on the ack: the pipeline queues it instead.
                 (*event)->reply_in_outbox = true;
-                if (!process(**event)) return std::nullopt;
+                w.event = std::move(**event);
+                return w;
             }
-            return ack(frame->envelope_id, std::nullopt);
+            w.ack = ack(frame->envelope_id, std::nullopt);
+            return w;
         }
         if (frame->type == "interactive") {
             auto event = decode_interactive(frame->payload, frame->envelope_id);
-            if (event) event->reply_in_outbox = true;  // answered through the outbox
             if (!event) {
                 log("ignored an interactive payload: " + event.error().message);
-            } else {
-                // The Answer button opens a form and changes nothing, so it needs no pipeline.
-                std::string problem;
-                if (open_survey(*event, options.bot_api, &problem))
-                    return ack(frame->envelope_id, std::nullopt);
-                if (!problem.empty()) log("could not open the survey form: " + problem);
-                fill_actor(*event, options.users);
-                if (!process(*event)) return std::nullopt;
+                w.ack = ack(frame->envelope_id, std::nullopt);
+                return w;
             }
-            return ack(frame->envelope_id, std::nullopt);
+            event->reply_in_outbox = true;  // answered through the outbox
+            // The Answer button opens a form and changes nothing, so it needs no pipeline.
+            std::string problem;
+            if (open_survey(*event, options.bot_api, &problem)) {
+                w.ack = ack(frame->envelope_id, std::nullopt);
+                return w;
+            }
+            if (!problem.empty()) log("could not open the survey form: " + problem);
+            fill_actor(*event, options.users);
+            w.event = std::move(*event);
+            return w;
         }
         // An envelope type releasebot does not handle: acknowledged so Slack does not retry it.
-        return ack(frame->envelope_id, std::nullopt);
+        w.ack = ack(frame->envelope_id, std::nullopt);
+        return w;
+    }
+
+    // The ack of an event that committed (or was a duplicate).
+    std::string finish(const Work& w, const Outcome& outcome) {
+        if (!w.slash || outcome.duplicate || !w.accepts_response_payload)
+            return ack(w.envelope_id, std::nullopt);
+        // An export is shared as a file where Slack takes one (the ack then says nothing
+        // more); its code block rides on the ack when the upload did not work. Only now,
+        // after the commit: what is shared must be what was stored.
+        if (outcome.reply.file && outcome.reply.visibility == Visibility::channel &&
+            options.bot_api != nullptr &&
+            SlackPort(*options.bot_api).share_file(w.event->conversation, outcome.reply).ok) {
+            return ack(w.envelope_id, std::nullopt);
+        }
+        return ack(w.envelope_id, outcome.reply);
     }
 
     // The pipeline's outcome, or nullopt when storage failed: the event was rolled back and is
@@ -490,32 +639,23 @@ struct SocketModeClient::Impl {
                 " not acknowledged, Slack will retry: " + e.what());
             return std::nullopt;
         }
-        if (!outcome->duplicate && options.on_event) {
-            try {
-                options.on_event();
-            } catch (const std::exception& e) {
-                log(std::string("on_event failed: ") + e.what());
-            }
-        }
         return outcome;
     }
 
+    // The ack frame. The blocks are spliced in as rendered: they are already JSON, and parsing
+    // them back only to serialize them again was measurable on the hot path.
     static std::string ack(const std::string& envelope_id, const std::optional<Reply>& reply) {
-        boost::json::object out;
-        out["envelope_id"] = envelope_id;
+        std::string out = "{\"envelope_id\":" + boost::json::serialize(envelope_id);
         if (reply) {
-            boost::json::object payload;
-            payload["text"] = reply->text;
-            boost::system::error_code ec;
-            boost::json::value blocks = boost::json::parse(blocks_json(*reply), ec);
-            if (!ec && blocks.is_array() && !blocks.get_array().empty()) {
-                payload["blocks"] = std::move(blocks);
-            }
-            payload["response_type"] =
-                reply->visibility == Visibility::ephemeral ? "ephemeral" : "in_channel";
-            out["payload"] = std::move(payload);
+            out += ",\"payload\":{\"text\":" + boost::json::serialize(reply->text);
+            const std::string blocks = blocks_json(*reply);
+            if (blocks.size() > 2 && blocks.front() == '[') out += ",\"blocks\":" + blocks;
+            out += reply->visibility == Visibility::ephemeral
+                       ? ",\"response_type\":\"ephemeral\"}"
+                       : ",\"response_type\":\"in_channel\"}";
         }
-        return boost::json::serialize(out);
+        out += '}';
+        return out;
     }
 
     void on_disconnect(const LinkPtr& link, const std::string& reason) {

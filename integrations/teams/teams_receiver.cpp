@@ -104,6 +104,10 @@ HttpResponse TeamsReceiver::handle(const HttpRequest& req) {
     }
 
     try {
+        // The reference and the event commit together: one durable commit per activity, and an
+        // activity answered 200 has both stored. (A refused or duplicate event is undone in its
+        // own savepoint; the reference stays.)
+        Transaction tx(db_);
         // Every conversation the bot hears from can be reached later (proactive messages,
         // status updates), so its reference is stored before anything else is done.
         if (!activity->tenant.empty() && (activity->conversation_type == "personal" ||
@@ -124,11 +128,13 @@ HttpResponse TeamsReceiver::handle(const HttpRequest& req) {
 
         const bool invoke = activity->type == "invoke";
         if (invoke && activity->name != "adaptiveCard/action") {
+            tx.commit();
             return error_response(501, "releasebot answers only adaptiveCard/action invokes, not " +
                                            activity->name + ".");
         }
         auto event = to_event(*activity);
         if (!event) {
+            tx.commit();
             if (invoke) {
                 return invoke_error(400, "BadRequest",
                                     "This card action carries no action releasebot knows. Type "
@@ -138,6 +144,7 @@ HttpResponse TeamsReceiver::handle(const HttpRequest& req) {
         }
         if (!invoke) {
             pipeline_.handle(*event);
+            tx.commit();
             return {200, "application/json", "", {}};
         }
 
@@ -147,6 +154,7 @@ HttpResponse TeamsReceiver::handle(const HttpRequest& req) {
         const bool submission = event->kind == EventKind::submission;
         event->reply_in_outbox = !submission;
         Outcome outcome = pipeline_.handle(*event);
+        tx.commit();
         if (outcome.duplicate) return invoke_message("Already done.");
         // A refused form (no answers, retro closed) keeps the form on screen: the answer is a
         // message, so nothing typed into the card is lost.

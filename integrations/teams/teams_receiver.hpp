@@ -23,7 +23,9 @@ class BotAuthenticator;
 class TeamsReceiver {
   public:
     // `auth` null = no app id configured: allowed only when `loopback_only` (the caller checked
-    // the listen address) — the constructor throws otherwise.
+    // the listen address) — the constructor throws otherwise. `db` must be the connection
+    // `pipeline` writes through: an activity's conversation reference and its event are stored
+    // in one transaction.
     TeamsReceiver(Pipeline& pipeline, Database& db, BotAuthenticator* auth, bool loopback_only);
 
     HttpResponse handle(const HttpRequest& req);

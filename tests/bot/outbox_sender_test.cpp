@@ -1,18 +1,24 @@
 // Tests for bot/outbox_sender and bot/reply_codec: what the outbox stores is what the platform
 // receives, once; failures are retried with growing waits until the sender gives up, the
-// platform's Retry-After is honoured, and rows for a platform with no port wait for one.
+// platform's Retry-After is honoured, and rows for a platform with no port wait for one. A
+// backlog is read in one pass (rows that must wait do not hold up the rest), each attempt is
+// on disk before its platform call, and a stop between rows leaves the rest as it was.
 #include "bot/outbox_sender.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bot/reply_codec.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
+#include "support/eventually.hpp"
+#include "support/temp_dir.hpp"
 
 namespace releasebot {
 namespace {
@@ -43,6 +49,8 @@ class FakePort final : public ChatPort {
         calls.push_back({"", tenant, to.value(), reply});
         return next();
     }
+    void set_outbox_key(const std::string& key) override { key_ = key; }
+    std::chrono::milliseconds min_interval() const override { return interval; }
 
     void fail(int times, const std::string& error) {
         for (int i = 0; i < times; ++i) {
@@ -65,9 +73,13 @@ class FakePort final : public ChatPort {
     }
 
     std::vector<Call> calls;
+    std::chrono::milliseconds interval{0};
+    // Run at each call with the outbox key of the row being delivered.
+    std::function<void(const std::string&)> on_call;
 
   private:
     Delivery next() {
+        if (on_call) on_call(key_);
         if (script_.empty()) {
             Delivery ok;
             ok.ok = true;
@@ -81,18 +93,19 @@ class FakePort final : public ChatPort {
 
     std::string platform_;
     std::deque<Delivery> script_;
+    std::string key_;
 };
 
 struct Fixture {
-    Database db{":memory:"};
+    explicit Fixture(const std::string& path = ":memory:") : db(path) { sender.add_port(slack); }
+
+    Database db;
     OutboxRepo outbox{db};
     ManualClock clock{kStart};
     OutboxSender sender{db, clock};
     FakePort slack{"slack"};
     Actor alice{"slack", "T1", UserId("U_ALICE"), "Alice", std::nullopt};
     int next_key = 0;
-
-    Fixture() { sender.add_port(slack); }
 
     // Queues `o` the way the pipeline does and returns its row id.
     OutboxId enqueue(const Outbound& o, const Actor& actor) {
@@ -428,6 +441,114 @@ TEST_CASE_METHOD(Fixture, "a row that cannot be read is failed with the reason",
     REQUIRE(failed.last_error);
     CHECK_THAT(*failed.last_error, Catch::Contains("The stored message could not be read") &&
                                        Catch::Contains("not JSON"));
+}
+
+TEST_CASE_METHOD(Fixture, "rows that must wait do not hold up the backlog behind them",
+                 "[outbox]") {
+    // A busy channel at the head of the queue, paced by the platform's rate: one of its rows
+    // may go now, the rest must wait; the rows for other channels behind them go in the same
+    // call, and the busy channel's rows keep their order.
+    slack.interval = std::chrono::milliseconds(50);
+    for (int i = 0; i < 150; ++i) post("slack", "C_BUSY", "busy " + std::to_string(i));
+    auto teams_row = post("teams", "19:abc@thread.tacv2", "for Teams, which has no port");
+    for (int i = 0; i < 5; ++i) post("slack", "C_OTHER" + std::to_string(i), "other");
+
+    CHECK(sender.deliver_due() == 6);
+    REQUIRE(slack.calls.size() == 6);
+    CHECK(slack.calls[0].channel == "C_BUSY");
+    CHECK(slack.calls[0].reply.text == "busy 0");
+    for (int i = 0; i < 5; ++i) CHECK(slack.calls[1 + i].channel == "C_OTHER" + std::to_string(i));
+    CHECK(outbox.pending_count() == 150);  // 149 busy, 1 Teams
+    CHECK(row(teams_row).attempts == 0);
+    // The sender says when the busy channel may hear more; nothing else waits on time.
+    CHECK(sender.paced_until().has_value());
+    CHECK_FALSE(sender.more_due());
+    CHECK(sender.next_not_before() == std::nullopt);
+
+    // Once the pause is over, the busy channel's next row, and only it.
+    CHECK(test::eventually([&] { return sender.deliver_due() == 1; }, std::chrono::seconds(5)));
+    REQUIRE(slack.calls.size() == 7);
+    CHECK(slack.calls[6].reply.text == "busy 1");
+}
+
+TEST_CASE_METHOD(Fixture, "a channel hears its messages in the order they were queued",
+                 "[outbox]") {
+    for (int i = 0; i < 120; ++i) {
+        post("slack", i % 2 == 0 ? "C_EVEN" : "C_ODD", "message " + std::to_string(i));
+    }
+    CHECK(sender.deliver_due(100) == 100);
+    CHECK(sender.more_due());
+    CHECK(sender.deliver_due(100) == 20);
+    CHECK_FALSE(sender.more_due());
+    REQUIRE(slack.calls.size() == 120);
+    for (int i = 0; i < 120; ++i) {
+        INFO("call " << i);
+        CHECK(slack.calls[i].reply.text == "message " + std::to_string(i));
+    }
+}
+
+TEST_CASE("each attempt is on disk before its platform call, each outcome before the call returns",
+          "[outbox]") {
+    // What a crash at the moment of each platform call would leave behind, read through a
+    // second connection to the same file: the row being delivered is marked as in flight, so a
+    // restarted sender asks the platform before posting it again.
+    test::TempDir dir;
+    Fixture f(dir.file("outbox.db"));
+    std::vector<OutboxId> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.push_back(f.post("slack", "C" + std::to_string(i), "message " + std::to_string(i)));
+    f.slack.fail(1, "HTTP 503");  // the first call fails, the others succeed
+
+    Database reader(dir.file("outbox.db"));
+    OutboxRepo seen(reader);
+    std::vector<std::string> unmarked;
+    f.slack.on_call = [&](const std::string& key) {
+        auto st = reader.prepare(
+            "SELECT count(*) FROM outbox WHERE idempotency_key = ? AND status = 'pending' AND "
+            "attempt_started_at IS NOT NULL");
+        st.bind_all(key);
+        if (!st.step() || st.get_int(0) != 1) unmarked.push_back(key);
+    };
+    CHECK(f.sender.deliver_due() == 4);
+    CHECK(f.slack.calls.size() == 5);
+    CHECK(unmarked.empty());
+
+    // Every outcome is committed: seen from the other connection.
+    auto first = seen.get(ids[0]);
+    REQUIRE(first);
+    CHECK(first->status == "pending");
+    CHECK(first->attempts == 1);
+    CHECK(first->last_error == "HTTP 503");
+    for (std::size_t i = 1; i < ids.size(); ++i) CHECK(seen.get(ids[i])->status == "sent");
+    CHECK(seen.pending_count() == 1);
+    // The retry is when the sender will have work again.
+    CHECK(f.sender.next_not_before() == first->not_before);
+}
+
+TEST_CASE_METHOD(Fixture, "a stop between rows leaves the rest pending as it was", "[outbox]") {
+    std::vector<OutboxId> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.push_back(post("slack", "C" + std::to_string(i), "message " + std::to_string(i)));
+    const auto after_two = [&] { return slack.calls.size() >= 2; };
+
+    CHECK(sender.deliver_due(100, after_two) == 2);
+    CHECK(sender.more_due());
+    CHECK(row(ids[0]).status == "sent");
+    CHECK(row(ids[1]).status == "sent");
+    for (std::size_t i = 2; i < ids.size(); ++i) {
+        INFO("row " << i);
+        auto r = row(ids[i]);
+        CHECK(r.status == "pending");
+        CHECK(r.attempts == 0);
+        // Never handed to the platform, so a restart has nothing to look for.
+        CHECK(r.attempt_started_at == std::nullopt);
+    }
+
+    // Nothing is lost or said twice when delivery goes on.
+    CHECK(sender.deliver_due() == 3);
+    REQUIRE(slack.calls.size() == 5);
+    for (int i = 0; i < 5; ++i) CHECK(slack.calls[i].channel == "C" + std::to_string(i));
+    CHECK(outbox.pending_count() == 0);
 }
 
 }  // namespace releasebot

@@ -1,7 +1,9 @@
 // Tests of the served bot: the log module (bot/log.cpp) and the real `releasebot serve` and
 // `releasebot check-config` binaries (bot/serve.cpp, bot/cli.cpp) — configured by a file, talking
-// to the Slack emulator over TLS, answering /healthz and /metrics over HTTP on loopback, and
-// stopping on SIGTERM — with every line they log searched for the secrets they were given.
+// to the Slack emulator over TLS, answering /healthz and /metrics over HTTP on loopback, firing
+// reminders when they fall due, and stopping on SIGTERM even with a backlog of messages to
+// deliver (what is undelivered stays queued) — with every line they log searched for the
+// secrets they were given.
 #include "bot/serve.hpp"
 
 #include <fcntl.h>
@@ -18,14 +20,17 @@
 #include <fstream>
 #include <iostream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <utility>
 
 #include "bot/http_server.hpp"
 #include "bot/log.hpp"
+#include "bot/reply_codec.hpp"
 #include "integrations/slack/signature.hpp"
 #include "storage/database.hpp"
+#include "storage/outbox_repo.hpp"
 #include "support/emulator_process.hpp"
 #include "support/eventually.hpp"
 #include "support/loopback_http.hpp"
@@ -151,6 +156,25 @@ std::string sha256_hex(const std::string& data) {
     for (unsigned char b : digest) {
         out += kDigits[b >> 4];
         out += kDigits[b & 0x0F];
+    }
+    return out;
+}
+
+std::int64_t count_of(const std::string& db_path, const std::string& sql) {
+    Database reader(db_path);
+    auto st = reader.prepare(sql);
+    return st.step() ? st.get_int(0) : -1;
+}
+
+// The channels whose name starts with `prefix` that hold a message from the bot, each once per
+// message.
+std::multiset<std::string> channels_with_messages(SlackEmulator& emulator,
+                                                  const std::string& prefix) {
+    std::multiset<std::string> out;
+    const json::value answer = json::parse(emulator.get("messages"));
+    for (const auto& m : answer.at("messages").as_array()) {
+        const std::string channel(m.at("channel").as_string());
+        if (channel.rfind(prefix, 0) == 0) out.insert(channel);
     }
     return out;
 }
@@ -577,6 +601,125 @@ TEST_CASE("releasebot serve runs Teams without an app id on loopback, with a war
     CHECK(err.find(" warn  teams: no app id configured: /api/messages accepts unauthenticated "
                    "activities") != std::string::npos);
     CHECK(err.find("stopping (SIGINT)") != std::string::npos);
+}
+
+TEST_CASE("releasebot serve posts a reminder when it falls due", "[serve][slack]") {
+    SlackEmulator emulator;
+    TempDir dir;
+    Process p({"serve", "--config", slack_config(dir, emulator, "reminder-signing-secret")}, {},
+              dir);
+    REQUIRE(p.listening_port() > 0);
+    REQUIRE(emulator.wait_connections(1, 10000ms));
+    REQUIRE_FALSE(emulator
+                      .wait_ack(emulator.slash("U1ALICE", "C1RELEASE",
+                                               "release plan rem-1 \"Reminder test\" at in 30m"))
+                      .empty());
+
+    // A reminder two seconds from now: the window starts at a whole second, so the offset is
+    // whole seconds too.
+    const std::int64_t window =
+        count_of(dir.file("r.db"), "SELECT window_start FROM releases WHERE key = 'rem-1'");
+    REQUIRE(window > 0);
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    const std::string ack = emulator.wait_ack(emulator.slash(
+        "U1ALICE", "C1RELEASE", "remind rem-1 at -" + std::to_string(window - now - 2) + "s"));
+    REQUIRE(ack.find("scheduled") != std::string::npos);
+
+    // No event announces it: the worker wakes for it on its own.
+    CHECK(eventually(
+        [&] {
+            return emulator.get("messages?channel=C1RELEASE").find("⏰ rem-1") != std::string::npos;
+        },
+        10000ms));
+    CHECK(count_of(dir.file("r.db"),
+                   "SELECT count(*) FROM scheduled_jobs j JOIN releases r ON r.id = j.release_id "
+                   "WHERE r.key = 'rem-1' AND j.kind = 'reminder' AND j.status = 'fired'") == 1);
+
+    p.signal(SIGTERM);
+    CHECK(p.wait(5000ms) == 0);
+}
+
+TEST_CASE("releasebot serve stops on SIGTERM in the middle of a backlog and loses nothing",
+          "[serve][slack]") {
+    // A backlog of messages queued before the start (an outage just ended), for a Slack that
+    // answers slowly: SIGTERM must stop the process without delivering the rest first, and
+    // the next start delivers exactly what was left.
+    constexpr int kQueued = 200;
+    SlackEmulator emulator;
+    TempDir dir;
+    const std::string db_path = dir.file("r.db");
+    {
+        Database db(db_path);
+        OutboxRepo outbox(db);
+        const Instant now = std::chrono::floor<Seconds>(std::chrono::system_clock::now());
+        Transaction tx(db);
+        for (int i = 0; i < kQueued; ++i) {
+            const std::string channel = "CBACKLOG" + std::to_string(i);
+            OutboxRow row;
+            row.idempotency_key = "backlog:" + std::to_string(i);
+            row.platform = "slack";
+            row.destination = encode_destination(Destination{
+                "slack", test::kSlackTeamId,
+                ConversationRef{"slack", test::kSlackTeamId, channel, std::nullopt, std::nullopt},
+                std::nullopt});
+            row.payload = encode_reply(Reply::plain("Backlog message " + std::to_string(i)));
+            row.not_before = now;
+            row.created_at = now;
+            REQUIRE(outbox.enqueue(row));
+        }
+        tx.commit();
+    }
+    // The first 20 posts take 200 ms each: delivering the whole backlog before stopping would
+    // leave nothing pending.
+    emulator.fault("chat.postMessage", 0, 20, 1, 200);
+    const std::string config = slack_config(dir, emulator, "backlog-signing-secret");
+    std::multiset<std::string> before_stop;
+    {
+        Process p({"serve", "--config", config}, {}, dir);
+        REQUIRE(eventually([&] { return !channels_with_messages(emulator, "CBACKLOG").empty(); },
+                           10000ms));
+        p.signal(SIGTERM);
+        // Generous: the counts below, not the time, show whether it stopped mid-backlog.
+        REQUIRE(p.wait(10000ms) == 0);
+        CHECK(p.err().find("stopping (SIGTERM)") != std::string::npos);
+        before_stop = channels_with_messages(emulator, "CBACKLOG");
+    }
+    const std::int64_t sent =
+        count_of(db_path, "SELECT count(*) FROM outbox WHERE status = 'sent'");
+    const std::int64_t pending =
+        count_of(db_path, "SELECT count(*) FROM outbox WHERE status = 'pending'");
+    CHECK(sent + pending == kQueued);
+    CHECK(pending > 0);  // it stopped, rather than delivering the backlog first
+    // What was delivered is marked, once each.
+    CHECK(static_cast<std::int64_t>(before_stop.size()) == sent);
+    CHECK(std::set<std::string>(before_stop.begin(), before_stop.end()).size() ==
+          before_stop.size());
+
+    // The next start delivers the rest, each once, with no need to ask Slack what went out.
+    emulator.reset();
+    {
+        Process p({"serve", "--config", config}, {}, dir);
+        CHECK(eventually(
+            [&] {
+                return count_of(db_path, "SELECT count(*) FROM outbox WHERE status = 'pending'") ==
+                       0;
+            },
+            10000ms));
+        p.signal(SIGTERM);
+        CHECK(p.wait(5000ms) == 0);
+    }
+    const auto after_restart = channels_with_messages(emulator, "CBACKLOG");
+    CHECK(static_cast<std::int64_t>(after_restart.size()) == pending);
+    std::set<std::string> all(before_stop.begin(), before_stop.end());
+    all.insert(after_restart.begin(), after_restart.end());
+    CHECK(static_cast<int>(all.size()) == kQueued);
+    CHECK(count_of(db_path, "SELECT count(*) FROM outbox WHERE status = 'sent'") == kQueued);
+    CHECK(json::parse(emulator.get("calls?method=conversations.history"))
+              .at("calls")
+              .as_array()
+              .empty());
 }
 
 // ---- export and import --------------------------------------------------------------------
