@@ -134,6 +134,7 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
     Outcome outcome;
 
     Transaction tx(db_);
+    const std::int64_t changes_before = db_.total_changes();
     if (!store.events.record(event.idempotency_key, now)) {
         outcome.duplicate = true;
         tx.rollback();
@@ -220,7 +221,18 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
         if (enqueue(store, event.idempotency_key + "#reply", o, event.actor, now))
             ++outcome.outbound;
     }
-    tx.commit();
+    // Only the key was written: nothing happened that a repeat could do twice, and nothing
+    // outside the database either (an export shared as a file is the one read that leaves the
+    // process, so it keeps its key). Rolled back, it costs no WAL write and no fsync.
+    const bool read_only = db_.total_changes() - changes_before == 1 &&
+                           event.kind != EventKind::timer &&
+                           !(w.result.ok() && w.result.value().file);
+    if (read_only) {
+        tx.rollback();
+        outcome.wrote = false;
+    } else {
+        tx.commit();
+    }
 
     if (w.result.ok()) {
         outcome.reply = std::move(w.result.value());

@@ -4,7 +4,9 @@
 // event a duplicate, which does nothing), runs the command, writes the audit entries and inserts
 // every Outbound into the outbox. Only when that commits does handle() return, and only then may
 // the adapter acknowledge the event. A command that fails (bad text, no permission, wrong state)
-// is rolled back whole — it changes nothing — and its error becomes the reply.
+// is rolled back whole — it changes nothing — and its error becomes the reply. An event that
+// wrote nothing but its key (a `release show`) is rolled back rather than committed: it had no
+// effect a repeat could double, and it costs no write (Outcome::wrote).
 #pragma once
 
 #include <memory>
@@ -25,6 +27,10 @@ struct Outcome {
     Reply reply;             // the answer to the actor (rides on the ack where it can)
     int outbound = 0;        // messages queued in the outbox (channel posts, direct messages)
     int status_updates = 0;  // release status messages queued for refresh
+    // False when the event changed nothing (a `release show`, a refused command that wrote
+    // nothing): its transaction is rolled back instead of committed, so it costs no write and
+    // no fsync, and its key is not kept — a repeat of it is simply answered again.
+    bool wrote = true;
 };
 
 class Pipeline {

@@ -133,6 +133,8 @@ void Database::exec(std::string_view sql) {
 std::int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 int Database::changes() const { return sqlite3_changes(db_); }
 
+std::int64_t Database::total_changes() const { return sqlite3_total_changes64(db_); }
+
 int Database::schema_version() {
     auto st = prepare("PRAGMA user_version");
     st.step();

@@ -100,6 +100,8 @@ public:
 
     std::int64_t last_insert_id() const;
     int changes() const;
+    // Rows inserted, updated or deleted on this connection since it opened, triggers included.
+    std::int64_t total_changes() const;
     int schema_version();
     const std::string& path() const { return path_; }
 

@@ -67,7 +67,12 @@ void WorkspaceRepo::touch_person(WorkspaceId ws, const Person& p, Instant now) {
            "display_name = CASE WHEN excluded.display_name = '' THEN people.display_name "
            "ELSE excluded.display_name END, "
            "time_zone = COALESCE(excluded.time_zone, people.time_zone), "
-           "last_seen = excluded.last_seen")
+           "last_seen = excluded.last_seen "
+           // Only what changed is written (last_seen to the hour): an event that changes nothing
+           // else then writes nothing at all (see Pipeline).
+           "WHERE (excluded.display_name <> '' AND excluded.display_name <> people.display_name) "
+           "OR (excluded.time_zone IS NOT NULL AND excluded.time_zone IS NOT people.time_zone) "
+           "OR excluded.last_seen >= people.last_seen + 3600")
         .bind_all(ws, p.user, p.display_name, p.time_zone, seconds_of(now))
         .run();
 }

@@ -520,7 +520,7 @@ struct SocketModeClient::Impl {
             if (!work[i].event) {
                 acks[i] = std::move(work[i].ack);
             } else if (outcomes[i]) {
-                changed = changed || !outcomes[i]->duplicate;
+                changed = changed || (!outcomes[i]->duplicate && outcomes[i]->wrote);
                 acks[i] = finish(work[i], *outcomes[i]);
             }
         }

@@ -67,6 +67,42 @@ TEST_CASE("a refused command changes nothing but is still recorded as processed"
     CHECK(count("SELECT count(*) FROM processed_events WHERE key='k2'") == 1);
 }
 
+TEST_CASE("a command that changes nothing writes nothing, and a repeat of it is answered again",
+          "[pipeline]") {
+    Database db(":memory:");
+    ManualClock clock(default_start());
+    Pipeline pipeline(db, clock);
+    auto count = [&](const char* sql) {
+        auto st = db.prepare(sql);
+        st.step();
+        return st.get_int(0);
+    };
+    auto planned = pipeline.handle(command("k1", "alice", "release plan x \"T\" at 2026-12-10 10:00"));
+    CHECK(planned.wrote);
+    CHECK(count("SELECT count(*) FROM processed_events WHERE key='k1'") == 1);
+
+    const auto changes = db.total_changes();
+    auto shown = pipeline.handle(command("k2", "alice", "release show x"));
+    CHECK_THAT(shown.reply.text, Contains("x — T"));
+    CHECK_FALSE(shown.wrote);
+    CHECK(count("SELECT count(*) FROM processed_events WHERE key='k2'") == 0);
+    // The same delivery again (Slack redelivering it) shows it again: nothing to do twice.
+    auto again = pipeline.handle(command("k2", "alice", "release show x"));
+    CHECK_FALSE(again.duplicate);
+    CHECK_THAT(again.reply.text, Contains("x — T"));
+    CHECK(db.total_changes() - changes == 2);  // the two keys written and rolled back, no more
+
+    SECTION("a person seen again within the hour is not rewritten; a new name is") {
+        clock.advance(Seconds(60));
+        pipeline.handle(command("k4", "alice", "release show x"));
+        CHECK(count("SELECT count(*) FROM processed_events WHERE key='k4'") == 0);
+        Event renamed = command("k5", "alice", "release show x");
+        renamed.actor.display_name = "Alice Liddell";
+        CHECK(pipeline.handle(renamed).wrote);
+        CHECK(count("SELECT count(*) FROM people WHERE display_name='Alice Liddell'") == 1);
+    }
+}
+
 TEST_CASE("the first user of a workspace is its manager; workspaces are apart", "[pipeline]") {
     TestEnv env;
     env.say("alice", "help");

@@ -324,7 +324,14 @@ TEST_CASE("retro results exports CSV and Markdown", "[retro][export]") {
         REQUIRE_THAT(env.say("alice", "retro close web-2026.12"),
                      Contains("Retrospective results"));
 
-        auto csv = env.run("carol", "retro results web-2026.12 csv").reply;
+        const auto keys = env.count("SELECT count(*) FROM processed_events");
+        auto exported = env.run("carol", "retro results web-2026.12 csv");
+        // A file is shared outside the database: its event keeps its key, so a redelivery
+        // cannot share it twice (a plain `retro results` keeps none: it only reads).
+        CHECK(exported.wrote);
+        CHECK(env.count("SELECT count(*) FROM processed_events") == keys + 1);
+        CHECK_FALSE(env.run("carol", "retro results web-2026.12").wrote);
+        auto csv = exported.reply;
         CHECK(fenced_body(csv) == golden("retro-named.csv"));
         CHECK_THAT(render_text(csv), Contains("File: retro-web-2026.12.csv"));
         auto md = env.run("carol", "retro results web-2026.12 markdown").reply;
