@@ -467,7 +467,6 @@ struct SocketModeClient::Impl {
             link->processing = false;
             if (failed) break;
         }
-        link->processing = false;
     }
 
     // What one frame asks for: an ack decided already (or none), or an event for the pipeline

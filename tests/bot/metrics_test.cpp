@@ -11,6 +11,7 @@
 
 #include "bot/health.hpp"
 #include "storage/database.hpp"
+#include "support/metrics_sample.hpp"
 #include "support/temp_dir.hpp"
 
 namespace releasebot {
@@ -18,15 +19,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The value of the sample `series` (name with labels, exactly as written), or -1 when absent.
-double sample(const std::string& text, const std::string& series) {
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-    }
-    return -1;
-}
+using test::metric_sample;
 
 // Checks the exposition format 0.0.4 as a scraper parses it: every sample belongs to a family
 // announced by # HELP and # TYPE before it, names and labels are well-formed, values are
@@ -79,7 +72,7 @@ std::vector<std::string> format_problems(const std::string& text) {
             last_bucket[family] = value;
         }
         if (std::string(m[1]) == family + "_count" &&
-            sample(text, family + "_bucket{le=\"+Inf\"}") != value) {
+            metric_sample(text, family + "_bucket{le=\"+Inf\"}") != value) {
             problems.push_back("_count differs from the +Inf bucket: " + line);
         }
     }
@@ -100,16 +93,16 @@ TEST_CASE("Events are counted by kind and outcome", "[metrics]") {
     metrics::event("action", EventOutcome::duplicate, 10us);
     metrics::event("something-new", EventOutcome::failed, 1ms);
     const std::string text = metrics::prometheus_text();
-    CHECK(sample(text, R"(releasebot_events_total{kind="command",outcome="ok"})") == 2);
-    CHECK(sample(text, R"(releasebot_events_total{kind="command",outcome="refused"})") == 1);
-    CHECK(sample(text, R"(releasebot_events_total{kind="action",outcome="duplicate"})") == 1);
-    CHECK(sample(text, R"(releasebot_events_total{kind="other",outcome="failed"})") == 1);
-    CHECK(sample(text, R"(releasebot_events_total{kind="timer",outcome="ok"})") == 0);
-    CHECK(sample(text, "releasebot_event_duration_seconds_count") == 5);
+    CHECK(metric_sample(text, R"(releasebot_events_total{kind="command",outcome="ok"})") == 2);
+    CHECK(metric_sample(text, R"(releasebot_events_total{kind="command",outcome="refused"})") == 1);
+    CHECK(metric_sample(text, R"(releasebot_events_total{kind="action",outcome="duplicate"})") == 1);
+    CHECK(metric_sample(text, R"(releasebot_events_total{kind="other",outcome="failed"})") == 1);
+    CHECK(metric_sample(text, R"(releasebot_events_total{kind="timer",outcome="ok"})") == 0);
+    CHECK(metric_sample(text, "releasebot_event_duration_seconds_count") == 5);
     CHECK(format_problems(text).empty());
 
     metrics::reset();
-    CHECK(sample(metrics::prometheus_text(),
+    CHECK(metric_sample(metrics::prometheus_text(),
                  R"(releasebot_events_total{kind="command",outcome="ok"})") == 0);
 }
 
@@ -121,14 +114,14 @@ TEST_CASE("Ack latency is a cumulative histogram in seconds", "[metrics]") {
     metrics::ack_latency(10s);    // only +Inf
     const std::string text = metrics::prometheus_text();
     CAPTURE(text);
-    CHECK(sample(text, R"(releasebot_ack_latency_seconds_bucket{le="0.00025"})") == 0);
-    CHECK(sample(text, R"(releasebot_ack_latency_seconds_bucket{le="0.0005"})") == 1);
-    CHECK(sample(text, R"(releasebot_ack_latency_seconds_bucket{le="0.001"})") == 2);
-    CHECK(sample(text, R"(releasebot_ack_latency_seconds_bucket{le="1"})") == 2);
-    CHECK(sample(text, R"(releasebot_ack_latency_seconds_bucket{le="3"})") == 3);
-    CHECK(sample(text, R"(releasebot_ack_latency_seconds_bucket{le="+Inf"})") == 4);
-    CHECK(sample(text, "releasebot_ack_latency_seconds_count") == 4);
-    CHECK(sample(text, "releasebot_ack_latency_seconds_sum") == Approx(12.0011));
+    CHECK(metric_sample(text, R"(releasebot_ack_latency_seconds_bucket{le="0.00025"})") == 0);
+    CHECK(metric_sample(text, R"(releasebot_ack_latency_seconds_bucket{le="0.0005"})") == 1);
+    CHECK(metric_sample(text, R"(releasebot_ack_latency_seconds_bucket{le="0.001"})") == 2);
+    CHECK(metric_sample(text, R"(releasebot_ack_latency_seconds_bucket{le="1"})") == 2);
+    CHECK(metric_sample(text, R"(releasebot_ack_latency_seconds_bucket{le="3"})") == 3);
+    CHECK(metric_sample(text, R"(releasebot_ack_latency_seconds_bucket{le="+Inf"})") == 4);
+    CHECK(metric_sample(text, "releasebot_ack_latency_seconds_count") == 4);
+    CHECK(metric_sample(text, "releasebot_ack_latency_seconds_sum") == Approx(12.0011));
     CHECK(format_problems(text).empty());
 }
 
@@ -142,16 +135,16 @@ TEST_CASE("Outbox deliveries, failures, scheduler lag and reconnects are exposed
     metrics::scheduler_lag(120ms);
     metrics::reconnect("slack");
     const std::string text = metrics::prometheus_text("# TYPE x_gauge gauge\nx_gauge 7\n");
-    CHECK(sample(text, R"(releasebot_outbox_delivered_total{platform="slack"})") == 2);
-    CHECK(sample(text, R"(releasebot_outbox_delivered_total{platform="teams"})") == 1);
-    CHECK(sample(text, R"(releasebot_outbox_failures_total{platform="slack",permanent="false"})") ==
+    CHECK(metric_sample(text, R"(releasebot_outbox_delivered_total{platform="slack"})") == 2);
+    CHECK(metric_sample(text, R"(releasebot_outbox_delivered_total{platform="teams"})") == 1);
+    CHECK(metric_sample(text, R"(releasebot_outbox_failures_total{platform="slack",permanent="false"})") ==
           1);
-    CHECK(sample(text, R"(releasebot_outbox_failures_total{platform="teams",permanent="true"})") ==
+    CHECK(metric_sample(text, R"(releasebot_outbox_failures_total{platform="teams",permanent="true"})") ==
           1);
-    CHECK(sample(text, R"(releasebot_scheduler_lag_seconds_bucket{le="0.1"})") == 0);
-    CHECK(sample(text, R"(releasebot_scheduler_lag_seconds_bucket{le="0.25"})") == 1);
-    CHECK(sample(text, R"(releasebot_reconnects_total{platform="slack"})") == 1);
-    CHECK(sample(text, "x_gauge") == 7);  // the caller's gauges, appended as given
+    CHECK(metric_sample(text, R"(releasebot_scheduler_lag_seconds_bucket{le="0.1"})") == 0);
+    CHECK(metric_sample(text, R"(releasebot_scheduler_lag_seconds_bucket{le="0.25"})") == 1);
+    CHECK(metric_sample(text, R"(releasebot_reconnects_total{platform="slack"})") == 1);
+    CHECK(metric_sample(text, "x_gauge") == 7);  // the caller's gauges, appended as given
     CHECK(format_problems(text).empty());
 }
 
@@ -215,7 +208,7 @@ TEST_CASE("/healthz says whether the database answers and each adapter is up", "
         CHECK(body.at("database").as_string() == "unreachable");
         CHECK(body.at("status").as_string() == "unavailable");
         CHECK_FALSE(body.contains("outbox_pending"));
-        CHECK(sample(health::metrics_endpoint(db, get("/metrics")).body,
+        CHECK(metric_sample(health::metrics_endpoint(db, get("/metrics")).body,
                      "releasebot_database_up") == 0);
     }
     SECTION("other paths and methods") {
@@ -236,11 +229,11 @@ TEST_CASE("/metrics adds the outbox depth and adapter gauges to the counters", "
     HttpResponse r = health::metrics_endpoint(db, get("/metrics"));
     CHECK(r.status == 200);
     CHECK(r.content_type == "text/plain; version=0.0.4; charset=utf-8");
-    CHECK(sample(r.body, "releasebot_outbox_depth") == 0);
-    CHECK(sample(r.body, "releasebot_database_up") == 1);
-    CHECK(sample(r.body, R"(releasebot_adapter_up{adapter="slack_http"})") == 1);
-    CHECK(sample(r.body, R"(releasebot_adapter_up{adapter="slack_socket_mode"})") == 0);
-    CHECK(sample(r.body, R"(releasebot_events_total{kind="command",outcome="ok"})") == 1);
+    CHECK(metric_sample(r.body, "releasebot_outbox_depth") == 0);
+    CHECK(metric_sample(r.body, "releasebot_database_up") == 1);
+    CHECK(metric_sample(r.body, R"(releasebot_adapter_up{adapter="slack_http"})") == 1);
+    CHECK(metric_sample(r.body, R"(releasebot_adapter_up{adapter="slack_socket_mode"})") == 0);
+    CHECK(metric_sample(r.body, R"(releasebot_events_total{kind="command",outcome="ok"})") == 1);
     CHECK(format_problems(r.body).empty());
     health::reset();
 }

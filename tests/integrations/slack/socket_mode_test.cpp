@@ -24,6 +24,7 @@
 #include "storage/database.hpp"
 #include "support/emulator_process.hpp"
 #include "support/eventually.hpp"
+#include "support/metrics_sample.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
@@ -301,14 +302,6 @@ TEST_CASE("A disconnect mid-stream loses no ack and repeats no effect", "[slack]
     CHECK(emulator.wait_connections(1, 10000ms));
 }
 
-// The value of the unlabelled counter `name` in /metrics, or -1.
-static long long counter(const std::string& name) {
-    const std::string text = metrics::prometheus_text();
-    const std::string line = "\n" + name + " ";
-    auto at = text.find(line);
-    return at == std::string::npos ? -1 : std::stoll(text.substr(at + line.size()));
-}
-
 TEST_CASE("A burst of envelopes shares commits and each is acked once with its own reply",
           "[slack][socket]") {
     SlackEmulator emulator;
@@ -344,8 +337,8 @@ TEST_CASE("A burst of envelopes shares commits and each is acked once with its o
     }
     // The envelopes queued while one group was stored went in together: fewer commits than
     // commands (the operator sees this in /metrics).
-    CHECK(counter("releasebot_event_groups_total") >= 1);
-    CHECK(counter("releasebot_grouped_events_total") >= 2);
+    CHECK(test::metric_sample(metrics::prometheus_text(), "releasebot_event_groups_total") >= 1);
+    CHECK(test::metric_sample(metrics::prometheus_text(), "releasebot_grouped_events_total") >= 2);
 }
 
 TEST_CASE(
