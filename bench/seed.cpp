@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -89,9 +90,9 @@ std::string home_channel(const Workspace& ws, int i) {
     return ws.channel_prefix + buf;
 }
 
-// "2027-01-04 14:00" plus `day` days.
+// 14:00 UTC, 30 days from today plus `day` days: always ahead, whatever day the bench runs.
 std::string window_text(int day) {
-    const year_month_day ymd{sys_days{year{2027} / January / 4} + days{day}};
+    const year_month_day ymd{floor<days>(system_clock::now()) + days{30 + day}};
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u 14:00", static_cast<int>(ymd.year()),
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
@@ -125,6 +126,14 @@ void copy_rows(Database& db, const std::string& table, const std::string& where,
 }  // namespace
 
 void ensure_template(const fs::path& path, const std::function<void(const fs::path&)>& make) {
+    // The seeded windows are counted from the day the template was made, which a file beside
+    // it records: a template made on another day (or under a clock set elsewhere) is made again.
+    const fs::path made_on = path.string() + ".day";
+    const std::string today =
+        std::to_string(floor<days>(system_clock::now()).time_since_epoch().count());
+    std::string recorded;
+    if (std::ifstream in(made_on); in) std::getline(in, recorded);
+    if (recorded != today) remove_database(path);
     if (fs::exists(path)) {
         // Made by an older build: brought to this build's schema once, here, so that no run
         // (cold start above all) measures a migration.
@@ -142,6 +151,7 @@ void ensure_template(const fs::path& path, const std::function<void(const fs::pa
     remove_database(path);
     fs::rename(part, path);
     remove_database(part);
+    std::ofstream(made_on) << today << '\n';
 }
 
 void prepare_database(const Options& options, const fs::path& from, const fs::path& to) {
@@ -269,9 +279,8 @@ void seed_far_reminders(const fs::path& path, std::int64_t count) {
     const std::int64_t n = scalar(db, "SELECT count(*) FROM releases");
     const std::int64_t ws = scalar(db, "SELECT min(id) FROM workspaces");
     if (n == 0) throw std::runtime_error("seed_far_reminders needs seeded releases");
-    const std::int64_t far =
-        sys_seconds{sys_days{year{2030} / January / 1}}.time_since_epoch().count();
     const std::int64_t now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+    const std::int64_t far = now + duration_cast<seconds>(days{3 * 365}).count();
     db.exec("BEGIN IMMEDIATE");
     auto st = db.prepare(
         "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < ? - 1) "

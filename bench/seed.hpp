@@ -39,7 +39,7 @@ std::string release_key(int i);
 
 // Creates `path` (replacing it) with the workspace and `releases` planned releases, each with
 // the default seven controls, reminders and window job, planned by the manager in the home
-// channels in turn, windows from 2027-01-04 on.
+// channels in turn, windows from 30 days ahead on.
 void seed_releases(const std::filesystem::path& path, const Workspace& ws, int releases);
 
 // Grows the releases of a seeded database to `total` by copying the seeded ones (controls,

@@ -13,10 +13,12 @@ namespace {
 
 constexpr int kControls = 7;  // the default checklist of a new release
 
-// "2027-06-07 10:00" plus `day` days: windows of the releases the storm plans.
+// 10:00 UTC, 200 days from today plus `day` days: windows of the releases the storm plans,
+// after the seeded ones and always ahead.
 std::string storm_window(std::uint64_t day) {
     using namespace std::chrono;
-    const year_month_day ymd{sys_days{year{2027} / June / 7} + days{static_cast<int>(day % 500)}};
+    const year_month_day ymd{floor<days>(system_clock::now()) +
+                             days{200 + static_cast<int>(day % 500)}};
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02u 10:00", static_cast<int>(ymd.year()),
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));

@@ -35,6 +35,7 @@
 #include "support/eventually.hpp"
 #include "support/loopback_http.hpp"
 #include "support/slack_emulator.hpp"
+#include "support/system_clock.hpp"
 #include "support/teams_emulator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
@@ -67,6 +68,7 @@ class Process {
         : out_path_(dir.file("stdout")), err_path_(dir.file("stderr")) {
         env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
         env.push_back("HOME=/tmp");
+        for (std::string& e : test::clock_environment()) env.push_back(std::move(e));
         std::vector<std::string> argv_s = {RELEASEBOT_BINARY};
         argv_s.insert(argv_s.end(), args.begin(), args.end());
         std::vector<char*> argv;
@@ -352,7 +354,7 @@ TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HT
 
     // A command over Socket Mode, and one over the Events API (a signed slash command).
     const std::string ack = emulator.wait_ack(
-        emulator.slash("U1ALICE", "C1RELEASE", "plan web-1 \"Web\" at 2026-12-05 14:00"));
+        emulator.slash("U1ALICE", "C1RELEASE", "plan web-1 \"Web\" at " + test::when_from_today(5)));
     REQUIRE_FALSE(ack.empty());
     const std::string form =
         "command=%2Frelease&text=release+list&team_id=T0EMULATOR&user_id=U1ALICE&channel_id="
@@ -391,7 +393,7 @@ TEST_CASE("releasebot serve runs Slack and answers /healthz and /metrics over HT
     });
     const int artifacts_port = artifacts.start("127.0.0.1", 0);
     for (const std::string& text :
-         {std::string("release plan api-1 \"API\" at 2026-12-07 14:00 program web"),
+         {"release plan api-1 \"API\" at " + test::when_from_today(7) + " program web",
           "release add api-1 web/frontend@1.0 url http://127.0.0.1:" +
               std::to_string(artifacts_port) + "/a/frontend.tgz sha256 " + sha256_hex(artifact),
           std::string("release verify api-1")}) {
@@ -555,8 +557,8 @@ TEST_CASE("releasebot serve runs Teams: activities in, replies out through the C
     const std::string channel = "19:releases@thread.tacv2";
     auto r =
         teams.send(base + "/api/messages", teams.message(alice, channel,
-                                                         "release plan web-1 \"Web\" at 2026-12-05 "
-                                                         "14:00"));
+                                                         "release plan web-1 \"Web\" at " +
+                                                             test::when_from_today(5)));
     CHECK(r.status == 200);
     // The worker delivers the reply (and the status card) through the Connector.
     CHECK(eventually(
@@ -566,8 +568,7 @@ TEST_CASE("releasebot serve runs Teams: activities in, replies out through the C
     CHECK(teams
               .send(base + "/api/messages",
                     teams.message(alice, channel,
-                                  "release plan web-2 \"Web\" at 2026-12-06 "
-                                  "14:00"),
+                                  "release plan web-2 \"Web\" at " + test::when_from_today(6)),
                     test::TeamsToken::forged)
               .status == 401);
     const std::string metrics = http_call("GET", base + "/metrics").body;

@@ -323,6 +323,20 @@ TEST_CASE("a whole release piped through releasebot console", "[e2e]") {
     }
 }
 
+// The suite also runs under libfaketime with the clock more than a year ahead: the binary it
+// starts must read the same clock as the test, and a window "in 2h" lands two hours from the
+// test's now, whatever day that is.
+TEST_CASE("the console plans on the clock it runs on, whatever the day", "[e2e]") {
+    TempDb db;
+    const std::int64_t before = std::time(nullptr);
+    Run r = console(db, "alice", {"release plan soon-1 \"Soon\" at in 2h"});
+    CHECK(contains(r.out, "soon-1"));
+    Database d(db.path.string());
+    const std::int64_t start = count(d, "SELECT window_start FROM releases WHERE key = 'soon-1'");
+    CHECK(start >= before + 2 * 3600 - 60);
+    CHECK(start <= std::time(nullptr) + 2 * 3600 + 60);
+}
+
 TEST_CASE("the console reports a database it cannot open and exits 1", "[e2e]") {
     fs::path missing = temp_path("no-such-dir") / "releasebot.db";
     Run r = releasebot({"console", "--db", missing.string(), "--as", "alice"}, "help\n");

@@ -36,6 +36,7 @@
 #include "storage/database.hpp"
 #include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
+#include "support/system_clock.hpp"
 #include "support/temp_dir.hpp"
 
 namespace releasebot {
@@ -67,7 +68,9 @@ class BotProcess {
                "PATH=/usr/local/bin:/usr/bin:/bin",
                "HOME=/tmp"},
           db_path_(std::move(db_path)),
-          log_path_(std::move(log_path)) {}
+          log_path_(std::move(log_path)) {
+        for (std::string& e : test::clock_environment()) env_.push_back(std::move(e));
+    }
     ~BotProcess() { kill_now(); }
 
     void start() {
@@ -180,9 +183,8 @@ class Driver {
     // in the database once and only once.
     void chain(int n) {
         const std::string key = "crash-" + std::to_string(id_) + "-" + std::to_string(n);
-        const std::string day = std::to_string(1 + n % 28);
-        const std::string when = "2027-01-" + std::string(day.size() == 1 ? "0" : "") + day + " " +
-                                 std::to_string(8 + 3 * id_) + ":00";
+        const std::string when =
+            test::when_from_today(30 + n % 28, std::to_string(8 + 3 * id_) + ":00");
         if (!send({"plan", key, "", kAlice, "", false}, "/release",
                   "plan " + key + " \"Crash " + key + "\" at " + when + " for 2h"))
             return;

@@ -26,6 +26,7 @@
 #include "support/eventually.hpp"
 #include "support/metrics_sample.hpp"
 #include "support/slack_emulator.hpp"
+#include "support/system_clock.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
 
@@ -498,6 +499,7 @@ void start(Process& p, const std::vector<std::string>& args, std::vector<std::st
            const std::string& err_path) {
     env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
     env.push_back("HOME=/tmp");
+    for (std::string& e : test::clock_environment()) env.push_back(std::move(e));
     std::vector<std::string> argv_s = {RELEASEBOT_BINARY};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -551,7 +553,8 @@ TEST_CASE("releasebot slack serves Slack and stops cleanly on SIGTERM", "[slack]
           dir.file("err"));
     REQUIRE(emulator.wait_connections(1, 10000ms));
 
-    json::object ack = ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE", plan("web-1")));
+    json::object ack = ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE",
+                                                     "plan web-1 \"Web\" at " + test::when_from_today(5)));
     REQUIRE(ack.at("payload").is_object());
     CHECK(std::string(ack.at("payload").at("text").as_string()).find("web-1") != std::string::npos);
 
@@ -561,7 +564,7 @@ TEST_CASE("releasebot slack serves Slack and stops cleanly on SIGTERM", "[slack]
     };
     REQUIRE(eventually([&] { return in_channel("postMessage").size() == 1; }, 5000ms));
     const std::string ts(in_channel("postMessage")[0].at("ts").as_string());
-    ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE", "move web-1 to 2026-12-06 14:00"));
+    ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE", "move web-1 to " + test::when_from_today(6)));
     REQUIRE(eventually([&] { return !in_channel("update").empty(); }, 5000ms));
     CHECK(in_channel("update").back().at("ts").as_string() == ts);
     CHECK(in_channel("postMessage").size() == 1);
