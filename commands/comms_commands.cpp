@@ -100,7 +100,8 @@ std::string status_label(CommsStatus s) {
 // already, or the release took the other road (a backed-out release is never `done`).
 bool event_passed(CommsTrigger t, const Release& r) {
     bool backing_out = r.state == ReleaseState::deploying && r.active_plan == PlanKind::backout;
-    bool finished = r.state == ReleaseState::deployed || r.state == ReleaseState::backed_out;
+    bool finished = r.state == ReleaseState::deployed || r.state == ReleaseState::backed_out ||
+                    r.state == ReleaseState::backout_failed;
     switch (t) {
         case CommsTrigger::start:
             return r.started_at.has_value() || r.state == ReleaseState::deploying || finished;

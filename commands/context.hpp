@@ -27,6 +27,13 @@ struct Context {
     std::string zone = "UTC";  // the reader's zone: actor's, else workspace's, else UTC
     bool confirmed = false;    // set when re-running a command the actor confirmed with `yes`
     std::string command_text;  // the text as typed (stored with a pending confirmation)
+    // Set for a signed CI webhook's tick: CI ticks a control on its owner's behalf, so the
+    // owner rule of `control tick` does not refuse it.
+    bool automated = false;
+
+    // Said at the end of the reply when the command succeeds (which time was used for a local
+    // time that does not exist); see when_arg.
+    std::vector<std::string> notes;
 
     std::vector<AuditEntry> audit_entries;
     std::vector<Outbound> outbound;

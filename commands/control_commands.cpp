@@ -611,11 +611,27 @@ std::string when_by(const Context& ctx, const ReleaseControl& c) {
     return s;
 }
 
+// A control with an owner (a person or a role) is ticked and unticked by that owner, an approver
+// or a manager; one without an owner by any member. A signed CI webhook ticks for the owner.
+Status check_control_owner(const Context& ctx, const Release& rel, const ReleaseControl& c,
+                           const std::string& verb) {
+    if (!c.owner || ctx.automated || ctx.role >= Role::approver || is_owner(ctx, c.owner))
+        return ok_status();
+    const std::string owner = owner_label(*c.owner);
+    const std::string ask = c.owner->kind == Owner::Kind::user
+                                ? "Ask " + owner + " to " + verb + " it"
+                                : "Ask one of them to " + verb + " it";
+    return forbidden("Only the owner of " + control_ref(c) + " on " + rel.key + " (" + owner +
+                     "), an approver or a manager can " + verb + " it; you are a member. " + ask +
+                     ", or type `role list` to see the approvers and managers.");
+}
+
 Result<Reply> control_tick(Context& ctx, const ParsedCommand& cmd) {
     auto rel = release_for_ticks(ctx, cmd, "control tick");
     if (!rel) return rel.error();
     auto c = resolve_control(ctx, *rel, cmd.get("control"));
     if (!c) return c.error();
+    RB_TRY(check_control_owner(ctx, *rel, *c, "tick"));
     if (c->status == ControlStatus::done) {
         return conflict("Control " + std::to_string(c->position) + " `" + c->slug + "` on " +
                         rel->key + " is already done: ticked" + when_by(ctx, *c) +
@@ -668,6 +684,7 @@ Result<Reply> control_untick(Context& ctx, const ParsedCommand& cmd) {
     if (!rel) return rel.error();
     auto c = resolve_control(ctx, *rel, cmd.get("control"));
     if (!c) return c.error();
+    RB_TRY(check_control_owner(ctx, *rel, *c, "untick"));
     if (c->status == ControlStatus::open) {
         return conflict("Control " + std::to_string(c->position) + " `" + c->slug + "` on " +
                         rel->key +
@@ -691,6 +708,14 @@ Result<Reply> control_untick(Context& ctx, const ParsedCommand& cmd) {
     ctx.audit(rel->id, "control.untick",
               std::to_string(c->position) + " `" + c->slug + "` (was " + was_plain + ")");
     bool reopened = c->mandatory && recheck_approval(ctx, *rel);
+    if (c->owner && c->owner->kind == Owner::Kind::user) {
+        ctx.notify(
+            UserId(c->owner->name),
+            Reply::plain(who(ctx.actor.user) + " unticked your " + control_ref(*c) + " on *" +
+                         rel->key + "*: " + c->title + " (it was " + was +
+                         "). Tick it again with `control tick " + rel->key + " " + c->slug + "`."),
+            rel->id);
+    }
 
     std::string line =
         "Unticked " + control_ref(*c) + " on *" + rel->key + "*: it was " + was + ".";

@@ -118,7 +118,11 @@ Result<Reply> run_command(Context& ctx, std::string_view text, const Registry& r
         RB_TRY(require_role(ctx, spec.role, "use `" + spec.name + "`"));
     }
     ctx.command_text = std::string(text);
-    return spec.handler(ctx, *parsed);
+    auto reply = spec.handler(ctx, *parsed);
+    if (reply)
+        for (const auto& note : ctx.notes) reply->context(note);
+    ctx.notes.clear();
+    return reply;
 }
 
 Result<Reply> run_action(Context& ctx, std::string_view action_id, std::string_view value,

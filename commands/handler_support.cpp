@@ -51,8 +51,11 @@ Result<ReleaseControl> resolve_control(Context& ctx, const Release& release,
     return not_found(msg);
 }
 
-Result<Instant> when_arg(const Context& ctx, const ParsedCommand& cmd, const std::string& name) {
-    return parse_when(cmd.get(name), ctx.zone, ctx.now);
+Result<Instant> when_arg(Context& ctx, const ParsedCommand& cmd, const std::string& name) {
+    auto parsed = parse_when_noted(cmd.get(name), ctx.zone, ctx.now);
+    if (!parsed) return parsed.error();
+    if (!parsed->note.empty()) ctx.notes.push_back(parsed->note);
+    return parsed->at;
 }
 
 Result<Seconds> duration_arg(const ParsedCommand& cmd, const std::string& name) {

@@ -25,8 +25,9 @@ Status require_role(const Context& ctx, Role least, const std::string& what);
 Result<ReleaseControl> resolve_control(Context& ctx, const Release& release,
                                        const std::string& ref);
 
-// Parses the `<when>` argument `name` in the reader's zone.
-Result<Instant> when_arg(const Context& ctx, const ParsedCommand& cmd, const std::string& name);
+// Parses the `<when>` argument `name` in the reader's zone. A local time in a DST gap or
+// overlap leaves a note in ctx.notes saying which time was used.
+Result<Instant> when_arg(Context& ctx, const ParsedCommand& cmd, const std::string& name);
 // Parses the `<duration>` argument `name`.
 Result<Seconds> duration_arg(const ParsedCommand& cmd, const std::string& name);
 

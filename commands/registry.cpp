@@ -187,6 +187,51 @@ Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const s
     return raw;
 }
 
+// "`a`, `b` or `c`".
+std::string one_of(const std::vector<std::string>& words) {
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0) out += i + 1 == words.size() ? " or " : ", ";
+        out += "`" + words[i] + "`";
+    }
+    return out;
+}
+
+// The choice a bare word in front of `target` (the positional it would fill; null when none is
+// left) must have been meant for: a required choice declared before `target`, not given yet.
+const ArgSpec* missing_choice(const CommandSpec& spec, const ParsedCommand& out,
+                              const ArgSpec* target) {
+    for (const auto& a : spec.args) {
+        if (&a == target) break;
+        if (a.type == ArgType::choice && a.required && !out.has(a.name)) return &a;
+    }
+    return nullptr;
+}
+
+std::string not_a_choice(const CommandSpec& spec, const ArgSpec& arg, const std::string& word) {
+    std::string msg = "`" + word + "` is not a valid " + arg.name + " for `" + spec.name +
+                      "`: use " + one_of(arg.choices) + ".";
+    if (auto guess = closest(lower(word), arg.choices); !guess.empty())
+        msg += " Did you mean `" + guess + "`?";
+    return msg;
+}
+
+// A word left over after every positional is filled: name it and the options still open.
+std::string unexpected(const CommandSpec& spec, const ParsedCommand& out, const std::string& word) {
+    std::string msg = "I did not expect `" + word + "` in `" + spec.name + "`.";
+    std::vector<std::string> open;
+    for (const auto& a : spec.args) {
+        if (a.type == ArgType::choice && !out.has(a.name))
+            open.insert(open.end(), a.choices.begin(), a.choices.end());
+        else if (!a.keyword.empty() && (a.repeated || !out.has(a.name)))
+            open.push_back(a.keyword);
+    }
+    if (open.empty()) return msg + " Nothing more goes after what you gave.";
+    if (auto guess = closest(lower(word), open); !guess.empty())
+        msg += " Did you mean `" + guess + "`?";
+    return msg + " What may still follow: " + one_of(open) + ".";
+}
+
 }  // namespace
 
 ArgSpec positional(std::string name, ArgType type, std::string placeholder) {
@@ -443,11 +488,14 @@ Result<ParsedCommand> Registry::parse(std::string_view text) const {
             }
             continue;
         }
-        if (next_positional >= positionals.size()) {
-            return usage_error("I did not expect `" + t.text + "` in `" + spec->name + "`." +
-                               usage_hint(*spec));
-        }
-        const ArgSpec& arg = *positionals[next_positional];
+        const ArgSpec* target =
+            next_positional < positionals.size() ? positionals[next_positional] : nullptr;
+        // A bare word where a choice is still missing was meant as that choice (`plan add r
+        // deplyo "x"`, `role grant @bob aprover`): name it rather than the word after it.
+        if (auto missed = missing_choice(*spec, out, target); missed && !t.quoted)
+            return usage_error(not_a_choice(*spec, *missed, t.text) + usage_hint(*spec));
+        if (!target) return usage_error(unexpected(*spec, out, t.text) + usage_hint(*spec));
+        const ArgSpec& arg = *target;
         if (!arg.repeated) ++next_positional;
         RB_TRY(store(arg, read_value(arg, i)));
     }

@@ -371,6 +371,61 @@ Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
     return reply;
 }
 
+// "a member" / "an approver" / "a manager", for refusals.
+std::string role_phrase(Role role) {
+    return role == Role::manager    ? "a manager"
+           : role == Role::approver ? "an approver"
+                                    : "a member";
+}
+
+// A step with an owner is marked by that owner or a manager; a step without one by anyone.
+Status check_step_owner(const Context& ctx, const Release& r, const PlanStep& s) {
+    if (!s.owner || *s.owner == ctx.actor.user || ctx.role >= Role::manager) return ok_status();
+    return forbidden("Only " + who(*s.owner) + ", who owns " + to_string(s.plan) + " step " +
+                     std::to_string(s.position) + " of " + r.key +
+                     ", or a manager can mark it; you are " + role_phrase(ctx.role) + ". Ask " +
+                     who(*s.owner) + " to mark it, or a manager to mark it for them.");
+}
+
+// How a marked step stands, for audit details (plain text): "failed by @bob 2026-12-23 10:05
+// UTC, note "5xx spike"".
+std::string step_was(const PlanStep& s) {
+    std::string out = to_string(s.status);
+    if (s.done_by) out += " by @" + s.done_by->value();
+    if (s.done_at) out += " " + format_short(*s.done_at, "UTC") + " UTC";
+    if (s.note) out += ", note \"" + *s.note + "\"";
+    return out;
+}
+
+// Why a step cannot go from its status to `outcome`, and what can be done with it instead.
+Error step_refusal(const Context& ctx, const Release& r, const PlanStep& s,
+                   const std::string& outcome) {
+    const std::string n = std::to_string(s.position);
+    const std::string head = "Step " + n + " of the " + to_string(s.plan) + " plan";
+    const std::string cmd = "`release step " + r.key + " " + n;
+    if (s.status == StepStatus::pending)
+        return conflict(head +
+                        " is pending, not failed, so there is nothing to retry. Mark it with " +
+                        cmd + " done`, `skip` or `fail`.");
+    std::string by;
+    if (s.done_by) by += " by " + who(*s.done_by);
+    if (s.done_at) by += " at " + format_clock(*s.done_at, ctx.zone);
+    std::string said =
+        head + " is already " + to_string(s.status) + (by.empty() ? "" : " (" + by.substr(1) + ")");
+    switch (s.status) {
+        case StepStatus::done:
+            return conflict(said + ". If it went wrong after all, mark it failed: " + cmd +
+                            " fail \"<what happened>\"`.");
+        case StepStatus::failed:
+            return conflict(said + ". Run it again with " + cmd +
+                            " retry`, or once it is fixed by hand mark it done: " + cmd +
+                            " done \"<what you did>\"`.");
+        default:
+            return conflict(said + "; a skipped step is not marked again. `" + outcome +
+                            "` is for pending steps.");
+    }
+}
+
 Result<Reply> release_step(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
@@ -386,31 +441,81 @@ Result<Reply> release_step(Context& ctx, const ParsedCommand& cmd) {
                          plural(ctx.store.plans.count(r->id, plan), "step", "steps") +
                          ". Type `plan show " + r->key + "` to see them.");
     }
-    if (step->status != StepStatus::pending) {
-        return conflict("Step " + std::to_string(n) + " of the " + plan_name + " plan is already " +
-                        to_string(step->status) + " (by " + who(*step->done_by) + " at " +
-                        format_clock(*step->done_at, ctx.zone) + ").");
-    }
+    RB_TRY(check_step_owner(ctx, *r, *step));
     const std::string& outcome = cmd.get("outcome");
-    step->status = outcome == "done" ? StepStatus::done
-                   : outcome == "skip" ? StepStatus::skipped
-                                       : StepStatus::failed;
-    step->done_by = ctx.actor.user;
-    step->done_at = ctx.now;
-    step->note = cmd.opt("note");
-    ctx.store.plans.update(*step);
-    ctx.audit(r->id, "step." + to_string(step->status),
-              plan_name + " step " + std::to_string(n) + " \"" + step->title + "\"" +
-                  (step->note ? ": \"" + *step->note + "\"" : ""));
+    const StepStatus from = step->status;
+    const StepStatus to = outcome == "done"   ? StepStatus::done
+                          : outcome == "skip" ? StepStatus::skipped
+                          : outcome == "fail" ? StepStatus::failed
+                                              : StepStatus::pending;
+    // Pending steps are marked; a failed one is retried or marked done after a fix by hand; a
+    // done one that went wrong after all is marked failed.
+    const bool allowed = from == StepStatus::pending
+                             ? to != StepStatus::pending
+                             : (from == StepStatus::failed &&
+                                (to == StepStatus::done || to == StepStatus::pending)) ||
+                                   (from == StepStatus::done && to == StepStatus::failed);
+    if (!allowed) return step_refusal(ctx, *r, *step, outcome);
 
-    Reply reply = Reply::plain("Step " + std::to_string(n) + " of the " + plan_name + " plan " +
-                               (step->status == StepStatus::done      ? "done"
-                                : step->status == StepStatus::skipped ? "skipped"
-                                                                      : "FAILED") +
-                               ": " + step->title + ".");
+    const std::string was = from == StepStatus::pending ? "" : step_was(*step);
+    const std::optional<UserId> was_by = step->done_by;
+    step->status = to;
+    step->note = cmd.opt("note");
+    if (to == StepStatus::pending) {
+        step->done_by.reset();
+        step->done_at.reset();
+    } else {
+        step->done_by = ctx.actor.user;
+        step->done_at = ctx.now;
+    }
+    ctx.store.plans.update(*step);
+    ctx.audit(r->id, to == StepStatus::pending ? "step.retry" : "step." + to_string(to),
+              plan_name + " step " + std::to_string(n) + " \"" + step->title + "\"" +
+                  (step->note ? ": \"" + *step->note + "\"" : "") +
+                  (was.empty() ? "" : " (was " + was + ")"));
+
+    const std::string head = "Step " + std::to_string(n) + " of the " + plan_name + " plan ";
+    std::string line;
+    switch (to) {
+        case StepStatus::pending:
+            line = head + "is pending again: " + step->title +
+                   ". Mark it when it has run: `release step " + r->key + " " + std::to_string(n) +
+                   " done`.";
+            break;
+        case StepStatus::done:
+            line = head + "done: " + step->title + "." +
+                   (from == StepStatus::failed ? " It had failed; it is marked done now." : "");
+            break;
+        case StepStatus::skipped:
+            line = head + "skipped: " + step->title + ".";
+            break;
+        case StepStatus::failed:
+            line = head + "FAILED: " + step->title + "." +
+                   (from == StepStatus::done
+                        ? " It was marked done" + (was_by ? " by " + who(*was_by) : std::string()) +
+                              " before."
+                        : "");
+            break;
+    }
+    Reply reply = Reply::plain(line);
+    if (to == StepStatus::pending) return reply;
     if (step->status == StepStatus::failed && plan == PlanKind::deploy) {
         reply.context("To back out: `release backout " + r->key + " \"<reason>\"`. To go on "
                       "anyway, mark the next step.");
+        return reply;
+    }
+    if (step->status == StepStatus::failed) {
+        // Production may be half rolled back: the owner hears of it at once.
+        ctx.notify(r->owner,
+                   Reply::plain("Backout step " + std::to_string(n) + " of *" + r->key +
+                                "* FAILED (marked by " + who(ctx.actor.user) + "): " + step->title +
+                                (step->note ? " — \"" + *step->note + "\"" : "") +
+                                ". Production may be half rolled back."),
+                   r->id);
+        reply.context("Production may be half rolled back. Run it again with `release step " +
+                      r->key + " " + std::to_string(n) + " retry`, mark it done once fixed by " +
+                      "hand, or close the release as backout failed with `release done " + r->key +
+                      "`.");
         return reply;
     }
     auto steps = ctx.store.plans.steps(r->id, plan);
@@ -461,6 +566,39 @@ Result<Reply> release_backout(Context& ctx, const ParsedCommand& cmd) {
     return reply;
 }
 
+// Closes a release whose backout plan has failed steps: production may be half rolled back, so
+// it ends in a state of its own, said loudly where the release lives, and its owner is paged.
+// No early life support starts: there is nothing stable to support.
+Result<Reply> close_backout_failed(Context& ctx, Release& r,
+                                   const std::vector<std::string>& failed) {
+    r.state = ReleaseState::backout_failed;
+    r.finished_at = ctx.now;
+    r.updated_at = ctx.now;
+    ctx.store.releases.update(r);
+    const std::string steps =
+        std::string(failed.size() == 1 ? "step " : "steps ") + join_and(failed);
+    ctx.audit(r.id, "release.done", to_string(r.state) + ", backout " + steps + " failed");
+    cancel_release_jobs(ctx, r);
+    const std::string alarm = "*" + r.key + "*: BACKOUT FAILED. Backout " + steps +
+                              " failed, so production may be half rolled back.";
+    ctx.notify(r.owner,
+               Reply::plain(alarm + " " + who(ctx.actor.user) + " closed it; it needs you now."),
+               r.id);
+    Reply reply;
+    reply.text = alarm;
+    reply.section(alarm);
+    const std::string paged = r.owner == ctx.actor.user
+                                  ? "Closed by its owner, " + who(r.owner) + "."
+                                  : "Closed by " + who(ctx.actor.user) + "; its owner " +
+                                        who(r.owner) + " has been paged by direct message.";
+    reply.context(paged + " No early life support was started. `release show " + r.key +
+                  "` shows what was done; `audit " + r.key + "` shows every step's history.");
+    if (r.home_channel &&
+        (*r.home_channel != ctx.conversation.channel || r.home_thread != ctx.conversation.thread))
+        ctx.post(release_home(ctx, r), reply, r.id);
+    return reply;
+}
+
 Result<Reply> release_done(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
@@ -484,6 +622,7 @@ Result<Reply> release_done(Context& ctx, const ParsedCommand& cmd) {
                         " is not deployed. Back out with `release backout " + r->key +
                         " \"<reason>\"`.");
     }
+    if (plan == PlanKind::backout && !failed.empty()) return close_backout_failed(ctx, *r, failed);
     r->state = plan == PlanKind::deploy ? ReleaseState::deployed : ReleaseState::backed_out;
     r->finished_at = ctx.now;
     r->updated_at = ctx.now;
@@ -635,10 +774,15 @@ void register_release_commands(Registry& r) {
            .handler = release_start});
     r.add({.name = "release step",
            .args = {key_arg(), positional("n", ArgType::integer, "<n>"),
-                    choice("outcome", {"done", "skip", "fail"}),
+                    choice("outcome", {"done", "skip", "fail", "retry"}),
                     optional_positional("note", ArgType::text, "\"<note>\"")},
-           .summary = "Mark a step of the running plan done, skipped or failed",
+           .summary = "Mark a step of the running plan done, skipped or failed, or retry it",
            .example = "release step web-2026.12 2 done \"Canary healthy\"",
+           .details = "A failed step can be retried (`retry` makes it pending again) or marked "
+                      "done after a fix by hand; a done step that went wrong after all can be "
+                      "marked failed. Every change keeps what it replaced in `audit`. A step "
+                      "with an owner is marked by that owner or a manager. When a backout step "
+                      "has failed, `release done` closes the release as backout failed.",
            .changes_state = true,
            .handler = release_step});
     r.add({.name = "release backout",

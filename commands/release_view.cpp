@@ -146,6 +146,8 @@ std::string status_summary(Context& ctx, const Release& r,
                    std::to_string(marked) + " of " +
                    plural(static_cast<long>(steps.size()), "step", "steps") + " marked";
         }
+        case ReleaseState::backout_failed:
+            return "BACKOUT FAILED: production may be half rolled back";
         default:
             return state;
     }
@@ -164,6 +166,7 @@ Reply release_view(Context& ctx, const Release& r) {
     std::string state = to_string(r.state);
     if (r.state == ReleaseState::deploying && r.active_plan == PlanKind::backout)
         state += " (backing out)";
+    if (r.state == ReleaseState::backout_failed) state = "BACKOUT FAILED";
     std::vector<std::pair<std::string, std::string>> fields = {
         {"State", state},
         {"Window", window_text(ctx, r)},
@@ -174,6 +177,15 @@ Reply release_view(Context& ctx, const Release& r) {
     if (r.freeze_override) fields.push_back({"Freeze override", "\"" + *r.freeze_override + "\""});
     if (r.state_reason) fields.push_back({"Reason", "\"" + *r.state_reason + "\""});
     reply.fields(std::move(fields));
+    if (r.state == ReleaseState::backout_failed) {
+        std::vector<std::string> failed;
+        for (const auto& s : ctx.store.plans.steps(r.id, PlanKind::backout))
+            if (s.status == StepStatus::failed) failed.push_back(std::to_string(s.position));
+        reply.section("*BACKOUT FAILED.* Backout " +
+                      std::string(failed.size() == 1 ? "step " : "steps ") + join_and(failed) +
+                      " failed, so production may be half rolled back. Owner: " + who(r.owner) +
+                      ". No early life support was started.");
+    }
 
     auto components = ctx.store.releases.components(r.id);
     if (!components.empty()) {

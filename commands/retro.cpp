@@ -289,7 +289,8 @@ Result<Reply> start_retro(Context& ctx, const Release& r, const RetroOptions& op
                         "); a release has one. Type `retro status " + r.key + "` or `retro " +
                         "results " + r.key + "`.");
     }
-    if (r.state != ReleaseState::deployed && r.state != ReleaseState::backed_out) {
+    if (r.state != ReleaseState::deployed && r.state != ReleaseState::backed_out &&
+        r.state != ReleaseState::backout_failed) {
         std::string next;
         if (r.state == ReleaseState::deploying)
             next = " Close it first with `release done " + r.key + "`.";

@@ -151,18 +151,48 @@ Instant resolve_slot_edge(const date::time_zone* tz, date::local_seconds local) 
     return Instant{local.time_since_epoch() - info.first.offset};
 }
 
+std::string local_text(date::local_seconds l) {
+    return date::format("%Y-%m-%d %H:%M", date::floor<std::chrono::minutes>(l));
+}
+
+std::string clock_text(date::local_seconds l) {
+    return date::format("%H:%M", date::floor<std::chrono::minutes>(l));
+}
+
+// What a reader must be told about the instant a local time became: nothing for an ordinary
+// time; for one in a DST gap or overlap, which instant was used.
+std::string resolution_note(const date::time_zone* tz, date::local_seconds local, Instant used) {
+    const date::local_info info = tz->get_info(local);
+    if (info.result == date::local_info::unique) return "";
+    const auto change = info.first.end;
+    const date::local_seconds before{change.time_since_epoch() + info.first.offset};
+    const date::local_seconds after{change.time_since_epoch() + info.second.offset};
+    if (info.result == date::local_info::nonexistent)
+        return local_text(local) + " does not exist in " + tz->name() + ": the clocks jump from " +
+               clock_text(before) + " to " + clock_text(after) + " that night. Used " +
+               format_when(used, tz->name()) + ".";
+    return local_text(local) + " happens twice in " + tz->name() + ": the clocks go back from " +
+           clock_text(before) + " to " + clock_text(after) + " that night. Used the first, " +
+           format_when(used, tz->name()) + ".";
+}
+
 // The frame a `<when>` is read in: an IANA zone, or a fixed UTC offset ("Z", "+01:00").
 struct Frame {
     const date::time_zone* tz = nullptr;
     seconds offset{0};
+    // Set by from_local: the note on the last local time it resolved (see resolution_note).
+    mutable std::string note;
 
     date::local_seconds to_local(Instant t) const {
         if (tz != nullptr) return tz->to_local(t);
         return date::local_seconds{t.time_since_epoch() + offset};
     }
     Instant from_local(date::local_seconds l) const {
-        if (tz != nullptr) return resolve_local(tz, l);
-        return Instant{l.time_since_epoch() - offset};
+        note.clear();
+        if (tz == nullptr) return Instant{l.time_since_epoch() - offset};
+        const Instant t = resolve_local(tz, l);
+        note = resolution_note(tz, l, t);
+        return t;
     }
 };
 
@@ -355,18 +385,24 @@ bool is_valid_zone(std::string_view name) {
 }
 
 Result<Instant> parse_when(std::string_view text, const std::string& zone, Instant now) {
+    auto parsed = parse_when_noted(text, zone, now);
+    if (!parsed) return parsed.error();
+    return parsed->at;
+}
+
+Result<ParsedWhen> parse_when_noted(std::string_view text, const std::string& zone, Instant now) {
     const std::string_view shown = trim(text);
     std::vector<std::string> words = split_words(lower(shown));
     if (words.empty()) return when_unreadable(shown, zone);
 
-    if (words.size() == 1 && words[0] == "now") return now;
+    if (words.size() == 1 && words[0] == "now") return ParsedWhen{now, ""};
 
     if (words[0] == "in") {
         if (words.size() == 1) return when_unreadable(shown, zone);
         // Hand over the rest as typed, so a duration error quotes the user's own spelling.
         auto d = parse_duration(shown.substr(2));
         if (!d) return d.error();
-        return now + *d;
+        return ParsedWhen{now + *d, ""};
     }
 
     // An explicit frame at the end: an offset ("+01:00", "Z") or an IANA zone ("UTC").
@@ -441,27 +477,34 @@ Result<Instant> parse_when(std::string_view text, const std::string& zone, Insta
 
     const date::local_days today = date::floor<days>(frame.to_local(now));
 
+    auto noted = [&](Instant t) { return ParsedWhen{t, frame.note}; };
     if (w.empty()) {
         // A bare time: the next time the clock shows it, today or tomorrow.
         Instant t = frame.from_local(today + time_of_day);
         if (t < now) t = frame.from_local(today + days{1} + time_of_day);
-        return t;
+        return noted(t);
     }
 
     const std::string& day_word = w[0];
     if (auto date = read_date(day_word, problem)) {
         if (!problem.empty()) return when_invalid(shown, problem);
-        return frame.from_local(*date + time_of_day);
+        return noted(frame.from_local(*date + time_of_day));
     }
-    if (day_word == "today") return frame.from_local(today + time_of_day);
-    if (day_word == "tomorrow") return frame.from_local(today + days{1} + time_of_day);
+    // A day named relative to today with no time of day would silently mean midnight, which is
+    // rarely what anyone planning a window means: ask for the time.
+    if (!clock && (day_word == "today" || day_word == "tomorrow" || read_weekday(day_word))) {
+        return usage_error(day_word + " at what time? e.g. `" + day_word +
+                           " 14:00` (a day needs a clock time).");
+    }
+    if (day_word == "today") return noted(frame.from_local(today + time_of_day));
+    if (day_word == "tomorrow") return noted(frame.from_local(today + days{1} + time_of_day));
     if (auto wd = read_weekday(day_word)) {
         const unsigned target = static_cast<unsigned>(*wd);
         const unsigned current = date::weekday{today}.c_encoding();
         const date::local_days day = today + days{(target + 7 - current) % 7};
         Instant t = frame.from_local(day + time_of_day);
         if (t < now) t = frame.from_local(day + days{7} + time_of_day);
-        return t;
+        return noted(t);
     }
     return when_unreadable(shown, zone);
 }

@@ -10,7 +10,8 @@
 //   2026-12-05                  midnight local
 //   today 14:00 | tomorrow at 9:30 | friday 14:00 | fri at 14:00   (next such weekday;
 //                               today's weekday name means today if the time is still ahead,
-//                               otherwise next week; a day word alone means its midnight)
+//                               otherwise next week; a day word alone is refused with a
+//                               question for the time: "tomorrow at what time?")
 //   14:00                       today if not yet past, otherwise tomorrow
 //   in 3h | in 90m | in 2d | in 1h30m | in 1w   (any parse_duration form)
 //   now
@@ -21,7 +22,8 @@
 // Days count in the local calendar, so "tomorrow 9:30" stays 9:30 across a DST change while
 // "in 24h" does not.
 // Local times that fall in a DST gap move forward by the gap (Berlin 02:30 on spring-forward
-// day is 03:30 CEST); ambiguous ones (DST end) take the earlier instant.
+// day is 03:30 CEST); ambiguous ones (DST end) take the earlier instant. parse_when_noted says
+// so in its note, for the reply to tell the reader which time was used.
 #pragma once
 
 #include <optional>
@@ -45,6 +47,15 @@ bool is_valid_zone(std::string_view name);
 // briefly), `invalid` when it names something impossible (2026-02-30, 25:00, an unknown zone).
 // A time in the past is returned as is; whether that is allowed is the caller's decision.
 Result<Instant> parse_when(std::string_view text, const std::string& zone, Instant now);
+
+// parse_when, with a note for the reader when the local time typed does not exist (a DST gap)
+// or happens twice (DST end): "2027-03-28 02:30 does not exist in Europe/Berlin: … Used Sun 28
+// Mar 2027 03:30 CEST." Empty otherwise.
+struct ParsedWhen {
+    Instant at;
+    std::string note;
+};
+Result<ParsedWhen> parse_when_noted(std::string_view text, const std::string& zone, Instant now);
 
 // Parses `<duration>`: 90m, 2h, 1h30m, 3d, 1w, 45s; also "2 hours", "30 min", "1 hour 30 min"
 // and fractions ("1.5h" is 90m, rounded to the second). Must be > 0 and at most 100 years.

@@ -87,6 +87,7 @@ Result<Reply> control_tick(Context& ctx, const Fields& f, const Registry& regist
         if (!q) return q.error();
         text += " " + *q;
     }
+    ctx.automated = true;
     return run_command(ctx, text, registry);
 }
 

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <vector>
 
 #include "storage/database.hpp"
 
@@ -435,6 +436,44 @@ CREATE INDEX outbox_pending_in_order ON outbox (id, not_before) WHERE status = '
 CREATE INDEX retro_actions_by_release ON retro_actions (release_id, id);
 )sql";
 
+// A release whose backout failed ends as 'backout-failed' (production may be half rolled back),
+// which the CHECK constraint on releases.state must admit. SQLite cannot change a constraint in
+// place, so the table is rebuilt: a copy is created from the table's own CREATE statement with
+// the new state added (so columns added by any earlier step come along), the rows are copied,
+// the old table is dropped and the copy takes its name, and its indexes are made again. This
+// runs with foreign keys off (see Migration::rebuilds_tables): with them on, dropping releases
+// would delete every row that references a release.
+void allow_backout_failed(Database& db) {
+    std::string create;
+    {
+        auto st =
+            db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'releases'");
+        if (!st.step()) throw DatabaseError("the database has no releases table to upgrade");
+        create = st.get_text(0);
+    }
+    std::vector<std::string> dependents;
+    {
+        auto st = db.prepare(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'releases' AND type <> 'table' "
+            "AND sql IS NOT NULL ORDER BY rowid");
+        while (st.step()) dependents.push_back(st.get_text(0));
+    }
+    if (create.find("'backout-failed'") != std::string::npos) return;
+    const std::string known = "'backed-out'";
+    const auto state = create.find(known);
+    const auto head = create.find("releases");
+    if (state == std::string::npos || head == std::string::npos)
+        throw DatabaseError("the releases table of " + db.path() +
+                            " does not list the release states as expected; it was not upgraded");
+    create.replace(state, known.size(), known + ", 'backout-failed'");
+    create.replace(head, std::string("releases").size(), "releases_rebuilt");
+    db.exec(create);
+    db.exec("INSERT INTO releases_rebuilt SELECT * FROM releases");
+    db.exec("DROP TABLE releases");
+    db.exec("ALTER TABLE releases_rebuilt RENAME TO releases");
+    for (const auto& sql : dependents) db.exec(sql);
+}
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -450,16 +489,62 @@ const std::vector<Migration>& migrations() {
         {8, "health checks on release controls", kHealthChecks},
         {9, "indexes for lookups by release", kReleaseLookups},
         {10, "indexes for the outbox in order and retro actions by release", kOrderedLookups},
+        // Number 11 comes from a change being made alongside this one; it is merged in here.
+        {12, "release state backout-failed", {}, allow_backout_failed, true},
     };
     return all;
 }
+
+namespace {
+
+bool foreign_keys_on(Database& db) {
+    auto st = db.prepare("PRAGMA foreign_keys");
+    return st.step() && st.get_int(0) != 0;
+}
+
+// Turns foreign key enforcement off for one step that rebuilds tables and back on after it,
+// however the step ends. SQLite ignores the pragma inside a transaction, so this wraps it.
+class ForeignKeysOff {
+  public:
+    ForeignKeysOff(Database& db, bool needed) : db_(db), restore_(needed && foreign_keys_on(db)) {
+        if (restore_) db_.exec("PRAGMA foreign_keys = OFF");
+    }
+    ~ForeignKeysOff() {
+        if (!restore_) return;
+        try {
+            db_.exec("PRAGMA foreign_keys = ON");
+        } catch (const DatabaseError&) {
+            // Only a broken connection refuses this pragma; it fails on its next use anyway.
+        }
+    }
+    ForeignKeysOff(const ForeignKeysOff&) = delete;
+    ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+
+  private:
+    Database& db_;
+    bool restore_;
+};
+
+// A rebuilt table must leave every reference intact before its step commits.
+void check_foreign_keys(Database& db, const Migration& m) {
+    auto st = db.prepare("PRAGMA foreign_key_check");
+    if (st.step())
+        throw DatabaseError("schema step " + std::to_string(m.version) + " (" +
+                            std::string(m.description) + ") would leave a row of " +
+                            st.get_text(0) + " pointing at nothing; the database was not changed");
+}
+
+}  // namespace
 
 void migrate_to(Database& db, int version) {
     int current = db.schema_version();
     for (const auto& m : migrations()) {
         if (m.version <= current || m.version > version) continue;
+        ForeignKeysOff fk(db, m.rebuilds_tables);
         Transaction tx(db);
-        db.exec(m.sql);
+        if (!m.sql.empty()) db.exec(m.sql);
+        if (m.apply) m.apply(db);
+        if (m.rebuilds_tables) check_foreign_keys(db, m);
         db.exec("PRAGMA user_version = " + std::to_string(m.version));
         tx.commit();
     }

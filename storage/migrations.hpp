@@ -16,9 +16,16 @@ struct Migration {
     int version;
     std::string_view description;
     std::string_view sql;
+    // A step SQL alone cannot express (it reads the schema first); runs after `sql`.
+    void (*apply)(Database&) = nullptr;
+    // The step drops and re-creates a table others reference: it runs with foreign key
+    // enforcement off (else dropping the table would delete the rows that reference it) and
+    // commits only if every reference still holds afterwards.
+    bool rebuilds_tables = false;
 };
 
-// All migrations, in order; migrations()[i].version == i + 1.
+// All migrations, in increasing order of version, starting at 1. While two branches each add a
+// step, a number may be missing until they are merged.
 const std::vector<Migration>& migrations();
 
 // Brings `db` up to the latest version. Throws DatabaseError when the file's version is newer

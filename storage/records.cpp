@@ -20,12 +20,13 @@ constexpr NameTable<Role, 3> kRoles{{
     {Role::manager, "manager"},
 }};
 
-constexpr NameTable<ReleaseState, 6> kReleaseStates{{
+constexpr NameTable<ReleaseState, 7> kReleaseStates{{
     {ReleaseState::planned, "planned"},
     {ReleaseState::approved, "approved"},
     {ReleaseState::deploying, "deploying"},
     {ReleaseState::deployed, "deployed"},
     {ReleaseState::backed_out, "backed-out"},
+    {ReleaseState::backout_failed, "backout-failed"},
     {ReleaseState::cancelled, "cancelled"},
 }};
 

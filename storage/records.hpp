@@ -16,7 +16,17 @@ using Instant = std::chrono::sys_seconds;
 using Seconds = std::chrono::seconds;
 
 enum class Role { member, approver, manager };
-enum class ReleaseState { planned, approved, deploying, deployed, backed_out, cancelled };
+// backout_failed: a backout step failed and the release was closed with production possibly
+// half rolled back.
+enum class ReleaseState {
+    planned,
+    approved,
+    deploying,
+    deployed,
+    backed_out,
+    backout_failed,
+    cancelled
+};
 enum class PlanKind { deploy, backout };
 enum class ControlStatus { open, done, waived };
 enum class StepStatus { pending, done, skipped, failed };

@@ -28,7 +28,8 @@ std::string select_releases(std::string_view rest) {
 }
 
 // The states after which a release no longer waits for its window.
-constexpr std::string_view kOver = "state IN ('cancelled', 'deployed', 'backed-out')";
+constexpr std::string_view kOver =
+    "state IN ('cancelled', 'deployed', 'backed-out', 'backout-failed')";
 
 Release read_release(const Statement& st) {
     Release r;

@@ -108,10 +108,18 @@ void plan_release(TestEnv& env) {
     env.zone = "Europe/Berlin";
 }
 
-void approve(TestEnv& env) {
-    for (int n = 1; n <= 7; ++n)
-        REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
+// Ticks the seven controls, each as someone who may: bob the five nobody owns, dana her
+// ops-ready, carol (an approver) business-signoff.
+void tick_all(TestEnv& env) {
+    for (int n = 1; n <= 7; ++n) {
+        const char* who = n == 6 ? "dana" : n == 7 ? "carol" : "bob";
+        REQUIRE_THAT(env.say(who, "control tick web-2026.12 " + std::to_string(n)),
                      Contains("Ticked control"));
+    }
+}
+
+void approve(TestEnv& env) {
+    tick_all(env);
     REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
 }
 
@@ -230,7 +238,7 @@ TEST_CASE("reminders arrive at T-24h, T-1h and T-15m in the workspace's zone", "
 TEST_CASE("a planned release with no blockers is reminded to go", "[timeline]") {
     TestEnv env;
     plan_release(env);
-    for (int n = 1; n <= 7; ++n) env.say("bob", "control tick web-2026.12 " + std::to_string(n));
+    tick_all(env);
     Pipeline p(env.db(), env.clock());
     Scheduler s(env.db(), env.clock(), p);
     s.advance_to(env.clock(), utc("2026-12-09 13:00"));

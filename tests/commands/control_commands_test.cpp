@@ -224,7 +224,7 @@ TEST_CASE("control add to a release changes that release only", "[control]") {
                    Contains("9. dr-check — DR checked — owner any approver"));
     }
     SECTION("a mandatory control added to an approved release sends it back to planned") {
-        env.say("bob", "control tick web-2026.12 rollback-drill");
+        env.say("dana", "control tick web-2026.12 rollback-drill");
         approve_web_release(env);
         auto out = env.say("bob", "control add dr-check \"DR checked\" to web-2026.12");
         CHECK_THAT(out, Contains("web-2026.12 is back to planned"));
@@ -232,14 +232,14 @@ TEST_CASE("control add to a release changes that release only", "[control]") {
         CHECK(env.count("SELECT count(*) FROM audit_log WHERE action='release.unapprove'") == 1);
     }
     SECTION("an optional control leaves an approved release approved") {
-        env.say("bob", "control tick web-2026.12 rollback-drill");
+        env.say("dana", "control tick web-2026.12 rollback-drill");
         approve_web_release(env);
         auto out = env.say("bob", "control add dr-check \"DR checked\" optional to web-2026.12");
         CHECK_THAT(out, !Contains("back to planned"));
         CHECK(state_of(env) == "approved");
     }
     SECTION("not once the release is deploying") {
-        env.say("bob", "control tick web-2026.12 rollback-drill");
+        env.say("dana", "control tick web-2026.12 rollback-drill");
         approve_web_release(env);
         env.say("alice", "release start web-2026.12");
         CHECK_THAT(env.say("bob", "control add dr-check \"DR checked\" to web-2026.12"),
@@ -407,6 +407,8 @@ TEST_CASE("control tick records who, when, evidence and note", "[control]") {
     TestEnv env;
     plan_web(env);
     env.say("alice", "control edit ops-ready owner @dana in web-2026.12");
+    // dana owns it; bob may tick it as an approver.
+    env.say("alice", "role grant @bob approver");
 
     auto run = env.run("bob",
                        "control tick web-2026.12 ops-ready evidence "
@@ -442,7 +444,7 @@ TEST_CASE("control tick records who, when, evidence and note", "[control]") {
         CHECK(env.run("dana", "control tick web-2026.12 6").outbound == 0);
     }
     SECTION("ticking it again says who did and to untick first") {
-        CHECK_THAT(env.say("carol", "control tick web-2026.12 6"),
+        CHECK_THAT(env.say("dana", "control tick web-2026.12 6"),
                    Equals("Control 6 `ops-ready` on web-2026.12 is already done: ticked by @bob "
                           "on Tue 1 Dec 2026 09:00 UTC. To tick it again, untick it first: "
                           "`control untick web-2026.12 ops-ready`.\n"));
@@ -591,14 +593,72 @@ TEST_CASE("control waive needs a manager, a reason and a confirmation", "[contro
         CHECK(control_status(env, "smoke") == "waived");
     }
     SECTION("a ticked control is not waived") {
-        env.say("bob", "control tick web-2026.12 7");
+        env.say("dana", "control tick web-2026.12 7");
         CHECK_THAT(env.say("alice", "control waive web-2026.12 7 \"x\""),
-                   Contains("is already done: ticked by @bob"));
+                   Contains("is already done: ticked by @dana"));
         CHECK(control_status(env, "business-signoff") == "done");
     }
     SECTION("a waived mandatory control no longer blocks the gate") {
         env.say("alice", "control waive web-2026.12 7 \"signed off by email\"");
         env.say("alice", "yes");
         CHECK_THAT(env.say("alice", "release go web-2026.12"), !Contains("business-signoff"));
+    }
+}
+
+TEST_CASE(
+    "a control with an owner is ticked and unticked only by its owner, an approver or a "
+    "manager",
+    "[control][owner]") {
+    TestEnv env;
+    plan_web(env);  // alice: manager
+    env.say("alice", "role grant @appr approver");
+    env.say("alice", "control edit ops-ready owner @dana in web-2026.12");
+    env.say("alice", "control edit comms-approved owner approver in web-2026.12");
+    const auto audits = env.count("SELECT count(*) FROM audit_log");
+
+    SECTION("anyone else is refused, told who owns it and who else may, and nothing changes") {
+        for (const char* user : {"bob", "stranger"}) {
+            CAPTURE(user);
+            auto out = env.run(user, "control tick web-2026.12 ops-ready");
+            CHECK(out.reply.is_error);
+            CHECK(out.reply.text ==
+                  "Only the owner of control 6 `ops-ready` on web-2026.12 (<@dana>), an approver "
+                  "or a manager can tick it; you are a member. Ask <@dana> to tick it, or type "
+                  "`role list` to see the approvers and managers.");
+            auto role_owned = env.run(user, "control tick web-2026.12 comms-approved");
+            CHECK_THAT(role_owned.reply.text,
+                       Contains("Only the owner of control 5 `comms-approved` on web-2026.12 "
+                                "(any approver), an approver or a manager can tick it"));
+        }
+        CHECK(control_status(env, "ops-ready") == "open");
+        CHECK(control_status(env, "comms-approved") == "open");
+        CHECK(env.count("SELECT count(*) FROM audit_log") == audits);
+    }
+    SECTION("the owner, an approver and a manager may") {
+        CHECK_THAT(env.say("dana", "control tick web-2026.12 ops-ready"), Contains("Ticked"));
+        CHECK_THAT(env.say("appr", "control untick web-2026.12 ops-ready"), Contains("Unticked"));
+        CHECK_THAT(env.say("alice", "control tick web-2026.12 ops-ready"), Contains("Ticked"));
+        CHECK_THAT(env.say("appr", "control tick web-2026.12 comms-approved"), Contains("Ticked"));
+    }
+    SECTION("unticking someone else's control tells them; others may not untick it") {
+        env.say("dana", "control tick web-2026.12 ops-ready");
+        auto refused = env.run("bob", "control untick web-2026.12 ops-ready");
+        CHECK(refused.reply.is_error);
+        CHECK_THAT(refused.reply.text, Contains("can untick it; you are a member"));
+        CHECK(control_status(env, "ops-ready") == "done");
+
+        auto out = env.run("appr", "control untick web-2026.12 ops-ready");
+        CHECK_FALSE(out.reply.is_error);
+        CHECK(control_status(env, "ops-ready") == "open");
+        CHECK(env.count("SELECT count(*) FROM outbox WHERE destination LIKE '%\"user\":\"dana\"%' "
+                        "AND payload LIKE '%unticked your control 6 `ops-ready`%'") == 1);
+        // Unticking one's own control tells nobody.
+        env.say("dana", "control tick web-2026.12 ops-ready");
+        CHECK(env.run("dana", "control untick web-2026.12 ops-ready").outbound == 0);
+    }
+    SECTION("a control without an owner stays open to every member") {
+        CHECK_THAT(env.say("stranger", "control tick web-2026.12 backout-plan"),
+                   Contains("Ticked"));
+        CHECK_THAT(env.say("bob", "control untick web-2026.12 backout-plan"), Contains("Unticked"));
     }
 }

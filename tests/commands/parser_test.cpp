@@ -119,15 +119,15 @@ TEST_CASE("bad commands get the exact message saying what to type", "[parser]") 
          "`release show` needs <key>.\nUsage: `release show <key>`\nExample: `release show "
          "web-2026.12`"},
         {"release show a b",
-         "I did not expect `b` in `release show`.\nUsage: `release show <key>`\nExample: "
-         "`release show web-2026.12`"},
+         "I did not expect `b` in `release show`. Nothing more goes after what you gave.\nUsage: "
+         "`release show <key>`\nExample: `release show web-2026.12`"},
         {"release step w 0 done",
          "`0` is not a number: give a whole number like `2`.\nUsage: `release step <key> <n> "
-         "done|skip|fail [\"<note>\"]`\nExample: `release step web-2026.12 2 done \"Canary "
+         "done|skip|fail|retry [\"<note>\"]`\nExample: `release step web-2026.12 2 done \"Canary "
          "healthy\"`"},
         {"release step w 2",
-         "`release step` needs one of done, skip, fail.\nUsage: `release step <key> <n> "
-         "done|skip|fail [\"<note>\"]`\nExample: `release step web-2026.12 2 done \"Canary "
+         "`release step` needs one of done, skip, fail, retry.\nUsage: `release step <key> <n> "
+         "done|skip|fail|retry [\"<note>\"]`\nExample: `release step web-2026.12 2 done \"Canary "
          "healthy\"`"},
         {"release add w frontend@1.2",
          "`frontend@1.2` is not a component: write program/component@version, like "
@@ -145,6 +145,32 @@ TEST_CASE("bad commands get the exact message saying what to type", "[parser]") 
          "<program>/<component>@<version> [url <artifact>] [sha256 <hex>]`\nExample: `release "
          "add web-2026.12 api/gateway@2.9.1 url "
          "https://artifacts.example.com/gateway-2.9.1.tar.gz`"},
+        // A word where a choice belongs is named, with the choices, not the word after it.
+        {"plan add r deplyo \"x\"",
+         "`deplyo` is not a valid plan for `plan add`: use `deploy` or `backout`. Did you mean "
+         "`deploy`?\nUsage: `plan add <release> deploy|backout \"<step>\" [owner @user] [takes "
+         "<duration>]`\nExample: `plan add web-2026.12 deploy \"Switch traffic to blue\" owner "
+         "@dana takes 15m`"},
+        {"role grant @bob aprover",
+         "`aprover` is not a valid role for `role grant`: use `manager`, `approver` or `member`. "
+         "Did you mean `approver`?\nUsage: `role grant @user manager|approver|member`\nExample: "
+         "`role grant @carol approver`"},
+        {"release step w 2 finished",
+         "`finished` is not a valid outcome for `release step`: use `done`, `skip`, `fail` or "
+         "`retry`.\nUsage: `release step <key> <n> done|skip|fail|retry [\"<note>\"]`\nExample: "
+         "`release step web-2026.12 2 done \"Canary healthy\"`"},
+        // A trailing unknown option is named, with what may still follow.
+        {"release plan w \"T\" at now for 2h colour blue",
+         "I did not expect `colour` in `release plan`. What may still follow: `env`, `program`, "
+         "`owner` or `override`." +
+             plan_usage},
+        {"release list past progam web",
+         "I did not expect `progam` in `release list`. Did you mean `program`? What may still "
+         "follow: `program`.\nUsage: `release list [upcoming|past|all] [program <program>]`\n"
+         "Example: `release list upcoming program web`"},
+        {"audit w xml",
+         "I did not expect `xml` in `audit`. What may still follow: `csv` or `json`.\nUsage: "
+         "`audit <release> [csv|json]`\nExample: `audit web-2026.12 csv`"},
         {"release cancel w \"unclosed",
          "A quote is not closed after `\"unclosed`. Put the text between two quotes, like "
          "\"Deploy to prod\"."},

@@ -298,3 +298,187 @@ TEST_CASE("an unknown release gets a suggestion", "[release]") {
           "There is no release `web-2026.11` here. Did you mean `web-2026.12`? Type `release "
           "list` to see the releases.\n");
 }
+
+TEST_CASE("a marked step can be corrected, and the audit keeps what each mark replaced",
+          "[release][steps]") {
+    TestEnv env;
+    env.say("alice", kPlan);
+    make_ready(env);
+    env.say("alice", "release go web-2026.12");
+    env.say("alice", "release start web-2026.12");
+    auto step = [&](const std::string& column, int n = 1) {
+        return env.text(
+            "SELECT coalesce(" + column +
+            ", '') FROM plan_steps WHERE plan='deploy' AND position=" + std::to_string(n));
+    };
+    REQUIRE_THAT(env.say("bob", "release step web-2026.12 1 fail \"gateway 502s\""),
+                 Contains("FAILED"));
+
+    SECTION("a failed step is retried: pending again, with the failure in the audit") {
+        env.clock().advance(std::chrono::minutes(5));
+        CHECK_THAT(env.say("bob", "release step web-2026.12 1 retry \"restarted the pods\""),
+                   Contains("Step 1 of the deploy plan is pending again: Deploy API."));
+        CHECK(step("status") == "pending");
+        CHECK(step("done_by") == "");
+        CHECK(step("note") == "restarted the pods");
+        CHECK(env.text("SELECT detail FROM audit_log WHERE action='step.retry'") ==
+              "deploy step 1 \"Deploy API\": \"restarted the pods\" (was failed by @bob "
+              "2026-12-01 09:00 UTC, note \"gateway 502s\")");
+        // Pending again, it is marked like any pending step.
+        CHECK_THAT(env.say("bob", "release step web-2026.12 1 done"),
+                   Contains("Step 1 of the deploy plan done: Deploy API."));
+        CHECK_THAT(env.say("bob", "release step web-2026.12 1 retry"),
+                   Contains("Step 1 of the deploy plan is already done (by @bob at"));
+    }
+    SECTION("a failed step is marked done after a fix by hand") {
+        CHECK_THAT(env.say("bob", "release step web-2026.12 1 done \"fixed the config by hand\""),
+                   Contains("Step 1 of the deploy plan done: Deploy API. It had failed; it is "
+                            "marked done now."));
+        CHECK(step("status") == "done");
+        CHECK(step("note") == "fixed the config by hand");
+        CHECK(env.text("SELECT detail FROM audit_log WHERE action='step.done'") ==
+              "deploy step 1 \"Deploy API\": \"fixed the config by hand\" (was failed by @bob "
+              "2026-12-01 09:00 UTC, note \"gateway 502s\")");
+        // Both marks are in the audit, in order.
+        CHECK(env.count("SELECT count(*) FROM audit_log WHERE action IN ('step.failed', "
+                        "'step.done')") == 2);
+    }
+    SECTION("a done step that went wrong after all is marked failed") {
+        env.say("bob", "release step web-2026.12 1 retry");
+        env.say("bob", "release step web-2026.12 1 done \"API healthy\"");
+        auto failed = env.say("alice", "release step web-2026.12 1 fail \"errors came back\"");
+        CHECK_THAT(failed, Contains("Step 1 of the deploy plan FAILED: Deploy API. It was marked "
+                                    "done by @bob before."));
+        CHECK_THAT(failed, Contains("release backout web-2026.12"));
+        CHECK(step("status") == "failed");
+        CHECK(step("done_by") == "alice");
+        CHECK_THAT(env.text("SELECT detail FROM audit_log WHERE action='step.failed' ORDER BY id "
+                            "DESC LIMIT 1"),
+                   Contains("(was done by @bob 2026-12-01 09:00 UTC, note \"API healthy\")"));
+        // `release done` sees the failure.
+        env.say("bob", "release step web-2026.12 2 done");
+        CHECK_THAT(env.say("alice", "release done web-2026.12"), Contains("Deploy step 1 failed"));
+    }
+    SECTION("a mark that makes no sense is refused, says what can be done, and changes nothing") {
+        const auto audits = env.count("SELECT count(*) FROM audit_log");
+        CHECK_THAT(env.say("bob", "release step web-2026.12 1 fail"),
+                   Contains("Step 1 of the deploy plan is already failed (by @bob at 09:00). "
+                            "Run it again with `release step web-2026.12 1 retry`, or once it "
+                            "is fixed by hand mark it done: `release step web-2026.12 1 done "
+                            "\"<what you did>\"`."));
+        CHECK_THAT(env.say("bob", "release step web-2026.12 1 skip"), Contains("already failed"));
+        CHECK_THAT(env.say("bob", "release step web-2026.12 2 retry"),
+                   Contains("Step 2 of the deploy plan is pending, not failed, so there is "
+                            "nothing to retry."));
+        env.say("bob", "release step web-2026.12 2 skip");
+        const auto after_skip = env.count("SELECT count(*) FROM audit_log");
+        CHECK_THAT(env.say("bob", "release step web-2026.12 2 done"),
+                   Contains("is already skipped"));
+        CHECK(env.count("SELECT count(*) FROM audit_log") == after_skip);
+        CHECK(after_skip == audits + 1);
+        CHECK(step("status") == "failed");
+    }
+}
+
+TEST_CASE("a failed backout step ends the release as backout failed, loudly", "[release][steps]") {
+    TestEnv env;
+    env.say("alice", "release list");  // alice: manager
+    env.say("bob", kPlan);             // bob owns the release
+    make_ready(env);
+    env.say("alice", "release go web-2026.12");
+    env.say("alice", "release start web-2026.12");
+    env.say("carol", "release step web-2026.12 2 fail \"5xx\"");
+    env.say("alice", "release backout web-2026.12 \"5xx\"");
+    env.say("alice", "yes");
+
+    auto failed = env.say("carol", "release step web-2026.12 1 fail \"rollback script died\"");
+    CHECK_THAT(failed, Contains("Step 1 of the backout plan FAILED: Roll back API."));
+    CHECK_THAT(failed, Contains("Production may be half rolled back."));
+    // The owner is paged at once.
+    CHECK(env.count("SELECT count(*) FROM outbox WHERE destination LIKE '%\"user\":\"bob\"%' AND "
+                    "payload LIKE '%Backout step 1 of *web-2026.12* FAILED%'") == 1);
+    CHECK(env.text("SELECT state FROM releases") == "deploying");
+
+    auto closed = env.say("alice", "release done web-2026.12");
+    CHECK_THAT(closed, Contains("web-2026.12: BACKOUT FAILED. Backout step 1 failed, so "
+                                "production may be half rolled back."));
+    CHECK_THAT(closed, Contains("No early life support was started."));
+    CHECK(env.text("SELECT state FROM releases") == "backout-failed");
+    CHECK(env.text("SELECT coalesce(els_until, '') FROM releases") == "");
+    CHECK(env.count("SELECT count(*) FROM scheduled_jobs WHERE status='pending' AND kind LIKE "
+                    "'%els%'") == 0);
+    CHECK(env.count("SELECT count(*) FROM outbox WHERE destination LIKE '%\"user\":\"bob\"%' AND "
+                    "payload LIKE '%BACKOUT FAILED%'") == 1);
+    CHECK(env.text("SELECT detail FROM audit_log WHERE action='release.done'") ==
+          "backout-failed, backout step 1 failed");
+
+    auto shown = env.say("bob", "release show web-2026.12");
+    CHECK_THAT(shown, Contains("BACKOUT FAILED"));
+    CHECK_THAT(shown, Contains("production may be half rolled back"));
+    // The status message says it too.
+    CHECK(env.count("SELECT count(*) FROM outbox WHERE kind='status' AND payload LIKE "
+                    "'%BACKOUT FAILED%'") >= 1);
+    CHECK_THAT(env.say("bob", "release list past"), Contains("web-2026.12"));
+    CHECK_THAT(env.say("bob", "release step web-2026.12 1 retry"),
+               Contains("web-2026.12 is backout-failed; `release step` needs it to be deploying"));
+
+    SECTION("a backout whose failed step was retried and done closes as backed out") {
+        // Not this release: a second one whose failure was fixed.
+        env.say("bob", "release plan api-2026.12 \"API\" at 2026-12-11 14:00");
+        make_ready(env, "api-2026.12");
+        env.say("alice", "release go api-2026.12");
+        env.say("alice", "release start api-2026.12");
+        env.say("alice", "release backout api-2026.12");
+        env.say("alice", "yes");
+        env.say("carol", "release step api-2026.12 1 fail");
+        env.say("carol", "release step api-2026.12 1 retry");
+        env.say("carol", "release step api-2026.12 1 done");
+        CHECK_THAT(env.say("bob", "release done api-2026.12"), Contains("is backed out"));
+        CHECK(env.text("SELECT state FROM releases WHERE key='api-2026.12'") == "backed-out");
+    }
+}
+
+TEST_CASE("a step with an owner is marked only by its owner or a manager", "[release][steps]") {
+    TestEnv env;
+    env.say("alice", "release list");  // alice: manager
+    env.say("alice", "role grant @appr approver");
+    env.say("bob", kPlan);
+    make_ready(env);  // step 1 is owned by bob, step 2 by nobody
+    env.say("alice", "release go web-2026.12");
+    env.say("alice", "release start web-2026.12");
+
+    for (const char* user : {"carol", "appr", "stranger"}) {
+        CAPTURE(user);
+        auto out = env.run(user, "release step web-2026.12 1 done");
+        CHECK(out.reply.is_error);
+        CHECK_THAT(out.reply.text,
+                   Contains("Only <@bob>, who owns deploy step 1 of web-2026.12, or a manager can "
+                            "mark it"));
+        CHECK(env.text("SELECT status FROM plan_steps WHERE plan='deploy' AND position=1") ==
+              "pending");
+    }
+    // The step without an owner is open to every member.
+    CHECK_THAT(env.say("carol", "release step web-2026.12 2 done"), Contains("done"));
+    CHECK_THAT(env.say("bob", "release step web-2026.12 1 fail"), Contains("FAILED"));
+    CHECK_THAT(env.say("carol", "release step web-2026.12 1 retry"), Contains("Only @bob"));
+    CHECK_THAT(env.say("alice", "release step web-2026.12 1 retry"), Contains("pending again"));
+}
+
+TEST_CASE("a window needs a clock time, and one in a DST gap says which time was used",
+          "[release][time]") {
+    TestEnv env;
+    auto vague = env.run("alice", "release plan spring \"Spring\" at tomorrow");
+    CHECK(vague.reply.is_error);
+    CHECK_THAT(vague.reply.text, Contains("tomorrow at what time? e.g. `tomorrow 14:00`"));
+    CHECK(env.count("SELECT count(*) FROM releases") == 0);
+
+    auto gap = env.say("alice", "release plan spring \"Spring\" at 2027-03-28 02:30 Europe/Berlin");
+    CHECK_THAT(gap, Contains("Planned spring"));
+    CHECK_THAT(gap, Contains("2027-03-28 02:30 does not exist in Europe/Berlin: the clocks jump "
+                             "from 02:00 to 03:00 that night. Used Sun 28 Mar 2027 03:30 CEST."));
+    CHECK(env.count("SELECT window_start FROM releases WHERE key='spring'") ==
+          utc("2027-03-28 01:30").time_since_epoch().count());
+    // An ordinary time gets no such note.
+    CHECK_THAT(env.say("alice", "release plan summer \"Summer\" at 2027-06-01 14:00"),
+               !Contains("does not exist"));
+}

@@ -75,7 +75,8 @@ TEST_CASE("role grant refuses what is not a role", "[role]") {
     TestEnv env;
     env.say("alice", "role list");
     CHECK_THAT(env.say("alice", "role grant @carol boss"),
-               Contains("I did not expect `boss` in `role grant`."));
+               Contains("`boss` is not a valid role for `role grant`: use `manager`, `approver` "
+                        "or `member`."));
     CHECK_THAT(env.say("alice", "role grant carol approver"),
                Contains("`carol` is not a person: name them with @, like `@dana`."));
     CHECK(env.count("SELECT COUNT(*) FROM roles") == 1);

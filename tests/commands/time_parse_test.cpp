@@ -71,10 +71,8 @@ TEST_CASE("parse_when reads every accepted form as the exact UTC instant", "[tim
         {"UTC", "NOW", "2026-12-01 09:00Z"},
         {"UTC", "today 14:00", "2026-12-01 14:00Z"},
         {"UTC", "today 8:00", "2026-12-01 08:00Z"},
-        {"UTC", "today", "2026-12-01 00:00Z"},
         {"UTC", "tomorrow at 9:30", "2026-12-02 09:30Z"},
         {"UTC", "  Tomorrow   AT  9:30  ", "2026-12-02 09:30Z"},
-        {"UTC", "tomorrow", "2026-12-02 00:00Z"},
         {"UTC", "tomorrow 12am", "2026-12-02 00:00Z"},
         {"UTC", "tomorrow 12pm", "2026-12-02 12:00Z"},
         {"UTC", "tomorrow 2 pm", "2026-12-02 14:00Z"},
@@ -86,7 +84,6 @@ TEST_CASE("parse_when reads every accepted form as the exact UTC instant", "[tim
         {"UTC", "2pm", "2026-12-01 14:00Z"},
         {"UTC", "fri 14:00", "2026-12-04 14:00Z"},
         {"UTC", "Friday at 2pm", "2026-12-04 14:00Z"},
-        {"UTC", "friday", "2026-12-04 00:00Z"},
         {"UTC", "mon 9:30", "2026-12-07 09:30Z"},
         {"UTC", "thurs 9:30", "2026-12-03 09:30Z"},
         {"UTC", "tue 10:00", "2026-12-01 10:00Z"},
@@ -197,6 +194,52 @@ TEST_CASE("parse_when's relative forms count in the reader's calendar", "[time]"
         CHECK(when("tuesday 9:00", "UTC") == "2026-12-01 09:00Z");
         CHECK(when("tuesday 8:59", "UTC") == "2026-12-08 08:59Z");
         CHECK(when("tue 9:01", "UTC") == "2026-12-01 09:01Z");
+    }
+}
+
+TEST_CASE("a day named with no clock time asks for one", "[time]") {
+    auto c = GENERATE(values<std::pair<const char*, const char*>>({
+        {"tomorrow", "tomorrow at what time? e.g. `tomorrow 14:00` (a day needs a clock time)."},
+        {"at tomorrow", "tomorrow at what time? e.g. `tomorrow 14:00` (a day needs a clock time)."},
+        {"Today", "today at what time? e.g. `today 14:00` (a day needs a clock time)."},
+        {"friday Europe/Berlin",
+         "friday at what time? e.g. `friday 14:00` (a day needs a clock time)."},
+        {"fri", "fri at what time? e.g. `fri 14:00` (a day needs a clock time)."},
+    }));
+    CAPTURE(c.first);
+    auto r = parse_when(c.first, "UTC", kNow);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == c.second);
+    CHECK(r.error().kind == ErrorKind::usage);
+    // A date alone still means its midnight.
+    CHECK(when("2026-12-05", "UTC") == "2026-12-05 00:00Z");
+}
+
+TEST_CASE("a local time that does not exist or happens twice says which time was used", "[time]") {
+    SECTION("Berlin springs forward 2027-03-28 02:00 CET → 03:00 CEST") {
+        auto gap = parse_when_noted("2027-03-28 02:30 Europe/Berlin", "UTC", kNow);
+        REQUIRE(gap);
+        CHECK(iso(gap->at) == "2027-03-28 01:30Z");
+        CHECK(gap->note ==
+              "2027-03-28 02:30 does not exist in Europe/Berlin: the clocks jump from 02:00 to "
+              "03:00 that night. Used Sun 28 Mar 2027 03:30 CEST.");
+    }
+    SECTION("New York falls back 2026-11-01 02:00 EDT → 01:00 EST") {
+        auto twice = parse_when_noted("2026-11-01 01:30", "America/New_York", kNow);
+        REQUIRE(twice);
+        CHECK(iso(twice->at) == "2026-11-01 05:30Z");
+        CHECK(twice->note ==
+              "2026-11-01 01:30 happens twice in America/New_York: the clocks go back from 02:00 "
+              "to 01:00 that night. Used the first, Sun 1 Nov 2026 01:30 EDT.");
+    }
+    SECTION("an ordinary time, an offset or a relative time has no note") {
+        for (const char* text : {"2027-03-28 03:30 Europe/Berlin", "2027-03-28T02:30+01:00",
+                                 "in 3h", "now", "tomorrow 9:30"}) {
+            CAPTURE(text);
+            auto ok = parse_when_noted(text, "Europe/Berlin", kNow);
+            REQUIRE(ok);
+            CHECK(ok->note.empty());
+        }
     }
 }
 

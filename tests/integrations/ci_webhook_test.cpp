@@ -146,6 +146,23 @@ TEST_CASE("A signed CI request ticks a control with evidence, once", "[ci]") {
     }
 }
 
+TEST_CASE("A signed CI request ticks a control someone owns, which a member may not",
+          "[ci][owner]") {
+    TestEnv env;
+    Hook hook(env);
+    env.say("alice", "control edit package-integrity owner @dana in web-2026.12");
+    CHECK_THAT(env.say("bob", "control tick web-2026.12 package-integrity"),
+               Contains("Only the owner of control 4 `package-integrity` on web-2026.12"));
+    REQUIRE(hook.control_status("package-integrity") == "open");
+
+    HttpResponse res = hook.post(kTick, "pipeline-812-tick");
+    INFO(res.body);
+    CHECK(res.status == 200);
+    CHECK(hook.control_status("package-integrity") == "done");
+    CHECK(env.text("SELECT done_by FROM release_controls WHERE slug = 'package-integrity'") ==
+          "ci:gitlab-ci");
+}
+
 TEST_CASE("A signed CI request reports a component's version and checksum", "[ci]") {
     TestEnv env;
     Hook hook(env);

@@ -33,11 +33,13 @@ const std::vector<std::string> kEveryone = {"mgr",  "appr", "own", "ctl",
                                             "auth", "act",  "mem", "stranger"};
 
 // The world every try starts from (now is 2026-12-01 09:00 UTC):
-//   rel   planned, owned by own; control 1 ticked, 2 waived, 8 `extra` owned by ctl; a deploy
-//         and a backout step; a component; communications #1 (draft) and #2 (approved) by
-//         auth, #3 (draft) by appr
+//   rel   planned, owned by own; control 1 ticked, 2 waived, 8 `extra` owned by ctl, 9 `owned`
+//         owned and ticked by ctl, 10 `apr` owned by the approvers; a deploy and a backout
+//         step; a component; communications #1 (draft) and #2 (approved) by auth, #3 (draft)
+//         by appr
 //   ready planned with no blockers          goed  approved
 //   run   deploying, step 1 of 2 done       run2  deploying, every step done
+//   run3  deploying, its one deploy step owned by ctl
 //   old   deployed, no retrospective        past  deployed, retrospective open with mem and
 //         own; action item #1 owned by act, raised by own
 //   freeze #1 in February; retro template `ops`; audience `stakeholders`
@@ -51,6 +53,9 @@ void build_world(TestEnv& env) {
 
     must(env, "own", "release plan rel \"Rel\" at 2026-12-20 10:00 for 2h program web", "Planned");
     must(env, "own", "control add extra \"Extra check\" owner @ctl to rel", "Added");
+    must(env, "own", "control add owned \"Owned check\" owner @ctl to rel", "Added");
+    must(env, "ctl", "control tick rel owned", "Ticked");
+    must(env, "own", "control add apr \"Approvers' check\" owner approver to rel", "Added");
     must(env, "own", "control tick rel 1", "Ticked");
     must(env, "mgr", "control waive rel 2 \"Signed off by mail\"", "Please confirm");
     must(env, "mgr", "yes", "Waived");
@@ -69,6 +74,13 @@ void build_world(TestEnv& env) {
     release_at(env, "goed", "2026-12-22 10:00", Stage::approved);
     release_at(env, "run", "2026-12-23 10:00", Stage::deploying, 2);
     release_at(env, "run2", "2026-12-24 10:00", Stage::deploying);
+    must(env, "own", "release plan run3 \"run3\" at 2026-12-25 10:00", "Planned");
+    for (int n = 1; n <= 7; ++n)
+        must(env, "own", "control tick run3 " + std::to_string(n), "Ticked");
+    must(env, "own", "plan add run3 deploy \"Deploy\" owner @ctl", "Added deploy step");
+    must(env, "own", "plan add run3 backout \"Roll back\"", "Added backout step");
+    must(env, "mgr", "release go run3", "approved");
+    must(env, "mgr", "release start run3", "deploying");
     release_at(env, "old", "2026-12-02 10:00", Stage::deployed);
     release_at(env, "past", "2026-12-02 10:00", Stage::deployed);
     must(env, "own", "retro start past with @mem @own", "past");
@@ -98,6 +110,8 @@ const std::vector<Row>& rows() {
         {"release go ready", kManager},
         {"release start goed", kManager},
         {"release step run 2 done", kAll},
+        // A step with an owner: its owner or a manager.
+        {"release step run3 1 done", {"ctl", "mgr"}},
         {"release backout run \"Errors\"", kManager, true},
         {"release done run2", kOwnerOrManager},
         {"release els old 2d", kOwnerOrManager},
@@ -111,6 +125,10 @@ const std::vector<Row>& rows() {
         {"control remove ops-ready", kManager},
         {"control tick rel 3", kAll},
         {"control untick rel 1", kAll},
+        // A control with an owner: its owner, an approver or a manager.
+        {"control tick rel extra", {"ctl", "appr", "mgr"}},
+        {"control untick rel owned", {"ctl", "appr", "mgr"}},
+        {"control tick rel apr", {"appr", "mgr"}},
         {"control untick rel 2", kManager},
         {"control waive rel 4 \"Not needed this time\"", kManager, true},
         {"control check rel extra https://status.example.com/health", kManager},

@@ -46,12 +46,14 @@ int latest() {
 
 }  // namespace
 
-TEST_CASE("migrations are numbered 1..n in order", "[storage]") {
+TEST_CASE("migrations are numbered from 1 in increasing order", "[storage]") {
     const auto& all = migrations();
     REQUIRE(!all.empty());
+    CHECK(all.front().version == 1);
     for (std::size_t i = 0; i < all.size(); ++i) {
-        CHECK(all[i].version == static_cast<int>(i + 1));
+        if (i > 0) CHECK(all[i].version > all[i - 1].version);
         CHECK(!all[i].description.empty());
+        CHECK((!all[i].sql.empty() || all[i].apply != nullptr));
     }
 }
 
@@ -121,6 +123,72 @@ TEST_CASE("open a database made by an older schema", "[storage]") {
     auto pending = store.confirmations.get(ws->id, UserId("alice"));
     REQUIRE(pending);
     CHECK(pending->command_text == "release cancel web-2026.12");
+}
+
+TEST_CASE("an older database learns the state backout-failed and keeps every row", "[storage]") {
+    TempDir dir;
+    const auto path = dir.file("v10.db");
+    // Version 10, with a release that rows of other tables refer to.
+    {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+        raw_exec(raw, "PRAGMA foreign_keys = ON");
+        for (const auto& m : migrations())
+            if (m.version <= 10) raw_exec(raw, std::string(m.sql));
+        raw_exec(raw, "PRAGMA user_version = 10");
+        raw_exec(raw,
+                 "INSERT INTO workspaces (id, platform, tenant, name, time_zone, created_at) "
+                 "VALUES (1, 'console', 'local', 'Local', 'UTC', 1764000000)");
+        raw_exec(raw,
+                 "INSERT INTO releases (id, workspace_id, key, title, state, window_start, "
+                 "duration_s, owner, active_plan, created_by, created_at, updated_at, els_owner) "
+                 "VALUES (7, 1, 'web-2026.12', 'Web', 'deploying', 1796000000, 7200, 'alice', "
+                 "'backout', 'alice', 1764000000, 1764000000, 'ops')");
+        raw_exec(raw, "INSERT INTO release_programs (release_id, program) VALUES (7, 'web')");
+        raw_exec(raw,
+                 "INSERT INTO plan_steps (release_id, plan, position, title, status) VALUES "
+                 "(7, 'backout', 1, 'Roll back', 'failed')");
+        raw_exec(raw,
+                 "INSERT INTO release_controls (release_id, slug, title, position) VALUES "
+                 "(7, 'ops-ready', 'Ops ready', 1)");
+        raw_exec(raw,
+                 "INSERT INTO audit_log (workspace_id, release_id, at, actor, action) VALUES "
+                 "(1, 7, 1764000000, 'alice', 'release.plan')");
+        sqlite3_close(raw);
+    }
+
+    Database db(path);
+    Store store(db);
+    CHECK(db.schema_version() == latest());
+    auto count = [&](const std::string& sql) {
+        auto st = db.prepare(sql);
+        REQUIRE(st.step());
+        return st.get_int(0);
+    };
+    // Nothing that refers to the release was lost or detached.
+    CHECK(count("SELECT count(*) FROM release_programs WHERE release_id = 7") == 1);
+    CHECK(count("SELECT count(*) FROM plan_steps WHERE release_id = 7") == 1);
+    CHECK(count("SELECT count(*) FROM release_controls WHERE release_id = 7") == 1);
+    CHECK(count("SELECT count(*) FROM audit_log WHERE release_id = 7") == 1);
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name = 'releases_by_window'") == 1);
+    CHECK(count("SELECT count(*) FROM sqlite_master WHERE name LIKE 'releases_rebuilt%'") == 0);
+    CHECK(count("PRAGMA foreign_keys") == 1);
+
+    auto ws = store.workspaces.find("console", "local");
+    REQUIRE(ws);
+    auto release = store.releases.find(ws->id, "web-2026.12");
+    REQUIRE(release);
+    CHECK(release->els_owner == UserId("ops"));
+    CHECK(release->active_plan == PlanKind::backout);
+    release->state = ReleaseState::backout_failed;
+    store.releases.update(*release);
+    CHECK(store.releases.find(ws->id, "web-2026.12")->state == ReleaseState::backout_failed);
+    // The constraint still refuses a state nobody knows.
+    CHECK_THROWS_AS(db.exec("UPDATE releases SET state = 'exploded' WHERE id = 7"), DatabaseError);
+    // References are enforced again: deleting the release takes its rows with it.
+    db.exec("DELETE FROM releases WHERE id = 7");
+    CHECK(count("SELECT count(*) FROM plan_steps") == 0);
+    CHECK(count("SELECT count(*) FROM audit_log WHERE release_id IS NULL") == 1);
 }
 
 TEST_CASE("a database from a newer releasebot is refused and keeps its version", "[storage]") {
