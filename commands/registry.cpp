@@ -232,6 +232,23 @@ std::string unexpected(const CommandSpec& spec, const ParsedCommand& out, const 
     return msg + " What may still follow: " + one_of(open) + ".";
 }
 
+// For a `<when>` value that cannot be read as a whole: the first word after the longest start of
+// it that can, which was most likely meant as an option of its own (`at 2026-12-10 14:00 colour
+// blue`); "" when no start of it reads, or when the time is read but wrong (an unknown zone, a
+// 30 February), which parse_when explains better. Readability does not depend on the zone or
+// the current time, so any serve here.
+std::string word_after_when(const std::string& value) {
+    const auto words = split_words(value);
+    if (words.size() < 2) return "";
+    auto whole = parse_when(value, "UTC", Instant{});
+    if (whole || whole.error().kind != ErrorKind::usage) return "";
+    for (std::size_t n = words.size() - 1; n >= 1; --n) {
+        std::vector<std::string> start(words.begin(), words.begin() + static_cast<long>(n));
+        if (parse_when(join(start, " "), "UTC", Instant{})) return words[n];
+    }
+    return "";
+}
+
 }  // namespace
 
 ArgSpec positional(std::string name, ArgType type, std::string placeholder) {
@@ -479,7 +496,12 @@ Result<ParsedCommand> Registry::parse(std::string_view text) const {
                 return usage_error("`" + matched->keyword + "` needs " + matched->placeholder +
                                    " after it." + usage_hint(*spec));
             }
-            RB_TRY(store(*matched, read_value(*matched, i)));
+            const std::string value = read_value(*matched, i);
+            RB_TRY(store(*matched, value));
+            if (matched->type == ArgType::when && !tokens[i - 1].quoted) {
+                if (auto extra = word_after_when(value); !extra.empty())
+                    return usage_error(unexpected(*spec, out, extra) + usage_hint(*spec));
+            }
             // `with @a @b @c`: a repeated keyword of people takes every mention that follows.
             if (matched->repeated && matched->type == ArgType::user) {
                 while (i < tokens.size() && !tokens[i].quoted &&

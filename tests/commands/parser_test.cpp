@@ -164,6 +164,15 @@ TEST_CASE("bad commands get the exact message saying what to type", "[parser]") 
          "I did not expect `colour` in `release plan`. What may still follow: `env`, `program`, "
          "`owner` or `override`." +
              plan_usage},
+        // Also after a time, which would otherwise take the word in.
+        {"release plan w \"T\" at 2026-12-10 14:00 colour blue",
+         "I did not expect `colour` in `release plan`. What may still follow: `for`, `env`, "
+         "`program`, `owner` or `override`." +
+             plan_usage},
+        {"release plan w \"T\" at in 3h ownr @dana",
+         "I did not expect `ownr` in `release plan`. Did you mean `owner`? What may still follow: "
+         "`for`, `env`, `program`, `owner` or `override`." +
+             plan_usage},
         {"release list past progam web",
          "I did not expect `progam` in `release list`. Did you mean `program`? What may still "
          "follow: `program`.\nUsage: `release list [upcoming|past|all] [program <program>]`\n"
