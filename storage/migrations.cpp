@@ -435,6 +435,14 @@ CREATE INDEX outbox_pending_in_order ON outbox (id, not_before) WHERE status = '
 CREATE INDEX retro_actions_by_release ON retro_actions (release_id, id);
 )sql";
 
+// Approval as a snapshot: what `release go` approved (the gate's inputs, as text), so that any
+// later change to them is seen and withdraws the approval; and the approved releases of a
+// workspace found without a scan, since every change that could touch one looks them up.
+constexpr std::string_view kApprovalSnapshots = R"sql(
+ALTER TABLE releases ADD COLUMN approval_snapshot TEXT;
+CREATE INDEX releases_approved ON releases (workspace_id) WHERE state = 'approved';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -450,6 +458,7 @@ const std::vector<Migration>& migrations() {
         {8, "health checks on release controls", kHealthChecks},
         {9, "indexes for lookups by release", kReleaseLookups},
         {10, "indexes for the outbox in order and retro actions by release", kOrderedLookups},
+        {11, "approval snapshots", kApprovalSnapshots},
     };
     return all;
 }
