@@ -9,6 +9,7 @@
 #include "bot/metrics.hpp"
 #include "bot/reply_codec.hpp"
 #include "commands/dispatcher.hpp"
+#include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/registry.hpp"
 #include "commands/release_view.hpp"
@@ -182,7 +183,10 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
             }
         } else {
             Context& ctx = *w.ctx;
-            // Every change to a release refreshes its status message (M12).
+            // An approval covers exactly what was approved: whatever this event changed, no
+            // release may stay approved that its approval no longer covers.
+            if (db_.total_changes() - changes_before > 1) settle_approvals(ctx);
+            // Every change to a release refreshes its status message.
             for (const auto& entry : ctx.audit_entries) store.audit.append(entry);
             for (const auto& id : ctx.changed_releases) {
                 auto r = store.releases.get(id);

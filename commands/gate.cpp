@@ -1,8 +1,10 @@
-// The go/no-go gate: blockers computed from the stored release, never cached, so what `release
+// The go/no-go gate as the handlers see it: the facts of a release loaded from the store and
+// handed to the release model (commands/model/), which decides. Never cached, so what `release
 // go`, `release show` and the status message say is always the current truth.
 #include "commands/gate.hpp"
 
 #include "commands/comms.hpp"
+#include "commands/model/release_model.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
@@ -36,59 +38,81 @@ std::optional<std::string> overlapping_freeze(Context& ctx, Instant start, Insta
     return std::nullopt;
 }
 
+model::ReleaseFacts load_facts(Context& ctx, const Release& r,
+                               std::vector<ReleaseControl> controls) {
+    model::ReleaseFacts f;
+    f.release = r;
+    f.components = ctx.store.releases.components(r.id);
+    f.controls = std::move(controls);
+    f.steps = ctx.store.plans.steps(r.id, PlanKind::deploy);
+    for (auto& s : ctx.store.plans.steps(r.id, PlanKind::backout)) f.steps.push_back(std::move(s));
+    for (const auto& c : unapproved_communications(ctx, r))
+        f.held.push_back({c.id.value(), c.audiences, c.status == CommsStatus::rejected});
+    f.freeze = overlapping_freeze(ctx, r.window_start, r.window_end());
+    return f;
+}
+
+model::ReleaseFacts load_facts(Context& ctx, const Release& r) {
+    return load_facts(ctx, r, ctx.store.controls.for_release(r.id));
+}
+
 std::vector<Blocker> gate_blockers(Context& ctx, const Release& r) {
-    return gate_blockers(ctx, r, ctx.store.controls.for_release(r.id));
+    return model::blockers(load_facts(ctx, r), ctx.now, ctx.zone);
 }
 
 std::vector<Blocker> gate_blockers(Context& ctx, const Release& r,
                                    const std::vector<ReleaseControl>& controls) {
-    std::vector<Blocker> out;
-    const std::string& key = r.key;
-    for (const auto& c : controls) {
-        if (!c.mandatory || c.status != ControlStatus::open) continue;
-        std::string what = "Control " + std::to_string(c.position) + " `" + c.slug + "` (" +
-                           c.title + ") is not ticked";
-        if (c.owner) what += "; owner " + owner_label(*c.owner);
-        out.push_back({what, "control tick " + key + " " + c.slug});
-    }
-    if (ctx.store.plans.count(r.id, PlanKind::deploy) == 0)
-        out.push_back({"There is no deployment plan", "plan add " + key + " deploy \"<step>\""});
-    if (ctx.store.plans.count(r.id, PlanKind::backout) == 0)
-        out.push_back({"There is no backout plan", "plan add " + key + " backout \"<step>\""});
-    for (const auto& c : unapproved_communications(ctx, r)) {
-        out.push_back({"Communication #" + std::to_string(c.id.value()) + " to " +
-                           join(c.audiences, ", ") + " is " +
-                           (c.status == CommsStatus::rejected ? "rejected" : "waiting for review"),
-                       c.status == CommsStatus::rejected
-                           ? "comms edit " + std::to_string(c.id.value()) + " \"<text>\""
-                           : "comms review " + std::to_string(c.id.value()) +
-                                 " approve  (someone other than its author)"});
-    }
-    if (!r.freeze_override) {
-        if (auto f = overlapping_freeze(ctx, r.window_start, r.window_end()))
-            out.push_back({"The window overlaps the freeze " + *f,
-                           "release move " + key + " to <when>  (or a manager: release go " + key +
-                               " override \"<reason>\")"});
-    }
-    if (r.window_start < ctx.now && r.state != ReleaseState::deploying)
-        out.push_back({"The window started " + format_when(r.window_start, ctx.zone) +
-                           ", which has passed",
-                       "release move " + key + " to <when>"});
-    return out;
+    return model::blockers(load_facts(ctx, r, controls), ctx.now, ctx.zone);
 }
 
-bool recheck_approval(Context& ctx, Release& r) {
-    if (r.state != ReleaseState::approved) return false;
-    auto blockers = gate_blockers(ctx, r);
-    if (blockers.empty()) return false;
+void approve(Context& ctx, Release& r) {
+    r.state = ReleaseState::approved;
+    r.updated_at = ctx.now;
+    ctx.store.releases.update(r);
+    ctx.store.releases.set_approval_snapshot(r.id, model::approval_snapshot(load_facts(ctx, r)));
+}
+
+namespace {
+
+void withdraw(Context& ctx, Release& r, const std::vector<std::string>& reasons) {
     r.state = ReleaseState::planned;
     r.updated_at = ctx.now;
     ctx.store.releases.update(r);
-    ctx.audit(r.id, "release.unapprove",
-              "approval withdrawn: " + blockers.front().what +
-                  (blockers.size() > 1 ? " (and " + std::to_string(blockers.size() - 1) + " more)"
-                                       : ""));
+    ctx.store.releases.set_approval_snapshot(r.id, "");
+    std::string why = reasons.front();
+    for (std::size_t i = 1; i < reasons.size() && i < 4; ++i) why += "; " + reasons[i];
+    if (reasons.size() > 4) why += " (and " + std::to_string(reasons.size() - 4) + " more)";
+    ctx.audit(r.id, "release.unapprove", "approval withdrawn after a change by " +
+                                             who(ctx.actor.user) + ": " + why);
+    Reply note = Reply::plain("*" + r.key + "* is no longer approved: " + why +
+                              ". Run `release go " + r.key + "` again once it is ready.");
+    ctx.notify(r.owner, note, r.id);
+    ctx.post(release_home(ctx, r), std::move(note), r.id);
+}
+
+}  // namespace
+
+bool recheck_approval(Context& ctx, Release& r) {
+    if (r.state != ReleaseState::approved) return false;
+    const std::string stored = ctx.store.releases.approval_snapshot(r.id);
+    const model::ReleaseFacts facts = load_facts(ctx, r);
+    auto withdrawal = model::approval_check(facts, stored, ctx.now, ctx.zone);
+    if (!withdrawal) {
+        // Approved before snapshots were kept: what it covers is recorded now.
+        if (stored.empty())
+            ctx.store.releases.set_approval_snapshot(r.id, model::approval_snapshot(facts));
+        return false;
+    }
+    withdraw(ctx, r, withdrawal->reasons);
     return true;
+}
+
+std::vector<ReleaseId> settle_approvals(Context& ctx) {
+    std::vector<ReleaseId> out;
+    for (auto& r : ctx.store.releases.approved(ctx.workspace.id)) {
+        if (recheck_approval(ctx, r)) out.push_back(r.id);
+    }
+    return out;
 }
 
 }  // namespace releasebot

@@ -1,4 +1,4 @@
-// The go/no-go gate (DESIGN.md M6): everything that stands between a release and approval,
+// The go/no-go gate: everything that stands between a release and approval,
 // as an exact list of blockers a person can act on.
 #pragma once
 
@@ -6,14 +6,10 @@
 #include <vector>
 
 #include "commands/context.hpp"
+#include "commands/model/release_model.hpp"
 #include "storage/records.hpp"
 
 namespace releasebot {
-
-struct Blocker {
-    std::string what;       // "Mandatory control 3 `components-versioned` is open"
-    std::string next_step;  // "control tick web-2026.12 components-versioned"
-};
 
 // Blockers for approving `r` now: its state, open mandatory controls, a missing deploy or
 // backout plan, an overlapping freeze without a manager's override, a window already past.
@@ -22,9 +18,24 @@ std::vector<Blocker> gate_blockers(Context& ctx, const Release& r);
 std::vector<Blocker> gate_blockers(Context& ctx, const Release& r,
                                    const std::vector<ReleaseControl>& controls);
 
-// After a change to an approved release (untick, plan removal, move), returns it to `planned`
-// when it no longer passes the gate, with an audit entry. Returns true if it was returned.
+// The facts of `r` the model judges, read from the store (with its controls already read).
+model::ReleaseFacts load_facts(Context& ctx, const Release& r);
+model::ReleaseFacts load_facts(Context& ctx, const Release& r,
+                               std::vector<ReleaseControl> controls);
+
+// Approves `r`: its state, and the snapshot of what the approval covers.
+void approve(Context& ctx, Release& r);
+
+// For an approved `r`: when the gate has a blocker or anything the approval covered changed,
+// returns it to `planned`, with an audit entry naming what changed and who changed it, a DM to
+// its owner and a note in its channel. Returns true if it was returned.
 bool recheck_approval(Context& ctx, Release& r);
+
+// recheck_approval() for every approved release of the workspace: run after every event that
+// changed something, so no path (a command, a button, CI, a health check, a freeze, a template
+// edit) can leave a release approved that its approval no longer covers. Returns the releases
+// it returned to `planned`.
+std::vector<ReleaseId> settle_approvals(Context& ctx);
 
 // The freeze that `[start, end)` overlaps, described ("Friday afternoons (weekly, Fri
 // 12:00–23:59 Europe/Berlin)"), or nullopt.

@@ -10,6 +10,8 @@
 #include "commands/release_jobs.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
+#include "commands/model/release_model.hpp"
+#include "commands/verify.hpp"
 #include "commands/registry.hpp"
 #include "commands/release_view.hpp"
 #include "commands/text_util.hpp"
@@ -48,6 +50,19 @@ void announce(Context& ctx, const Release& r, CommsTrigger event, Reply& reply) 
     for (const auto& c : held) ids.push_back("#" + std::to_string(c.id.value()));
     reply.context("Not sent, not approved: communication " + join_and(ids) +
                   ". Only approved messages go out.");
+}
+
+// Planning or moving `r` into a window another release of one of its programs already holds in
+// the same environment is a change collision: say which, and ask to confirm (nullopt: none, or
+// confirmed).
+std::optional<Reply> confirm_collision(Context& ctx, const Release& r, const std::string& doing) {
+    auto other = model::collision(
+        r, ctx.store.releases.in_range(ctx.workspace.id, r.window_start, r.window_end()));
+    if (!other) return std::nullopt;
+    return confirmation_preview(
+        ctx, doing + " although its window overlaps *" + other->key + "* — " + other->title + " (" +
+                 window_text(ctx, *other) + ", " + to_string(other->state) +
+                 "), a release of the same program in the same environment");
 }
 
 Status check_future(const Context& ctx, Instant start) {
@@ -97,6 +112,7 @@ Result<Reply> release_plan(Context& ctx, const ParsedCommand& cmd) {
                          [&](const std::string& q) { return iequals(p, q); }))
             r.programs.push_back(p);
     }
+    if (auto preview = confirm_collision(ctx, r, "plan *" + key + "*")) return *preview;
     r.id = ctx.store.releases.insert(r);
     ctx.store.controls.copy_templates(ctx.workspace.id, r.id);
     schedule_release_jobs(ctx, r);
@@ -187,6 +203,9 @@ Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
     Instant old = r->window_start;
     std::optional<std::string> old_override = r->freeze_override;
     r->window_start = *start;
+    if (auto preview = confirm_collision(ctx, *r, "move *" + r->key + "* to " +
+                                                      format_when(*start, ctx.zone)))
+        return *preview;
     // An override was given for the old window's freeze; the new window needs its own.
     r->freeze_override = cmd.opt("override");
     r->updated_at = ctx.now;
@@ -265,12 +284,11 @@ Result<Reply> release_add(Context& ctx, const ParsedCommand& cmd) {
     std::optional<Component> before;
     for (const auto& existing : ctx.store.releases.components(r->id))
         if (iequals(existing.program, c.program) && iequals(existing.name, c.name)) before = existing;
-    if (before) {
-        // Keep what the command did not restate.
-        if (!c.artifact_url) c.artifact_url = before->artifact_url;
-        if (!c.sha256 && before->version == c.version) c.sha256 = before->sha256;
-    }
+    model::ComponentUpdate update = model::restate_component(before, std::move(c));
+    c = std::move(update.component);
     ctx.store.releases.upsert_component(c);
+    if (before && model::verification_stale(*before, c))
+        reopen_verification(ctx, *r, c.program + "/" + c.name + " changed");
     bool new_program = std::none_of(r->programs.begin(), r->programs.end(),
                                     [&](const std::string& p) { return iequals(p, c.program); });
     if (new_program) ctx.store.releases.add_program(r->id, c.program);
@@ -283,7 +301,10 @@ Result<Reply> release_add(Context& ctx, const ParsedCommand& cmd) {
 
     Reply reply = Reply::plain(
         before ? "Updated *" + c.program + "/" + c.name + "* on " + r->key + " from " +
-                     before->version + " to " + c.version + "."
+                     before->version + " to " + c.version + "." +
+                     (update.dropped ? " " + *update.dropped + ": give the new ones with `url` "
+                                                               "and `sha256`."
+                                     : "")
                : "Added *" + c.program + "/" + c.name + "* " + c.version + " to " + r->key + "." +
                      (new_program ? " Program " + c.program + " joins the release." : ""));
     if (!c.sha256)
@@ -308,6 +329,7 @@ Result<Reply> release_go(Context& ctx, const ParsedCommand& cmd) {
     auto blockers = gate_blockers(ctx, *r);
     if (!blockers.empty()) {
         // The answer is "no go": nothing changes, and the list is the work left to do.
+        if (cmd.has("override")) r->freeze_override.reset();
         Reply reply;
         reply.text = "No go for " + r->key + ": " +
                      plural(static_cast<long>(blockers.size()), "blocker", "blockers") + ".";
@@ -320,9 +342,7 @@ Result<Reply> release_go(Context& ctx, const ParsedCommand& cmd) {
         reply.table({"#", "Blocker", "To clear it"}, std::move(rows));
         return reply;
     }
-    r->state = ReleaseState::approved;
-    r->updated_at = ctx.now;
-    ctx.store.releases.update(*r);
+    approve(ctx, *r);
     if (cmd.has("override"))
         ctx.audit(r->id, "release.freeze_override", "\"" + cmd.get("override") + "\"");
     ctx.audit(r->id, "release.go", "approved: no blockers");
@@ -344,9 +364,21 @@ Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
         return conflict(r->key + " is not approved yet; run `release go " + r->key +
                         "` first, which lists anything still blocking it.");
     if (r->state != ReleaseState::approved) return wrong_state(*r, "release start", "approved");
-    // Things may have changed since go (a freeze added): check again.
+    // A release starts in its window: from a short lead before it opens until it closes. A
+    // manager may start it outside, saying why.
+    if (auto refusal = model::start_refusal(*r, ctx.now, ctx.zone)) {
+        if (!cmd.has("override")) return conflict(*refusal);
+        RB_TRY(require_role(ctx, Role::manager, "start " + r->key + " outside its window"));
+        ctx.audit(r->id, "release.start_override",
+                  "started outside its window (" + window_text(ctx, *r) + "): \"" +
+                      cmd.get("override") + "\"");
+    } else if (cmd.has("override")) {
+        return invalid(r->key + " is in its start window, so there is nothing to override. Type "
+                       "`release start " + r->key + "`.");
+    }
+    // The approval is withdrawn by any change, so it still holds; the gate is asked once more
+    // for what time alone can change.
     auto blockers = gate_blockers(ctx, *r);
-    std::erase_if(blockers, [](const Blocker& b) { return b.what.find("has passed") != std::string::npos; });
     if (!blockers.empty()) {
         std::string list;
         for (const auto& b : blockers) list += "\n• " + b.what + " → `" + b.next_step + "`";
@@ -766,9 +798,13 @@ void register_release_commands(Registry& r) {
            .changes_state = true,
            .handler = release_go});
     r.add({.name = "release start",
-           .args = {key_arg()},
-           .summary = "Start deploying an approved release",
+           .args = {key_arg(),
+                    optional_keyword("override", "override", ArgType::text, "\"<reason>\"")},
+           .summary = "Start deploying an approved release, in its window",
            .example = "release start web-2026.12",
+           .details = "A release starts from 15 minutes before its window opens until the "
+                      "window ends. Outside that, a manager may start it anyway with "
+                      "`override \"<reason>\"`, which the audit log keeps.",
            .role = Role::manager,
            .changes_state = true,
            .handler = release_start});

@@ -39,6 +39,21 @@ void tick_integrity(Context& ctx, const Release& r, std::size_t artifacts) {
 
 }  // namespace
 
+bool reopen_verification(Context& ctx, const Release& r, const std::string& what) {
+    auto c = ctx.store.controls.find(r.id, kIntegrityControl);
+    if (!c || c->status != ControlStatus::done) return false;
+    c->status = ControlStatus::open;
+    c->done_by.reset();
+    c->done_at.reset();
+    c->evidence_url.reset();
+    c->note.reset();
+    ctx.store.controls.update(*c);
+    ctx.audit(r.id, "control.untick",
+              std::to_string(c->position) + " `" + c->slug + "`: the verification is stale (" +
+                  what + "); run `release verify " + r.key + "` again");
+    return true;
+}
+
 Result<Reply> release_verify(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();

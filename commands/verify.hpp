@@ -21,6 +21,11 @@ Result<Reply> release_verify(Context& ctx, const ParsedCommand& cmd);
 // Records a worker's findings. `fields`: "request" → the request id; "c<component id>" →
 // "sha256:<hex>" (what the artifact hashed to) or "error:<why it could not be fetched>".
 // A request already finished is left alone (a repeated result does nothing).
+// After an artifact of `r` changed (`what`: "api/gateway changed"): a verification holds only
+// for the exact URLs and checksums it checked, so a ticked `package-integrity` control is
+// opened again, with an audit entry. Returns whether it was.
+bool reopen_verification(Context& ctx, const Release& r, const std::string& what);
+
 Result<Reply> record_verify_result(Context& ctx, const std::map<std::string, std::string>& fields);
 
 }  // namespace releasebot

@@ -474,6 +474,14 @@ void allow_backout_failed(Database& db) {
     for (const auto& sql : dependents) db.exec(sql);
 }
 
+// Approval as a snapshot: what `release go` approved (the gate's inputs, as text), so that any
+// later change to them is seen and withdraws the approval; and the approved releases of a
+// workspace found without a scan, since every change that could touch one looks them up.
+constexpr std::string_view kApprovalSnapshots = R"sql(
+ALTER TABLE releases ADD COLUMN approval_snapshot TEXT;
+CREATE INDEX releases_approved ON releases (workspace_id) WHERE state = 'approved';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -489,7 +497,7 @@ const std::vector<Migration>& migrations() {
         {8, "health checks on release controls", kHealthChecks},
         {9, "indexes for lookups by release", kReleaseLookups},
         {10, "indexes for the outbox in order and retro actions by release", kOrderedLookups},
-        // Number 11 comes from a change being made alongside this one; it is merged in here.
+        {11, "approval snapshots", kApprovalSnapshots},
         {12, "release state backout-failed", {}, allow_backout_failed, true},
     };
     return all;

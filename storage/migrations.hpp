@@ -24,8 +24,7 @@ struct Migration {
     bool rebuilds_tables = false;
 };
 
-// All migrations, in increasing order of version, starting at 1. While two branches each add a
-// step, a number may be missing until they are merged.
+// All migrations, numbered 1..n in order.
 const std::vector<Migration>& migrations();
 
 // Brings `db` up to the latest version. Throws DatabaseError when the file's version is newer

@@ -156,6 +156,45 @@ void ReleaseRepo::add_program(ReleaseId id, const std::string& program) {
         .run();
 }
 
+bool ReleaseRepo::remove_program(ReleaseId id, const std::string& program) {
+    const std::int64_t before = db_.total_changes();
+    db_.prepare("DELETE FROM release_programs WHERE release_id = ? AND program = ? COLLATE NOCASE")
+        .bind_all(id, program)
+        .run();
+    return db_.total_changes() != before;
+}
+
+std::vector<Release> ReleaseRepo::approved(WorkspaceId ws) {
+    static const std::string sql = select_releases(
+        "INDEXED BY releases_approved WHERE workspace_id = ? AND state = 'approved' "
+        "ORDER BY id");
+    std::vector<Release> out;
+    {
+        auto st = db_.prepare(sql);
+        st.bind_all(ws);
+        while (st.step()) out.push_back(read_release(st));
+    }
+    for (auto& r : out) load_programs(r);
+    return out;
+}
+
+std::string ReleaseRepo::approval_snapshot(ReleaseId id) {
+    auto st = db_.prepare("SELECT approval_snapshot FROM releases WHERE id = ?");
+    st.bind_all(id);
+    if (!st.step()) return {};
+    return st.get_opt_text(0).value_or("");
+}
+
+void ReleaseRepo::set_approval_snapshot(ReleaseId id, const std::string& snapshot) {
+    auto st = db_.prepare("UPDATE releases SET approval_snapshot = ? WHERE id = ?");
+    if (snapshot.empty())
+        st.bind(1, std::nullopt);
+    else
+        st.bind(1, snapshot);
+    st.bind(2, id);
+    st.run();
+}
+
 std::vector<Release> ReleaseRepo::list(WorkspaceId ws, ReleaseFilter filter, Instant now,
                                        const std::optional<std::string>& program) {
     // At most six shapes of this query exist, each prepared once by the statement cache; the

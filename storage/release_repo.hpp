@@ -25,6 +25,15 @@ public:
     // Writes every mutable column of `r` (state, window, owner, reasons, times, ...).
     void update(const Release& r);
     void add_program(ReleaseId id, const std::string& program);
+    // Removes `program` from the release (case-insensitive); returns whether it was there.
+    bool remove_program(ReleaseId id, const std::string& program);
+
+    // The approved releases of the workspace, programs filled.
+    std::vector<Release> approved(WorkspaceId ws);
+    // What the release's approval covered (the model's snapshot), or "" when none is recorded.
+    std::string approval_snapshot(ReleaseId id);
+    // Records the snapshot of an approval, or clears it ("").
+    void set_approval_snapshot(ReleaseId id, const std::string& snapshot);
 
     // upcoming: window ends at or after `now` and not cancelled/finished, soonest first;
     // past: the rest, latest first; all: by window start. Optionally only those with `program`.

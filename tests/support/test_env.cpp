@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -76,6 +77,19 @@ std::string TestEnv::text(const std::string& sql) {
 
 void approve_web_release(TestEnv& env) {
     using Catch::Matchers::Contains;
+    // Something ships: a component for each of its programs (web when it names none).
+    std::vector<std::string> programs;
+    {
+        auto st = env.db().prepare(
+            "SELECT p.program FROM release_programs p JOIN releases r ON r.id = p.release_id "
+            "WHERE r.key = 'web-2026.12' ORDER BY p.program");
+        while (st.step()) programs.push_back(st.get_text(0));
+    }
+    if (programs.empty()) programs.push_back("web");
+    for (const auto& p : programs) {
+        REQUIRE_THAT(env.say("bob", "release add web-2026.12 " + p + "/app@1.0.0"),
+                     Contains("app"));
+    }
     for (int n = 1; n <= 7; ++n) {
         REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
                      Contains("Ticked control"));

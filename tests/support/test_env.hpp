@@ -46,8 +46,9 @@ private:
     std::unique_ptr<Pipeline> pipeline_;
 };
 
-// The common story of many tests: bob ticks all seven default controls of web-2026.12 and writes
-// a one-step deploy and backout plan; alice (a manager) approves it. The release must be planned
+// The common story of many tests: bob adds a component `<program>/app@1.0.0` for each program of
+// web-2026.12 (web when it has none), ticks all seven default controls and writes a one-step
+// deploy and backout plan; alice (a manager) approves it. The release must be planned
 // and have no unapproved communications.
 void approve_web_release(TestEnv& env);
 
