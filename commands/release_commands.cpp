@@ -397,7 +397,7 @@ Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
     reply.section("*" + r->key + "* is deploying. Deployment plan:");
     reply.checklist(plan_items(ctx, *r, PlanKind::deploy));
     reply.context("Mark steps with `release step " + r->key +
-                  " <n> done|skip|fail [\"note\"]`; if it goes wrong, `release backout " + r->key +
+                  " <n> done|skip|fail|retry [\"note\"]`; if it goes wrong, `release backout " + r->key +
                   " \"<reason>\"`.");
     announce(ctx, *r, CommsTrigger::start, reply);
     return reply;

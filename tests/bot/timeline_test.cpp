@@ -119,6 +119,7 @@ void tick_all(TestEnv& env) {
 }
 
 void approve(TestEnv& env) {
+    releasebot::test::add_components(env, "web-2026.12");
     tick_all(env);
     REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
 }

@@ -40,6 +40,7 @@ void plan(TestEnv& env, const std::string& key, const std::string& at, const std
 // Takes a planned release all the way to deployed: alice ticks every control and runs it, bob
 // owns and marks its one deploy step. So its retro's participants are alice and bob.
 void ship(TestEnv& env, const std::string& key) {
+    add_components(env, key);
     for (int n = 1; n <= 7; ++n)
         REQUIRE_THAT(env.say("alice", "control tick " + key + " " + std::to_string(n)),
                      Contains("Ticked control"));
@@ -48,7 +49,7 @@ void ship(TestEnv& env, const std::string& key) {
     REQUIRE_THAT(env.say("alice", "plan add " + key + " backout \"Roll back\""),
                  Contains("Added backout step 1"));
     REQUIRE_THAT(env.say("alice", "release go " + key), Contains("approved"));
-    REQUIRE_THAT(env.say("alice", "release start " + key), Contains("is deploying"));
+    REQUIRE_THAT(test::start_in_window(env, "alice", key), Contains("is deploying"));
     REQUIRE_THAT(env.say("bob", "release step " + key + " 1 done"), Contains("done"));
     REQUIRE_THAT(env.say("alice", "release done " + key), Contains("is deployed"));
 }

@@ -180,7 +180,7 @@ TEST_CASE("comms draft needs an open release and an event still ahead", "[comms]
     }
     SECTION("`on start` once the release has started") {
         approve_web_release(env);
-        env.say("alice", "release start web-2026.12");
+        test::start_in_window(env, "alice", "web-2026.12");
         CHECK_THAT(env.say("bob", "comms draft web-2026.12 to ops on start \"x\""),
                    Contains("web-2026.12 is already deploying, so `on start` would never come. "
                             "Use `now` or `at <when>` instead."));
@@ -485,7 +485,7 @@ TEST_CASE("comms send sends an approved `on done` message early; release events 
     CHECK_THAT(env.say("bob", "comms send 1"), Contains("#1 was already sent"));
 
     approve_web_release(env);
-    env.say("alice", "release start web-2026.12");
+    test::start_in_window(env, "alice", "web-2026.12");
     CHECK(rows_with(env, "ZQONSTART") == 1);
     CHECK(rows_with(env, "ZQONDONE") == 0);
 
@@ -505,7 +505,7 @@ TEST_CASE("a communication approved after its event has passed waits for comms s
     TestEnv env;
     setup(env);
     approve_web_release(env);
-    env.say("alice", "release start web-2026.12");
+    test::start_in_window(env, "alice", "web-2026.12");
     env.say("bob", "comms draft web-2026.12 to ops on done \"late ZQMARK\"");
     env.say("bob", "release step web-2026.12 1 done");
     env.say("alice", "release done web-2026.12");

@@ -241,7 +241,7 @@ TEST_CASE("control add to a release changes that release only", "[control]") {
     SECTION("not once the release is deploying") {
         env.say("dana", "control tick web-2026.12 rollback-drill");
         approve_web_release(env);
-        env.say("alice", "release start web-2026.12");
+        test::start_in_window(env, "alice", "web-2026.12");
         CHECK_THAT(env.say("bob", "control add dr-check \"DR checked\" to web-2026.12"),
                    Contains("web-2026.12 is deploying; `control add … to web-2026.12` needs it "
                             "to be planned or approved."));
@@ -488,7 +488,7 @@ TEST_CASE("control tick records who, when, evidence and note", "[control]") {
     SECTION("not on a deployed release") {
         env.say("bob", "control untick web-2026.12 6");
         approve_web_release(env);
-        env.say("alice", "release start web-2026.12");
+        test::start_in_window(env, "alice", "web-2026.12");
         env.say("alice", "release step web-2026.12 1 done");
         REQUIRE_THAT(env.say("alice", "release done web-2026.12"), Contains("is deployed"));
         CHECK_THAT(env.say("bob", "control untick web-2026.12 1"),

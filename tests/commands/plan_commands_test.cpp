@@ -35,6 +35,7 @@ void write_plans(TestEnv& env) {
 }
 
 void approve_web(TestEnv& env) {
+    add_components(env, "web-2026.12");
     for (int n = 1; n <= 7; ++n) {
         REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
                      Contains("Ticked control"));
@@ -121,7 +122,7 @@ TEST_CASE("plans are locked once the release starts", "[plan]") {
         CHECK(state_of(env) == "approved");
     }
     SECTION("not while deploying") {
-        env.say("alice", "release start web-2026.12");
+        test::start_in_window(env, "alice", "web-2026.12");
         REQUIRE(state_of(env) == "deploying");
         CHECK_THAT(env.say("bob", "plan add web-2026.12 deploy \"One more thing\""),
                    Equals("web-2026.12 is deploying; `plan add` needs it to be planned or "
@@ -173,7 +174,7 @@ TEST_CASE("plan show draws both plans with their timing", "[plan]") {
     }
     SECTION("while deploying, the active plan and its current step") {
         approve_web(env);
-        env.say("alice", "release start web-2026.12");
+        test::start_in_window(env, "alice", "web-2026.12");
         auto live = env.say("bob", "plan show web-2026.12");
         CHECK_THAT(live, Contains("Active plan: deploy."));
         CHECK_THAT(live, Contains("Deploy plan (active)"));

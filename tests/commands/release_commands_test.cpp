@@ -14,6 +14,7 @@ const char* kPlan =
 
 // Ticks every mandatory control and writes both plans, so `release go` passes.
 void make_ready(TestEnv& env, const std::string& key = "web-2026.12") {
+    test::add_components(env, key);
     for (const char* c : {"deployment-plan", "backout-plan", "components-versioned",
                           "package-integrity", "comms-approved", "ops-ready", "business-signoff"})
         REQUIRE_THAT(env.say("alice", std::string("control tick ") + key + " " + c),
@@ -150,7 +151,7 @@ TEST_CASE("the deployment is walked step by step, in order of states", "[release
     env.say("alice", kPlan);
     make_ready(env);
 
-    CHECK_THAT(env.say("alice", "release start web-2026.12"),
+    CHECK_THAT(test::start_in_window(env, "alice", "web-2026.12"),
                Contains("web-2026.12 is not approved yet; run `release go web-2026.12` first"));
     CHECK_THAT(env.say("bob", "release step web-2026.12 1 done"),
                Contains("web-2026.12 is planned; `release step` needs it to be deploying"));
@@ -158,7 +159,7 @@ TEST_CASE("the deployment is walked step by step, in order of states", "[release
     CHECK_THAT(env.say("bob", "release start web-2026.12"),
                Contains("Only a manager can use `release start`"));
 
-    auto started = env.say("alice", "release start web-2026.12");
+    auto started = test::start_in_window(env, "alice", "web-2026.12");
     CHECK_THAT(started, Contains("web-2026.12 is deploying"));
     CHECK_THAT(started, Contains("[>] 1. Deploy API"));
     CHECK(env.text("SELECT state FROM releases") == "deploying");
@@ -190,7 +191,7 @@ TEST_CASE("a failed step leads to the backout plan, after confirmation", "[relea
     env.say("alice", kPlan);
     make_ready(env);
     env.say("alice", "release go web-2026.12");
-    env.say("alice", "release start web-2026.12");
+    test::start_in_window(env, "alice", "web-2026.12");
     auto failed = env.say("bob", "release step web-2026.12 1 fail \"5xx spike\"");
     CHECK_THAT(failed, Contains("Step 1 of the deploy plan FAILED: Deploy API."));
     CHECK_THAT(failed, Contains("release backout web-2026.12"));
@@ -266,7 +267,7 @@ TEST_CASE("an approved release returns to planned when a blocker reappears", "[r
     CHECK(env.text("SELECT state FROM releases") == "approved");
     SECTION("a start after a freeze landed on the window is refused") {
         env.say("alice", "freeze add 2026-12-12 00:00 to 2026-12-13 00:00 \"Launch event\"");
-        CHECK_THAT(env.say("alice", "release start web-2026.12"),
+        CHECK_THAT(test::start_in_window(env, "alice", "web-2026.12"),
                    Contains("web-2026.12 cannot start:\n• The window overlaps the freeze \"Launch event\""));
         CHECK(env.text("SELECT state FROM releases") == "approved");
     }
@@ -305,7 +306,7 @@ TEST_CASE("a marked step can be corrected, and the audit keeps what each mark re
     env.say("alice", kPlan);
     make_ready(env);
     env.say("alice", "release go web-2026.12");
-    env.say("alice", "release start web-2026.12");
+    test::start_in_window(env, "alice", "web-2026.12");
     auto step = [&](const std::string& column, int n = 1) {
         return env.text(
             "SELECT coalesce(" + column +
@@ -386,7 +387,7 @@ TEST_CASE("a failed backout step ends the release as backout failed, loudly", "[
     env.say("bob", kPlan);             // bob owns the release
     make_ready(env);
     env.say("alice", "release go web-2026.12");
-    env.say("alice", "release start web-2026.12");
+    test::start_in_window(env, "alice", "web-2026.12");
     env.say("carol", "release step web-2026.12 2 fail \"5xx\"");
     env.say("alice", "release backout web-2026.12 \"5xx\"");
     env.say("alice", "yes");
@@ -445,7 +446,7 @@ TEST_CASE("a step with an owner is marked only by its owner or a manager", "[rel
     env.say("bob", kPlan);
     make_ready(env);  // step 1 is owned by bob, step 2 by nobody
     env.say("alice", "release go web-2026.12");
-    env.say("alice", "release start web-2026.12");
+    test::start_in_window(env, "alice", "web-2026.12");
 
     for (const char* user : {"carol", "appr", "stranger"}) {
         CAPTURE(user);

@@ -30,6 +30,7 @@ const char* kPlan =
 void deploy_web(TestEnv& env) {
     REQUIRE_THAT(env.say("alice", kPlan), Contains("Planned web-2026.12"));
     REQUIRE_THAT(env.say("alice", "role grant @carol approver"), !Contains("rror"));
+    add_components(env, "web-2026.12");
     for (int n = 1; n <= 7; ++n)
         REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
                      Contains("Ticked control"));
@@ -38,7 +39,7 @@ void deploy_web(TestEnv& env) {
     REQUIRE_THAT(env.say("bob", "plan add web-2026.12 backout \"Roll back web\" takes 10m"),
                  Contains("Added backout step 1"));
     REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
-    REQUIRE_THAT(env.say("alice", "release start web-2026.12"),
+    REQUIRE_THAT(test::start_in_window(env, "alice", "web-2026.12"),
                  Contains("web-2026.12 is deploying"));
     REQUIRE_THAT(env.say("dana", "release step web-2026.12 1 done"), Contains("Step 1"));
     REQUIRE_THAT(env.say("alice", "release done web-2026.12"), Contains("is deployed"));

@@ -75,21 +75,26 @@ std::string TestEnv::text(const std::string& sql) {
     return st.get_text(0);
 }
 
-void approve_web_release(TestEnv& env) {
-    using Catch::Matchers::Contains;
-    // Something ships: a component for each of its programs (web when it names none).
+void add_components(TestEnv& env, const std::string& key, const std::string& user) {
     std::vector<std::string> programs;
     {
         auto st = env.db().prepare(
             "SELECT p.program FROM release_programs p JOIN releases r ON r.id = p.release_id "
-            "WHERE r.key = 'web-2026.12' ORDER BY p.program");
+            "WHERE r.key = ? ORDER BY p.program");
+        st.bind(1, key);
         while (st.step()) programs.push_back(st.get_text(0));
     }
     if (programs.empty()) programs.push_back("web");
     for (const auto& p : programs) {
-        REQUIRE_THAT(env.say("bob", "release add web-2026.12 " + p + "/app@1.0.0"),
-                     Contains("app"));
+        REQUIRE_THAT(env.say(user, "release add " + key + " " + p + "/app@1.0.0"),
+                     Catch::Matchers::Contains("app"));
     }
+}
+
+void approve_web_release(TestEnv& env) {
+    using Catch::Matchers::Contains;
+    // Something ships: a component for each of its programs (web when it names none).
+    add_components(env, "web-2026.12", "bob");
     for (int n = 1; n <= 7; ++n) {
         REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
                      Contains("Ticked control"));
@@ -99,6 +104,18 @@ void approve_web_release(TestEnv& env) {
     REQUIRE_THAT(env.say("bob", "plan add web-2026.12 backout \"Roll back web\" takes 10m"),
                  Contains("Added backout step 1"));
     REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
+}
+
+std::string start_in_window(TestEnv& env, const std::string& user, const std::string& key) {
+    std::int64_t opens = 0;
+    {
+        auto st = env.db().prepare("SELECT window_start FROM releases WHERE key = ?");
+        st.bind(1, key);
+        if (st.step()) opens = st.get_int(0);
+    }
+    const Instant lead = Instant(std::chrono::seconds(opens)) - std::chrono::minutes(10);
+    if (opens != 0 && env.clock().now() < lead) env.clock().set(lead);
+    return env.say(user, "release start " + key);
 }
 
 }  // namespace releasebot::test

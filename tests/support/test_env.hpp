@@ -46,10 +46,19 @@ private:
     std::unique_ptr<Pipeline> pipeline_;
 };
 
+// Something ships: `user` adds a component `<program>/app@1.0.0` for each program of `key` (web
+// when it has none).
+void add_components(TestEnv& env, const std::string& key, const std::string& user = "alice");
+
 // The common story of many tests: bob adds a component `<program>/app@1.0.0` for each program of
 // web-2026.12 (web when it has none), ticks all seven default controls and writes a one-step
 // deploy and backout plan; alice (a manager) approves it. The release must be planned
 // and have no unapproved communications.
 void approve_web_release(TestEnv& env);
+
+// Starts `key` as `user` the way a team does: when its window opens. Moves the clock to ten
+// minutes before the window when it is earlier than that, then types `release start <key>`;
+// returns the reply.
+std::string start_in_window(TestEnv& env, const std::string& user, const std::string& key);
 
 }  // namespace releasebot::test
