@@ -182,6 +182,28 @@ Result<TransferSummary> export_workspace(Database& db, std::ostream& out,
                              "\" in the database; it holds " + labels(all) + ".");
     }
 
+    // While an anonymous retro is open its ballot key is stored, so that people can change
+    // their own answers; with the key, anyone holding the file could tell whose answers are
+    // whose. The key goes when the retro closes; until then the workspace is not exported.
+    {
+        auto st = db.prepare(
+            "SELECT rel.key, r.closes_at FROM retros r JOIN releases rel ON rel.id = "
+            "r.release_id WHERE r.workspace_id = ? AND r.anonymous = 1 AND r.status = 'open' "
+            "ORDER BY rel.key");
+        st.bind_all(chosen->id);
+        if (st.step()) {
+            const std::string key = st.get_text(0);
+            const std::string closes =
+                utc_timestamp(std::chrono::sys_seconds(std::chrono::seconds(st.get_int(1))));
+            return conflict("The workspace " + chosen->label +
+                            " has an open anonymous retrospective (" + key + ", closing " + closes +
+                            "). Until it closes, its answers are filed under a key that ties "
+                            "them to the people who gave them, and an export would carry it. "
+                            "Export once it has closed, or close it first with `retro close " +
+                            key + "`. Nothing was written.");
+        }
+    }
+
     WorkspaceDump dump = dump_workspace(db, chosen->id);
     json::object doc;
     doc["format"] = kFormat;

@@ -10,6 +10,8 @@
 // {"hex": "…"}). Not exported: the workspace's webhook secret and calendar token (a restored
 // workspace makes new ones), the outbox, processed event keys, status-message references and
 // scheduled jobs (all tied to the running instance; `release move`/`remind` re-create jobs).
+// Refused while an anonymous retrospective is open: its ballot key, kept only until it closes,
+// would let whoever holds the file tie its answers to people.
 //
 // Import keeps every row but gives it a new id where the table has one, rewriting the
 // references to it, so a workspace can be restored next to others. It refuses (and changes

@@ -20,7 +20,7 @@ const char* topic_blurb(const std::string& topic) {
     if (topic == "freeze") return "freeze (blackout) windows";
     if (topic == "role") return "who may do what";
     if (topic == "my") return "your open tasks";
-    if (topic == "audit") return "the audit log of a release";
+    if (topic == "audit") return "the audit log of a release or of the workspace";
     if (topic == "help") return "this help";
     return "";
 }

@@ -210,12 +210,14 @@ Result<Reply> retro_answer(Context& ctx, const ParsedCommand& cmd) {
                             echo(*value) + " (was " + echo(*before) + ")."
                       : "Recorded your answer to question " + number + " of " + rel->key + ": " +
                             echo(*value) + ".";
-        // The audit log is readable by every member: an anonymous answer leaves no trace of
-        // what it was or which question it touched, a named one only the question number.
-        // Answers change nothing the release's status message shows.
-        std::string detail =
-            retro->anonymous ? "an answer" : "question " + number + (before ? " (changed)" : "");
-        ctx.audit(rel->id, "retro.answer", detail, false);
+        // The audit log is readable by every member and exported. An anonymous answer leaves
+        // no entry at all: one naming its author, or only its time, could be set beside who
+        // was seen answering then. How many answered is in the `retro.close` entry, who has
+        // answered only in the participants (for the one reminder). A named answer records
+        // its question number. Answers change nothing the release's status message shows.
+        if (!retro->anonymous)
+            ctx.audit(rel->id, "retro.answer", "question " + number + (before ? " (changed)" : ""),
+                      false);
     }
 
     int answered = 0;

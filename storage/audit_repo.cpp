@@ -56,4 +56,15 @@ std::vector<AuditEntry> AuditRepo::for_workspace(WorkspaceId ws) {
     return out;
 }
 
+// Newest first by id, for the same reason as above; `at` only bounds the window.
+std::vector<AuditEntry> AuditRepo::workspace_since(WorkspaceId ws, Instant since) {
+    auto st = db_.prepare(
+        "SELECT id, workspace_id, release_id, at, actor, action, detail FROM audit_log "
+        "WHERE workspace_id = ? AND release_id IS NULL AND at >= ? ORDER BY id DESC");
+    st.bind_all(ws, static_cast<std::int64_t>(since.time_since_epoch().count()));
+    std::vector<AuditEntry> out;
+    while (st.step()) out.push_back(read_entry(st));
+    return out;
+}
+
 }  // namespace releasebot

@@ -236,6 +236,38 @@ TEST_CASE("export names the workspaces to choose from", "[export]") {
     CHECK(releasebot::export_workspace(env.db(), out, {"json", "slack:T1"}).ok());
 }
 
+TEST_CASE("export waits until an anonymous retro has closed", "[export][anonymity]") {
+    TempDir dir;
+    TestEnv env(dir.file("a.db"));
+    REQUIRE_THAT(env.say("alice",
+                         "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h "
+                         "program web"),
+                 Contains("Planned"));
+    releasebot::test::approve_web_release(env);
+    env.clock().set(releasebot::test::utc("2026-12-10 14:00"));
+    REQUIRE_THAT(env.say("alice", "release start web-2026.12"), Contains("is deploying"));
+    env.say("bob", "release step web-2026.12 1 done");
+    REQUIRE_THAT(env.say("alice", "release done web-2026.12"), Contains("is deployed"));
+    REQUIRE_THAT(env.say("alice", "retro start web-2026.12 anonymous with @bob @carol"),
+                 Contains("Started"));
+    REQUIRE_THAT(env.say("bob", "retro answer web-2026.12 2 \"Clear runbook\""),
+                 Contains("Recorded"));
+
+    // Open, its ballot key would travel with the file and tell whose answer is whose.
+    std::ostringstream out;
+    auto refused = releasebot::export_workspace(env.db(), out);
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.error().message,
+               Contains("has an open anonymous retrospective (web-2026.12, closing 2026-12-1"));
+    CHECK_THAT(refused.error().message, Contains("`retro close web-2026.12`"));
+    CHECK(out.str().empty());
+
+    REQUIRE_THAT(env.say("alice", "retro close web-2026.12"), Contains("Retrospective results"));
+    REQUIRE(releasebot::export_workspace(env.db(), out).ok());
+    CHECK_THAT(out.str(), Contains("Clear runbook"));
+    CHECK_THAT(out.str(), Contains("\"ballot_key\":null"));
+}
+
 TEST_CASE("Every table is either exported or deliberately left out", "[export]") {
     // A table added by a later migration must be placed: exported with its workspace (add it to
     // storage/workspace_dump.cpp) or named here as state of the running instance.

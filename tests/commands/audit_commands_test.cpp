@@ -1,8 +1,12 @@
 // Tests of `audit <release> [csv|json]`: the table in the reader's zone, RFC 4180 CSV with
-// exact quoting, and JSON that parses back with Boost.JSON.
+// exact quoting, and JSON that parses back with Boost.JSON; and of `audit workspace`: the
+// entries of no release, newest first and paged, `since`, and long details whole where stored.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <sstream>
 
+#include "bot/export.hpp"
+#include "integrations/console/text_renderer.hpp"
 #include "support/test_env.hpp"
 
 using Catch::Matchers::Contains;
@@ -52,6 +56,15 @@ bool has_row(const std::string& out, const std::string& when, const std::string&
         start = end + 1;
     }
     return false;
+}
+
+// The first line of `out` holding `needle`, or "" so that a check on it fails visibly.
+std::string line_with(const std::string& out, const std::string& needle) {
+    std::istringstream in(out);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.find(needle) != std::string::npos) return line;
+    return "";
 }
 
 }  // namespace
@@ -158,4 +171,176 @@ TEST_CASE("audit of a release with no entries of its own", "[audit]") {
     CHECK_THAT(env.say("alice", "audit web-2026.12"), Contains("Nothing recorded yet."));
     CHECK(fenced(env.say("alice", "audit web-2026.12 csv")) == "at_utc,actor,action,detail\r\n");
     CHECK(fenced(env.say("alice", "audit web-2026.12 json")) == "[]\n");
+}
+
+TEST_CASE("audit workspace lists freezes and role grants newest first with who", "[audit]") {
+    TestEnv env;
+    REQUIRE_THAT(env.say("alice", kPlanWeb), Contains("Planned"));
+    REQUIRE_THAT(env.say("alice", "freeze add 2026-12-24 00:00 to 2026-12-27 00:00 \"Holidays\""),
+                 Contains("Holidays"));
+    env.clock().advance(std::chrono::hours(1));
+    REQUIRE_THAT(env.say("alice", "role grant @carol approver"), !Contains("rror"));
+    const auto entries = env.count("SELECT count(*) FROM audit_log");
+
+    // Any member reads it; reading writes nothing.
+    std::string out = env.say("bob", "audit workspace");
+    CHECK(env.count("SELECT count(*) FROM audit_log") == entries);
+    CHECK_THAT(out, Contains("Workspace audit log"));
+    CHECK_THAT(out, Contains("When (UTC)"));
+    CHECK(has_row(out, "2026-12-01 10:00", "@alice"));
+    CHECK_THAT(line_with(out, "@carol: member → approver"), Contains("2026-12-01 10:00"));
+    CHECK_THAT(line_with(out, "@carol: member → approver"), Contains("role.grant"));
+    CHECK_THAT(line_with(out, "freeze.add"), Contains("2026-12-01 09:00"));
+    CHECK_THAT(line_with(out, "freeze.add"), Contains("@alice"));
+    CHECK_THAT(line_with(out, "freeze.add"), Contains("Holidays"));
+    // Newest first; what belongs to a release stays in `audit <release>`.
+    CHECK(out.find("→ approver") < out.find("freeze.add"));
+    CHECK_THAT(out, !Contains("release.plan"));
+    CHECK_THAT(out, Contains("Entries 1–3 of 3, newest first."));
+    CHECK_THAT(out, Contains("Changes to a release are in `audit <release>`."));
+
+    SECTION("in the reader's zone") {
+        env.zone = "Europe/Berlin";
+        std::string berlin = env.say("bob", "audit workspace");
+        CHECK_THAT(berlin, Contains("When (Europe/Berlin)"));
+        CHECK_THAT(line_with(berlin, "freeze.add"), Contains("2026-12-01 10:00"));
+    }
+    SECTION("the release's own log does not hold them") {
+        CHECK_THAT(env.say("bob", "audit web-2026.12"), !Contains("freeze.add"));
+    }
+}
+
+TEST_CASE("audit workspace since a time or for a while back", "[audit]") {
+    TestEnv env;
+    REQUIRE_THAT(env.say("alice", "freeze add 2026-12-24 00:00 to 2026-12-27 00:00 \"Holidays\""),
+                 Contains("Holidays"));
+    env.clock().advance(std::chrono::hours(2));
+    REQUIRE_THAT(env.say("alice", "role grant @carol approver"), !Contains("rror"));
+    env.clock().advance(std::chrono::minutes(30));  // 11:30
+
+    const std::string since = GENERATE(as<std::string>{}, "since 2026-12-01 10:00", "since 1h",
+                                       "since 2026-12-01T11:00+01:00");
+    CAPTURE(since);
+    std::string out = env.say("bob", "audit workspace " + since);
+    CHECK_THAT(out, Contains("Workspace audit log since 2026-12-01 1"));
+    CHECK_THAT(out, Contains("role.grant"));
+    CHECK_THAT(out, !Contains("freeze.add"));
+    CHECK_THAT(out, Contains("Entries 1–1 of 1, newest first."));
+    std::string csv = fenced(env.say("bob", "audit workspace " + since + " csv"));
+    CHECK_THAT(csv, Contains("role.grant"));
+    CHECK_THAT(csv, !Contains("freeze.add"));
+
+    CHECK_THAT(env.say("bob", "audit workspace since 2026-12-01 11:15"),
+               Contains("Nothing recorded since 2026-12-01 11:15 (UTC)."));
+}
+
+TEST_CASE("audit workspace refuses a bad since or page and changes nothing", "[audit]") {
+    TestEnv env;
+    REQUIRE_THAT(env.say("alice", "role grant @carol approver"), !Contains("rror"));
+    REQUIRE_THAT(env.say("bob", "audit workspace"), Contains("role.grant"));
+    const auto entries = env.count("SELECT count(*) FROM audit_log");
+    const auto keys = env.count("SELECT count(*) FROM processed_events");
+
+    auto refused = env.run("bob", "audit workspace since tomorrow 09:00");
+    CHECK(refused.reply.is_error);
+    CHECK_THAT(releasebot::render_text(refused.reply),
+               Contains("`since tomorrow 09:00` is Wed 2 Dec 2026 09:00 UTC, which has not come "
+                        "yet"));
+    CHECK_THAT(releasebot::render_text(refused.reply), Contains("`audit workspace since 7d`"));
+
+    std::string garbled = env.say("bob", "audit workspace since last blue moon");
+    CHECK_THAT(garbled, Contains("last blue moon"));
+    CHECK_THAT(garbled, Contains("`audit workspace since 7d`"));
+
+    CHECK_THAT(env.say("bob", "audit workspace page 2"),
+               Contains("there is no page 2. Type `audit workspace` to see them."));
+    CHECK_THAT(env.say("bob", "audit workspace page 3 csv"),
+               Contains("`page` is for the list in chat; a csv export holds every entry."));
+    CHECK_THAT(env.say("bob", "audit workspace since"), Contains("`since` needs <when>"));
+    CHECK(env.count("SELECT count(*) FROM audit_log") == entries);
+    CHECK(env.count("SELECT count(*) FROM processed_events") == keys);
+}
+
+TEST_CASE("audit workspace pages to fit one chat message", "[audit]") {
+    TestEnv env;
+    env.say("alice", "role grant @carol approver");
+    env.db().exec("DELETE FROM audit_log");
+    auto ws = env.store().workspaces.find("console", "local");
+    for (int i = 1; i <= 45; ++i) {
+        AuditEntry e;
+        e.workspace = ws->id;
+        e.at = utc("2026-11-01 09:00") + std::chrono::hours(i);
+        e.actor = UserId("alice");
+        e.action = "freeze.add";
+        e.detail = "freeze #" + std::to_string(i);
+        env.store().audit.append(e);
+    }
+    std::string first = env.say("bob", "audit workspace");
+    CHECK_THAT(first, Contains("freeze #45\n"));
+    CHECK_THAT(first, Contains("freeze #26\n"));
+    CHECK_THAT(first, !Contains("freeze #25\n"));
+    CHECK_THAT(first,
+               Contains("Entries 1–20 of 45, newest first. Older: `audit workspace page 2`."));
+
+    std::string last = env.say("bob", "audit workspace page 3");
+    CHECK_THAT(last, Contains("freeze #5\n"));
+    CHECK_THAT(last, Contains("freeze #1\n"));
+    CHECK_THAT(last, !Contains("freeze #6\n"));
+    CHECK_THAT(last, Contains("Entries 41–45 of 45, newest first."));
+    CHECK_THAT(last, !Contains("Older:"));
+
+    std::string since = env.say("bob", "audit workspace since 2026-11-01 12:00 page 2");
+    CHECK_THAT(since, Contains("Entries 21–40 of 43, newest first."));
+    CHECK_THAT(since, Contains("Older: `audit workspace since 2026-11-01 12:00 page 3`."));
+    CHECK_THAT(env.say("bob", "audit workspace page 4"),
+               Contains("45 entries, 3 pages of 20; there is no page 4. Type `audit workspace "
+                        "page 3` for the oldest."));
+}
+
+TEST_CASE("a long audit detail is kept whole and shortened only on screen", "[audit]") {
+    TestEnv env;
+    std::string reason = "Year-end freeze agreed with finance:";
+    for (int i = 1; i <= 12; ++i) reason += " clause " + std::to_string(i) + " applies,";
+    reason += " ends with the last word SENTINEL";
+    REQUIRE(reason.size() > 150);
+    REQUIRE_THAT(
+        env.say("alice", "freeze add 2026-12-24 00:00 to 2026-12-27 00:00 \"" + reason + "\""),
+        Contains("SENTINEL"));
+
+    // Whole in the database.
+    CHECK(env.text("SELECT detail FROM audit_log WHERE action = 'freeze.add'")
+              .ends_with(": " + reason));
+    // Cut with an ellipsis in chat.
+    std::string out = env.say("bob", "audit workspace");
+    std::string row = line_with(out, "freeze.add");
+    CHECK_THAT(row, Contains("Year-end"));
+    CHECK_THAT(row, Contains("…"));
+    CHECK_THAT(row, !Contains("SENTINEL"));
+    CHECK_THAT(out, Contains("`audit workspace csv` or `json` has them whole"));
+    // Whole in both exports and in the workspace export.
+    CHECK_THAT(fenced(env.say("bob", "audit workspace csv")), Contains(reason));
+    auto arr = boost::json::parse(fenced(env.say("bob", "audit workspace json"))).as_array();
+    REQUIRE(arr.size() == 2);
+    CHECK(arr.at(0).as_object().at("action").as_string() == "role.grant");  // oldest first
+    CHECK(std::string(arr.at(1).as_object().at("detail").as_string()).ends_with(reason));
+    std::ostringstream exported;
+    REQUIRE(releasebot::export_workspace(env.db(), exported, {}).ok());
+    CHECK_THAT(exported.str(), Contains(reason));
+}
+
+TEST_CASE("a shortened detail never splits a mention", "[audit]") {
+    TestEnv env;
+    env.say("alice", "role grant @carol approver");
+    auto ws = env.store().workspaces.find("console", "local");
+    AuditEntry e;
+    e.workspace = ws->id;
+    e.at = env.clock().now();
+    e.actor = UserId("alice");
+    e.action = "channel.add";
+    e.detail = std::string(70, 'x') + " for <@U0123456789ABCDEF>, then much more text after it";
+    env.store().audit.append(e);
+    std::string row = line_with(env.say("bob", "audit workspace"), "channel.add");
+    CHECK_THAT(row, Contains(std::string(70, 'x') + " for…"));
+    CHECK_THAT(row, !Contains("<@U0123"));
+    CHECK_THAT(row, !Contains("@U0123"));
 }

@@ -2,12 +2,14 @@
 // people, changed answers, the deadline and the reminder on the fake clock, anonymity checked on
 // the database itself, the CSV and Markdown exports against golden files, templates, refusals,
 // and the survey block through the console renderer and the outbox codec.
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bot/export.hpp"
 #include "bot/reply_codec.hpp"
 #include "bot/scheduler.hpp"
 #include "integrations/console/text_renderer.hpp"
@@ -215,9 +217,12 @@ TEST_CASE("a changed answer replaces the earlier one", "[retro]") {
     // Another person's answer to the same question is their own row.
     env.say("dana", "retro answer web-2026.12 1 5");
     CHECK(env.count("SELECT count(*) FROM retro_answers WHERE position = 1") == 2);
-    CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'retro.answer'") == 5);
-    CHECK(env.text("SELECT detail FROM audit_log WHERE action = 'retro.answer' ORDER BY id "
-                   "LIMIT 1 OFFSET 1") == (anonymous ? "an answer" : "question 1 (changed)"));
+    // Anonymous answers leave no audit entry; named ones say which question changed.
+    CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'retro.answer'") ==
+          (anonymous ? 0 : 5));
+    if (!anonymous)
+        CHECK(env.text("SELECT detail FROM audit_log WHERE action = 'retro.answer' ORDER BY id "
+                       "LIMIT 1 OFFSET 1") == "question 1 (changed)");
 }
 
 TEST_CASE("the deadline closes the retro after one reminder to those who did not answer",
@@ -301,13 +306,111 @@ TEST_CASE("an anonymous retro stores nothing that joins an answer back to a pers
         CHECK(env.count(std::string("SELECT count(*) FROM audit_log WHERE instr(detail, '") + text +
                         "') > 0") == 0);
     }
-    CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'retro.answer' AND detail <> "
-                    "'an answer'") == 0);
-    CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'retro.answer'") == 8);
+    // Nor who answered when: no entry since the retro started names one of those who answered.
+    CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'retro.answer'") == 0);
+    CHECK(env.count("SELECT count(*) FROM audit_log WHERE actor IN ('bob', 'dana') AND id > "
+                    "(SELECT id FROM audit_log WHERE action = 'retro.start')") == 0);
 
     auto results = env.say("carol", "retro results web-2026.12");
     CHECK_THAT(results, Contains("• Clear runbook\n"));
     CHECK_THAT(results, !Contains("— @"));
+}
+
+TEST_CASE("alice reads everything an anonymous retro left and cannot tell who said what",
+          "[retro][anonymity]") {
+    TestEnv env;
+    deploy_web(env);
+    REQUIRE_THAT(env.say("alice", "retro start web-2026.12 anonymous with @bob @carol"),
+                 Contains("Started"));
+    // What anyone could read of the audit log before a single answer.
+    const std::vector<std::string> audit_views = {"audit web-2026.12", "audit web-2026.12 csv",
+                                                  "audit web-2026.12 json"};
+    std::vector<std::string> before;
+    for (const auto& v : audit_views) before.push_back(env.say("alice", v));
+
+    // bob and carol answer an hour apart, in one order or the other.
+    const bool bob_first = GENERATE(true, false);
+    CAPTURE(bob_first);
+    auto bob = [&] {
+        REQUIRE_THAT(env.say("bob", "retro answer web-2026.12 1 5"), Contains("Recorded"));
+        REQUIRE_THAT(env.say("bob", "retro answer web-2026.12 2 \"Zero downtime this time\""),
+                     Contains("Recorded"));
+    };
+    auto carol = [&] {
+        REQUIRE_THAT(env.say("carol", "retro answer web-2026.12 1 2"), Contains("Recorded"));
+        REQUIRE_THAT(env.say("carol", "retro answer web-2026.12 2 \"Clear runbook\""),
+                     Contains("Recorded"));
+    };
+    env.clock().advance(std::chrono::hours(1));
+    bob_first ? bob() : carol();
+    env.clock().advance(std::chrono::hours(1));
+    bob_first ? carol() : bob();
+    env.clock().advance(std::chrono::hours(1));
+
+    // The audit log reads exactly as before the answers: no entry, no name, no time.
+    for (std::size_t i = 0; i < audit_views.size(); ++i) {
+        CAPTURE(audit_views[i]);
+        CHECK(env.say("alice", audit_views[i]) == before[i]);
+    }
+
+    REQUIRE_THAT(env.say("alice", "retro close web-2026.12"), Contains("Retrospective results"));
+    std::string audit = env.say("alice", "audit web-2026.12");
+    CHECK_THAT(line_of(audit, "retro.close"), Contains("@alice"));
+    CHECK_THAT(line_of(audit, "retro.close"), Contains("2 of 2 answered"));
+    CHECK_THAT(audit, !Contains("retro.answer"));
+    // carol did nothing in this release but answer: she is named only as one of those asked.
+    std::istringstream lines(audit);
+    for (std::string line; std::getline(lines, line);) {
+        CAPTURE(line);
+        if (line.find("@carol") != std::string::npos) CHECK_THAT(line, Contains("retro.start"));
+    }
+
+    // Results in chat, CSV and Markdown: answers by their text, never by arrival; no names.
+    const std::vector<std::string> results = {
+        env.say("alice", "retro results web-2026.12"),
+        fenced_body(env.run("alice", "retro results web-2026.12 csv").reply),
+        fenced_body(env.run("alice", "retro results web-2026.12 markdown").reply)};
+    for (const auto& out : results) {
+        CAPTURE(out);
+        CHECK_THAT(out, !Contains("bob"));
+        CHECK_THAT(out, !Contains("carol"));
+        auto clear = out.find("Clear runbook");
+        auto zero = out.find("Zero downtime this time");
+        REQUIRE(clear != std::string::npos);
+        REQUIRE(zero != std::string::npos);
+        CHECK(clear < zero);
+    }
+    CHECK(results[1] ==
+          "question,kind,prompt,respondent,answer\r\n"
+          "1,rating,\"Overall, how did the release go?\",,2\r\n"
+          "1,rating,\"Overall, how did the release go?\",,5\r\n"
+          "2,text,What went well?,,Clear runbook\r\n"
+          "2,text,What went well?,,Zero downtime this time\r\n");
+
+    // The workspace export: no answer entry in its audit log, answers with neither a name nor
+    // a time, and no key left to recompute whose ballot is whose.
+    std::ostringstream exported;
+    REQUIRE(releasebot::export_workspace(env.db(), exported, {}).ok());
+    auto tables = boost::json::parse(exported.str()).as_object().at("tables").as_object();
+    for (const auto& row : tables.at("audit_log").as_array()) {
+        CHECK(row.as_object().at("action").as_string() != "retro.answer");
+        CHECK(row.as_object().at("actor").as_string() != "carol");
+    }
+    const auto& answers = tables.at("retro_answers").as_array();
+    REQUIRE(answers.size() == 4);
+    for (const auto& row : answers) {
+        std::string text = boost::json::serialize(row);
+        CAPTURE(text);
+        CHECK(text.find("bob") == std::string::npos);
+        CHECK(text.find("carol") == std::string::npos);
+        for (const auto& [column, value] : row.as_object()) {
+            CHECK(column != "at");
+            CHECK(column.find("time") == std::string::npos);
+            CHECK(column.find("_at") == std::string::npos);
+        }
+        CHECK(row.as_object().at("respondent").is_null());
+    }
+    CHECK(tables.at("retros").as_array().at(0).as_object().at("ballot_key").is_null());
 }
 
 TEST_CASE("retro results exports CSV and Markdown", "[retro][export]") {
