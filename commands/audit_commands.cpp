@@ -154,7 +154,7 @@ std::string shown_detail(const std::string& detail) {
 
 // The start of `since <when>`: a time as `when` takes it, or a duration meaning that long ago
 // ("7d": the last seven days). Refused when it lies ahead, since nothing is recorded there.
-Result<Instant> since_arg(const Context& ctx, const ParsedCommand& cmd) {
+Result<Instant> since_arg(Context& ctx, const ParsedCommand& cmd) {
     const std::string& text = cmd.get("since");
     auto at = when_arg(ctx, cmd, "since");
     if (!at) {

@@ -18,7 +18,9 @@ std::string owner_text(const Owner& o) {
     return o.kind == Owner::Kind::user ? mention(UserId(o.name)) : "any " + o.name;
 }
 
-std::string spec_of(const Component& c) { return c.program + "/" + c.name + "@" + c.version; }
+std::string spec_of(const Component& c) {
+    return c.program + "/" + c.name + "@" + c.version;
+}
 
 int count_steps(const ReleaseFacts& f, PlanKind kind) {
     return static_cast<int>(std::count_if(f.steps.begin(), f.steps.end(),
@@ -32,8 +34,7 @@ std::string line_key(std::string_view line) {
     const auto first = line.find(' ');
     if (first == std::string_view::npos) return std::string(line);
     const std::string head(line.substr(0, first));
-    if (head == "window" || head == "env" || head == "programs" || head == "freeze")
-        return head;
+    if (head == "window" || head == "env" || head == "programs" || head == "freeze") return head;
     const auto second = line.find(' ', first + 1);
     if (head == "step") {
         const auto third = second == std::string_view::npos ? second : line.find(' ', second + 1);
@@ -87,17 +88,16 @@ std::vector<Blocker> blockers(const ReleaseFacts& f, Instant now, const std::str
                                      [&](const Component& c) { return iequals(c.program, p); });
         if (!has && !f.components.empty())
             out.push_back({"Program " + p + " has no component",
-                           "release add " + key + " " + p + "/<component>@<version>  (or `release "
-                           "program remove " + key + " " + p + "`)"});
+                           "release add " + key + " " + p + "/<component>@<version>"});
     }
     for (const auto& c : f.components) {
         if (c.version.empty())
             out.push_back({c.program + "/" + c.name + " has no version",
                            "release add " + key + " " + c.program + "/" + c.name + "@<version>"});
         if (c.artifact_url && !c.sha256)
-            out.push_back({c.program + "/" + c.name + " " + c.version +
-                               " has an artifact URL but no SHA-256",
-                           "release add " + key + " " + spec_of(c) + " sha256 <hex>"});
+            out.push_back(
+                {c.program + "/" + c.name + " " + c.version + " has an artifact URL but no SHA-256",
+                 "release add " + key + " " + spec_of(c) + " sha256 <hex>"});
     }
 
     for (const auto& h : f.held) {
@@ -128,8 +128,7 @@ std::string approval_snapshot(const ReleaseFacts& f) {
     out << "env " << r.env.value_or("(none)") << '\n';
     std::vector<std::string> programs = r.programs;
     std::sort(programs.begin(), programs.end());
-    out << "programs " << (programs.empty() ? std::string("(none)") : join(programs, ", "))
-        << '\n';
+    out << "programs " << (programs.empty() ? std::string("(none)") : join(programs, ", ")) << '\n';
     std::vector<const Component*> components;
     for (const auto& c : f.components) components.push_back(&c);
     std::sort(components.begin(), components.end(), [](const Component* a, const Component* b) {
@@ -152,9 +151,9 @@ std::string approval_snapshot(const ReleaseFacts& f) {
         if (s->expected) out << " takes " << format_duration(*s->expected);
         out << '\n';
     }
+    // Optional controls do not gate, so an approval does not cover them.
     for (const auto& c : f.controls) {
-        out << "control " << c.slug << " " << to_string(c.status)
-            << (c.mandatory ? " mandatory" : " optional") << '\n';
+        if (c.mandatory) out << "control " << c.slug << " " << to_string(c.status) << '\n';
     }
     if (r.freeze_override) out << "freeze overridden: \"" << *r.freeze_override << "\"\n";
     return out.str();

@@ -144,6 +144,7 @@ TEST_CASE("a survey form submission records each answer", "[pipeline][retro]") {
     env.say("alice", "release plan w \"W\" at 2026-12-10 14:00");
     env.say("alice", "plan add w deploy \"Go\" owner @bob");
     env.say("alice", "plan add w backout \"Back\"");
+    env.say("alice", "release add w web/app@1.0.0");
     for (int n = 1; n <= 7; ++n) env.say("alice", "control tick w " + std::to_string(n));
     env.say("alice", "release go w");
     env.clock().advance(std::chrono::hours(24 * 9 + 5));

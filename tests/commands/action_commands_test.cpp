@@ -49,7 +49,7 @@ void ship(TestEnv& env, const std::string& key) {
     REQUIRE_THAT(env.say("alice", "plan add " + key + " backout \"Roll back\""),
                  Contains("Added backout step 1"));
     REQUIRE_THAT(env.say("alice", "release go " + key), Contains("approved"));
-    REQUIRE_THAT(test::start_in_window(env, "alice", key), Contains("is deploying"));
+    REQUIRE_THAT(env.say("alice", "release start " + key + " override \"Early, on purpose\""), Contains("is deploying"));
     REQUIRE_THAT(env.say("bob", "release step " + key + " 1 done"), Contains("done"));
     REQUIRE_THAT(env.say("alice", "release done " + key), Contains("is deployed"));
 }

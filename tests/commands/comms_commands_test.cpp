@@ -559,6 +559,7 @@ TEST_CASE("comms cancel drops a communication and its blocker", "[comms]") {
     setup(env);
     env.say("bob", "comms draft web-2026.12 to ops now \"ZQMARK\"");
     env.say("carol", "comms review 1 reject \"not needed\"");
+    add_components(env, "web-2026.12");
     for (int n = 1; n <= 7; ++n) env.say("bob", "control tick web-2026.12 " + std::to_string(n));
     env.say("bob", "plan add web-2026.12 deploy \"Deploy web\"");
     env.say("bob", "plan add web-2026.12 backout \"Roll back web\"");

@@ -25,8 +25,9 @@ std::string last_unapproval(TestEnv& env) {
 
 // alice (the manager) plans; bob ticks and writes the plans; alice approves.
 void approved_release(TestEnv& env) {
-    env.say("alice", "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h "
-                     "program web");
+    env.say("alice",
+            "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h "
+            "program web");
     env.say("carol", "release show web-2026.12");  // carol becomes a member of the workspace
     test::approve_web_release(env);
     REQUIRE(state(env) == "approved");
@@ -43,13 +44,13 @@ TEST_CASE("an approval is withdrawn by any later change to what the gate looks a
         CHECK_THAT(last_unapproval(env), Contains("by <@carol>"));
         CHECK_THAT(last_unapproval(env), Contains("component web/assets 1.0.0 was added"));
         // The owner hears of it, and the channel.
-        CHECK(env.count("SELECT count(*) FROM outbox WHERE payload LIKE '%is no longer approved%'") >=
-              1);
+        CHECK(env.count(
+                  "SELECT count(*) FROM outbox WHERE payload LIKE '%is no longer approved%'") >= 1);
     }
     SECTION("a version changes") {
-        env.say("carol", "release add web-2026.12 web/frontend@4.3.0");
+        env.say("carol", "release add web-2026.12 web/app@1.1.0");
         CHECK(state(env) == "planned");
-        CHECK_THAT(last_unapproval(env), Contains("→"));
+        CHECK_THAT(last_unapproval(env), Contains("component web/app: 1.0.0 → 1.1.0"));
     }
     SECTION("a new program joins") {
         env.say("carol", "release add web-2026.12 mobile/app@2.0.0");
@@ -71,8 +72,10 @@ TEST_CASE("an approval is withdrawn by any later change to what the gate looks a
         CHECK(state(env) == "planned");
     }
     SECTION("re-approval needs `release go` again, and covers the new state") {
-        env.say("carol", "release add web-2026.12 web/frontend@4.3.0");
+        env.say("carol", "release add web-2026.12 web/app@1.1.0");
         REQUIRE(state(env) == "planned");
+        // A new version is a new artifact: its integrity is checked again.
+        env.say("bob", "control tick web-2026.12 package-integrity \"1.1.0 checked\"");
         CHECK_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
         CHECK(state(env) == "approved");
         env.say("carol", "release show web-2026.12");
@@ -83,7 +86,8 @@ TEST_CASE("an approval is withdrawn by any later change to what the gate looks a
 TEST_CASE("a release with nothing to ship, or a program without its component, is not approved",
           "[gate]") {
     TestEnv env;
-    env.say("alice", "release plan web-2026.12 \"Web\" at 2026-12-10 14:00 program web program api");
+    env.say("alice",
+            "release plan web-2026.12 \"Web\" at 2026-12-10 14:00 program web program api");
     for (int n = 1; n <= 7; ++n) env.say("bob", "control tick web-2026.12 " + std::to_string(n));
     env.say("bob", "plan add web-2026.12 deploy \"Deploy\"");
     env.say("bob", "plan add web-2026.12 backout \"Roll back\"");
@@ -100,12 +104,17 @@ TEST_CASE("a release with nothing to ship, or a program without its component, i
 
     env.say("bob", "release add web-2026.12 api/gateway@2.9.1");
     env.say("bob", std::string("release add web-2026.12 web/frontend@4.2.0 sha256 ") + kSha);
+    // The artifacts changed after bob ticked package-integrity: that check is stale now.
+    go = env.say("alice", "release go web-2026.12");
+    CHECK_THAT(go, Contains("Control 4 `package-integrity`"));
+    env.say("bob", "control tick web-2026.12 package-integrity \"checksums match\"");
     CHECK_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
 }
 
-TEST_CASE("a freeze added over an approved window withdraws the approval, and a manager can "
-          "approve through it",
-          "[gate][freeze]") {
+TEST_CASE(
+    "a freeze added over an approved window withdraws the approval, and a manager can "
+    "approve through it",
+    "[gate][freeze]") {
     TestEnv env;
     approved_release(env);
     env.say("alice", "freeze add 2026-12-10 00:00 to 2026-12-11 00:00 \"Audit week\"");
@@ -137,12 +146,12 @@ TEST_CASE("a release starts in its window, or outside it by a manager's override
 
     SECTION("in the window") {
         env.clock().set(test::utc("2026-12-10 13:50"));
-        CHECK_THAT(env.say("alice", "release start web-2026.12"), Contains("Started"));
+        CHECK_THAT(env.say("alice", "release start web-2026.12"), Contains("is deploying"));
         CHECK(state(env) == "deploying");
     }
     SECTION("a manager overrides, and the audit keeps why") {
         CHECK_THAT(env.say("alice", "release start web-2026.12 override \"Customer outage\""),
-                   Contains("Started"));
+                   Contains("is deploying"));
         CHECK(state(env) == "deploying");
         CHECK_THAT(env.text("SELECT detail FROM audit_log WHERE action = 'release.start_override'"),
                    Contains("Customer outage"));
@@ -157,8 +166,8 @@ TEST_CASE("a release starts in its window, or outside it by a manager's override
 TEST_CASE("a verification holds only for the artifacts it checked", "[gate][verify]") {
     TestEnv env;
     approved_release(env);  // bob ticked package-integrity among the seven
-    env.say("bob", std::string("release add web-2026.12 web/frontend@4.2.0 url "
-                               "https://a.example/f-4.2.0.tgz sha256 ") +
+    env.say("bob", std::string("release add web-2026.12 web/app@1.0.0 url "
+                               "https://a.example/app-1.0.0.tgz sha256 ") +
                        kSha);
     CHECK(env.text("SELECT status FROM release_controls WHERE slug = 'package-integrity'") ==
           "open");
@@ -187,17 +196,19 @@ TEST_CASE("a window that overlaps another release of the same program asks to co
     const std::string asked =
         env.say("bob", "release plan web-2 \"Hotfix\" at 2026-12-10 15:00 env prod program web");
     CHECK_THAT(asked, Contains("Please confirm"));
-    CHECK_THAT(asked, Contains("overlaps *web-1*"));
+    CHECK_THAT(asked, Contains("overlaps web-1"));
     CHECK(env.count("SELECT count(*) FROM releases WHERE key = 'web-2'") == 0);
     env.say("bob", "yes");
     CHECK(env.count("SELECT count(*) FROM releases WHERE key = 'web-2'") == 1);
 
     // Another environment, or another program, is no collision.
-    CHECK_THAT(env.say("bob", "release plan web-3 \"Stage\" at 2026-12-10 15:00 env staging "
-                              "program web"),
+    CHECK_THAT(env.say("bob",
+                       "release plan web-3 \"Stage\" at 2026-12-10 15:00 env staging "
+                       "program web"),
                Contains("Planned"));
-    CHECK_THAT(env.say("bob", "release plan api-1 \"API\" at 2026-12-10 15:00 env prod "
-                              "program api"),
+    CHECK_THAT(env.say("bob",
+                       "release plan api-1 \"API\" at 2026-12-10 15:00 env prod "
+                       "program api"),
                Contains("Planned"));
     // Moving into it asks too, and `no` changes nothing.
     CHECK_THAT(env.say("bob", "release move api-1 to 2026-12-11 14:00"), Contains("Moved"));
@@ -205,8 +216,9 @@ TEST_CASE("a window that overlaps another release of the same program asks to co
     CHECK_THAT(env.say("alice", "release move web-4 to 2026-12-10 14:30"),
                Contains("Please confirm"));
     env.say("alice", "no");
-    CHECK(env.text("SELECT datetime(window_start, 'unixepoch') FROM releases WHERE key = 'web-4'") ==
-          "2026-12-12 14:00:00");
+    CHECK(
+        env.text("SELECT datetime(window_start, 'unixepoch') FROM releases WHERE key = 'web-4'") ==
+        "2026-12-12 14:00:00");
 }
 
 }  // namespace

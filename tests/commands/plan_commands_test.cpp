@@ -116,10 +116,10 @@ TEST_CASE("plans are locked once the release starts", "[plan]") {
     write_plans(env);
     approve_web(env);
 
-    SECTION("adding to an approved release is still allowed") {
+    SECTION("adding to an approved release is allowed, and withdraws the approval") {
         CHECK_THAT(env.say("bob", "plan add web-2026.12 backout \"Tell support\" takes 5m"),
                    Contains("Added backout step 2"));
-        CHECK(state_of(env) == "approved");
+        CHECK(state_of(env) == "planned");
     }
     SECTION("not while deploying") {
         test::start_in_window(env, "alice", "web-2026.12");
@@ -186,7 +186,7 @@ TEST_CASE("plan show draws both plans with their timing", "[plan]") {
         env.say("dana", "release step web-2026.12 1 done");
         auto later = env.say("bob", "plan show web-2026.12");
         CHECK_THAT(later, Contains("[x] 1. Switch traffic to blue — @dana, 1h, done by @dana "
-                                   "09:05"));
+                                   "13:55"));
         CHECK_THAT(later, Contains("[>] 2. Purge caches — 10m"));
 
         env.say("alice", "release backout web-2026.12 \"caches would not purge\"");
@@ -239,9 +239,9 @@ TEST_CASE("plan remove takes a step out and renumbers the rest", "[plan]") {
                    Equals("Step 1 does not exist: the backout plan of web-2026.12 has no steps. "
                           "Type `plan show web-2026.12` to see them.\n"));
     }
-    SECTION("removing a step that leaves both plans in place keeps the approval") {
+    SECTION("removing a step from an approved release withdraws the approval") {
         approve_web(env);
         env.say("bob", "plan remove web-2026.12 deploy 2");
-        CHECK(state_of(env) == "approved");
+        CHECK(state_of(env) == "planned");
     }
 }

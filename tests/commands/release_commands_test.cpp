@@ -123,7 +123,8 @@ TEST_CASE("release go lists the exact blockers, then approves", "[release][gate]
     TestEnv env;
     env.say("alice", kPlan);
     auto no_go = env.say("alice", "release go web-2026.12");
-    CHECK_THAT(no_go, Contains("No go for web-2026.12: 9 blockers."));
+    CHECK_THAT(no_go, Contains("No go for web-2026.12: 10 blockers."));
+    CHECK_THAT(no_go, Contains("Nothing ships: the release has no components"));
     CHECK_THAT(no_go, Contains("Control 1 `deployment-plan` (Deployment plan documented) is not ticked"));
     CHECK_THAT(no_go, Contains("control tick web-2026.12 business-signoff"));
     CHECK_THAT(no_go, Contains("There is no deployment plan"));
@@ -264,12 +265,16 @@ TEST_CASE("an approved release returns to planned when a blocker reappears", "[r
                Contains("Only a manager can move a release someone else owns"));
     auto moved = env.say("alice", "release move web-2026.12 to 2026-12-12 14:00");
     CHECK_THAT(moved, Contains("Moved web-2026.12"));
-    CHECK(env.text("SELECT state FROM releases") == "approved");
-    SECTION("a start after a freeze landed on the window is refused") {
+    // A new window is not what was approved: approve it again.
+    CHECK(env.text("SELECT state FROM releases") == "planned");
+    CHECK_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
+    SECTION("a freeze that lands on the window withdraws the approval, so it cannot start") {
         env.say("alice", "freeze add 2026-12-12 00:00 to 2026-12-13 00:00 \"Launch event\"");
+        CHECK(env.text("SELECT state FROM releases") == "planned");
         CHECK_THAT(test::start_in_window(env, "alice", "web-2026.12"),
-                   Contains("web-2026.12 cannot start:\n• The window overlaps the freeze \"Launch event\""));
-        CHECK(env.text("SELECT state FROM releases") == "approved");
+                   Contains("web-2026.12 is not approved yet"));
+        CHECK_THAT(env.say("alice", "release go web-2026.12"),
+                   Contains("The window overlaps the freeze \"Launch event\""));
     }
 }
 
@@ -280,7 +285,7 @@ TEST_CASE("release list and calendar show what is coming", "[release]") {
     env.say("alice", "freeze add weekly fri 12:00-23:59 \"No Friday deploys\"");
     auto list = env.say("bob", "release list");
     CHECK_THAT(list, Contains("web-2026.12"));
-    CHECK_THAT(list, Contains("planned (9 blockers)"));
+    CHECK_THAT(list, Contains("planned (10 blockers)"));
     CHECK_THAT(env.say("bob", "release list program mobile"), !Contains("web-2026.12"));
     CHECK_THAT(env.say("bob", "release list past"), Contains("No past releases."));
 
@@ -324,7 +329,7 @@ TEST_CASE("a marked step can be corrected, and the audit keeps what each mark re
         CHECK(step("note") == "restarted the pods");
         CHECK(env.text("SELECT detail FROM audit_log WHERE action='step.retry'") ==
               "deploy step 1 \"Deploy API\": \"restarted the pods\" (was failed by @bob "
-              "2026-12-01 09:00 UTC, note \"gateway 502s\")");
+              "2026-12-10 13:50 UTC, note \"gateway 502s\")");
         // Pending again, it is marked like any pending step.
         CHECK_THAT(env.say("bob", "release step web-2026.12 1 done"),
                    Contains("Step 1 of the deploy plan done: Deploy API."));
@@ -339,7 +344,7 @@ TEST_CASE("a marked step can be corrected, and the audit keeps what each mark re
         CHECK(step("note") == "fixed the config by hand");
         CHECK(env.text("SELECT detail FROM audit_log WHERE action='step.done'") ==
               "deploy step 1 \"Deploy API\": \"fixed the config by hand\" (was failed by @bob "
-              "2026-12-01 09:00 UTC, note \"gateway 502s\")");
+              "2026-12-10 13:50 UTC, note \"gateway 502s\")");
         // Both marks are in the audit, in order.
         CHECK(env.count("SELECT count(*) FROM audit_log WHERE action IN ('step.failed', "
                         "'step.done')") == 2);
@@ -355,7 +360,7 @@ TEST_CASE("a marked step can be corrected, and the audit keeps what each mark re
         CHECK(step("done_by") == "alice");
         CHECK_THAT(env.text("SELECT detail FROM audit_log WHERE action='step.failed' ORDER BY id "
                             "DESC LIMIT 1"),
-                   Contains("(was done by @bob 2026-12-01 09:00 UTC, note \"API healthy\")"));
+                   Contains("(was done by @bob 2026-12-10 13:50 UTC, note \"API healthy\")"));
         // `release done` sees the failure.
         env.say("bob", "release step web-2026.12 2 done");
         CHECK_THAT(env.say("alice", "release done web-2026.12"), Contains("Deploy step 1 failed"));
@@ -363,7 +368,7 @@ TEST_CASE("a marked step can be corrected, and the audit keeps what each mark re
     SECTION("a mark that makes no sense is refused, says what can be done, and changes nothing") {
         const auto audits = env.count("SELECT count(*) FROM audit_log");
         CHECK_THAT(env.say("bob", "release step web-2026.12 1 fail"),
-                   Contains("Step 1 of the deploy plan is already failed (by @bob at 09:00). "
+                   Contains("Step 1 of the deploy plan is already failed (by @bob at 13:50). "
                             "Run it again with `release step web-2026.12 1 retry`, or once it "
                             "is fixed by hand mark it done: `release step web-2026.12 1 done "
                             "\"<what you did>\"`."));
@@ -428,7 +433,7 @@ TEST_CASE("a failed backout step ends the release as backout failed, loudly", "[
         env.say("bob", "release plan api-2026.12 \"API\" at 2026-12-11 14:00");
         make_ready(env, "api-2026.12");
         env.say("alice", "release go api-2026.12");
-        env.say("alice", "release start api-2026.12");
+        test::start_in_window(env, "alice", "api-2026.12");
         env.say("alice", "release backout api-2026.12");
         env.say("alice", "yes");
         env.say("carol", "release step api-2026.12 1 fail");

@@ -41,7 +41,7 @@ void deploy_web(TestEnv& env) {
     REQUIRE_THAT(env.say("bob", "plan add web-2026.12 backout \"Roll back web\" takes 10m"),
                  Contains("Added backout step 1"));
     REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
-    REQUIRE_THAT(test::start_in_window(env, "alice", "web-2026.12"),
+    REQUIRE_THAT(env.say("alice", "release start web-2026.12 override \"Early, on purpose\""),
                  Contains("web-2026.12 is deploying"));
     REQUIRE_THAT(env.say("dana", "release step web-2026.12 1 done"), Contains("Step 1"));
     REQUIRE_THAT(env.say("alice", "release done web-2026.12"), Contains("is deployed"));

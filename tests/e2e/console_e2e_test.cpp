@@ -288,7 +288,7 @@ TEST_CASE("a whole release piped through releasebot console", "[e2e]") {
     // session before the last line, which must not run.
     Run deploy = console(db, "alice",
                          {
-                             "release start " + key,
+                             "release start " + key + " override \"Rehearsal ahead of the window\"",
                              "release step " + key + " 1 done",
                              "release step " + key + " 2 done \"frontend healthy\"",
                              "release done " + key,

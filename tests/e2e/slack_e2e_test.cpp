@@ -361,6 +361,7 @@ Effects play_story(Fault fault) {
     }
     CHECK(desk.text("SELECT count(*) FROM release_controls WHERE status = 'done'") == "7");
 
+    desk.slash(kAlice, "release add " + key + " web/frontend@4.2.0");
     std::string go = desk.slash(kAlice, "release go " + key);
     INFO("release go: " << go);
     CHECK(contains(go, "approved"));

@@ -227,9 +227,10 @@ TEST_CASE("a release runs from plan to retrospective results in Teams", "[teams]
     CHECK(bot.text("SELECT status FROM communications") == "approved");
 
     // --- Go, start, the one step, done.
+    bot.say(alice, "release add " + kKey + " web/frontend@4.2.0");
     bot.say(alice, "release go " + kKey);
     CHECK(bot.text("SELECT state FROM releases") == "approved");
-    bot.say(alice, "release start " + kKey);
+    bot.say(alice, "release start " + kKey + " override \"Ahead of the window\"");
     bot.say(alice, "release step " + kKey + " 1 done");
     bot.say(alice, "release done " + kKey);
     CHECK(bot.text("SELECT state FROM releases") == "deployed");

@@ -195,6 +195,8 @@ class Driver {
             send({"tick", key, slug, i++ % 2 == 0 ? kAlice : kBob, "", false}, "/control",
                  "tick " + key + " " + slug);
         }
+        send({"component", key, "web/app", kAlice, "", false}, "/release",
+             "add " + key + " web/app@1.0.0");
         for (const char* plan : {"deploy", "backout"}) {
             const std::string step = std::string(plan) + " step of " + key;
             send({"step", key, step, kAlice, "", false}, "/plan",
@@ -213,7 +215,7 @@ class Driver {
         }
 
         send({"release.go", key, "", kAlice, "", false}, "/release", "go " + key);
-        send({"release.start", key, "", kAlice, "", false}, "/release", "start " + key);
+        send({"release.start", key, "", kAlice, "", false}, "/release", "start " + key + " override \"Crash drill\"");
         send({"step.done", key, "", kAlice, "", false}, "/release", "step " + key + " 1 done");
         send({"release.done", key, "", kAlice, "", false}, "/release", "done " + key);
         if (send({"retro", key, "", kAlice, "", false}, "/retro",

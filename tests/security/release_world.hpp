@@ -28,6 +28,7 @@ enum class Stage { ready, approved, deploying, deployed };
 inline void release_at(TestEnv& env, const std::string& key, const std::string& when, Stage stage,
                        int deploy_steps = 1) {
     must(env, "own", "release plan " + key + " \"" + key + "\" at " + when, "Planned");
+    must(env, "own", "release add " + key + " web/app@1.0.0", "Added");
     for (int n = 1; n <= 7; ++n)
         must(env, "own", "control tick " + key + " " + std::to_string(n), "Ticked");
     for (int n = 1; n <= deploy_steps; ++n)
@@ -37,7 +38,7 @@ inline void release_at(TestEnv& env, const std::string& key, const std::string& 
     if (stage == Stage::ready) return;
     must(env, "mgr", "release go " + key, "approved");
     if (stage == Stage::approved) return;
-    must(env, "mgr", "release start " + key, "deploying");
+    must(env, "mgr", "release start " + key + " override \"Ahead of the window\"", "deploying");
     must(env, "own", "release step " + key + " 1 done", "done");
     if (stage == Stage::deploying) return;
     must(env, "own", "release done " + key, "deployed");

@@ -75,12 +75,13 @@ void build_world(TestEnv& env) {
     release_at(env, "run", "2026-12-23 10:00", Stage::deploying, 2);
     release_at(env, "run2", "2026-12-24 10:00", Stage::deploying);
     must(env, "own", "release plan run3 \"run3\" at 2026-12-25 10:00", "Planned");
+    must(env, "own", "release add run3 web/app@1.0.0", "Added");
     for (int n = 1; n <= 7; ++n)
         must(env, "own", "control tick run3 " + std::to_string(n), "Ticked");
     must(env, "own", "plan add run3 deploy \"Deploy\" owner @ctl", "Added deploy step");
     must(env, "own", "plan add run3 backout \"Roll back\"", "Added backout step");
     must(env, "mgr", "release go run3", "approved");
-    must(env, "mgr", "release start run3", "deploying");
+    must(env, "mgr", "release start run3 override \"Ahead of the window\"", "deploying");
     release_at(env, "old", "2026-12-02 10:00", Stage::deployed);
     release_at(env, "past", "2026-12-02 10:00", Stage::deployed);
     must(env, "own", "retro start past with @mem @own", "past");
@@ -108,7 +109,7 @@ const std::vector<Row>& rows() {
         {"release add rel web/ui@2.0.0", kAll},
         {"release verify rel", kAll},
         {"release go ready", kManager},
-        {"release start goed", kManager},
+        {"release start goed override \"Ahead of the window\"", kManager},
         {"release step run 2 done", kAll},
         // A step with an owner: its owner or a manager.
         {"release step run3 1 done", {"ctl", "mgr"}},

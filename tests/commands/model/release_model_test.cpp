@@ -3,9 +3,8 @@
 // properties over a seeded random walk of changes.
 #include "commands/model/release_model.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <random>
 #include <stdexcept>
 
@@ -90,9 +89,8 @@ TEST_CASE("the gate passes a release that is ready and names each thing that blo
         {"an open mandatory control",
          [](ReleaseFacts& f) { f.controls[0].status = ControlStatus::open; },
          "Control 1 `deployment-plan`", "control tick web-1 deployment-plan"},
-        {"no deployment plan",
-         [](ReleaseFacts& f) { f.steps.erase(f.steps.begin()); }, "no deployment plan",
-         "plan add web-1 deploy"},
+        {"no deployment plan", [](ReleaseFacts& f) { f.steps.erase(f.steps.begin()); },
+         "no deployment plan", "plan add web-1 deploy"},
         {"no backout plan", [](ReleaseFacts& f) { f.steps.pop_back(); }, "no backout plan",
          "plan add web-1 backout"},
         {"no components at all", [](ReleaseFacts& f) { f.components.clear(); }, "Nothing ships",
@@ -103,7 +101,10 @@ TEST_CASE("the gate passes a release that is ready and names each thing that blo
         {"an artifact URL without a checksum",
          [](ReleaseFacts& f) { f.components[0].artifact_url = "https://a.example/f.tgz"; },
          "artifact URL but no SHA-256", "sha256 <hex>"},
-        {"a held communication", [](ReleaseFacts& f) { f.held.push_back({7, {"stakeholders"}, false}); },
+        {"a held communication",
+         [](ReleaseFacts& f) {
+             f.held.push_back({7, {"stakeholders"}, false});
+         },
          "Communication #7 to stakeholders is waiting for review", "comms review 7 approve"},
         {"a freeze over the window",
          [](ReleaseFacts& f) { f.freeze = "\"Audit week\" (freeze #2)"; },
@@ -172,7 +173,7 @@ TEST_CASE("an approval covers exactly what was approved", "[model][approval]") {
          [](ReleaseFacts& f) { f.steps.push_back(step(PlanKind::deploy, 2, "Smoke test")); },
          "step deploy 2"},
         {"a control unticked", [](ReleaseFacts& f) { f.controls[1].status = ControlStatus::open; },
-         "control ops-ready: waived mandatory → open mandatory"},
+         "control ops-ready: waived → open"},
         {"a freeze added over the window",
          [](ReleaseFacts& f) { f.freeze = "\"Audit week\" (freeze #2)"; }, "Audit week"},
     };
@@ -211,8 +212,7 @@ TEST_CASE("a release starts from a short lead before its window until it closes"
     auto late = start_refusal(r, at("2026-12-05 16:00"), "UTC");
     REQUIRE(late);
     CHECK_THAT(*late, Catch::Contains("closed"));
-    CHECK(start_refusal(r, at("2026-12-05 13:00"), "UTC", std::chrono::hours(1)) ==
-          std::nullopt);
+    CHECK(start_refusal(r, at("2026-12-05 13:00"), "UTC", std::chrono::hours(1)) == std::nullopt);
 }
 
 TEST_CASE("a new version drops the old artifact's URL and checksum unless it names new ones",
@@ -284,7 +284,9 @@ TEST_CASE("two windows of one program in one environment collide", "[model][coll
         other.state = ReleaseState::deployed;
         CHECK_FALSE(collision(mine, {other}));
     }
-    SECTION("the release itself does not") { CHECK_FALSE(collision(mine, {mine})); }
+    SECTION("the release itself does not") {
+        CHECK_FALSE(collision(mine, {mine}));
+    }
 }
 
 // Properties over random sequences of changes: after any change to a gate input the release is
@@ -307,10 +309,9 @@ TEST_CASE("a random walk of changes never leaves an approval that does not hold"
                 // `release add`: a component is one per program and name.
                 Component c = component(pick(2) ? "web" : "api", "c" + std::to_string(pick(4)),
                                         std::to_string(pick(5)) + ".0");
-                auto same = std::find_if(f.components.begin(), f.components.end(),
-                                         [&](const Component& o) {
-                                             return o.program == c.program && o.name == c.name;
-                                         });
+                auto same = std::find_if(
+                    f.components.begin(), f.components.end(),
+                    [&](const Component& o) { return o.program == c.program && o.name == c.name; });
                 if (same == f.components.end())
                     f.components.push_back(c);
                 else
@@ -369,8 +370,7 @@ TEST_CASE("a random walk of changes never leaves an approval that does not hold"
                 break;
             case 8:
                 // `release go`: approves only through a clear gate.
-                if (f.release.state == ReleaseState::planned &&
-                    blockers(f, kNow, "UTC").empty()) {
+                if (f.release.state == ReleaseState::planned && blockers(f, kNow, "UTC").empty()) {
                     f.release.state = ReleaseState::approved;
                     snapshot = approval_snapshot(f);
                     ++approvals;
