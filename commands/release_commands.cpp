@@ -56,6 +56,9 @@ void announce(Context& ctx, const Release& r, CommsTrigger event, Reply& reply) 
 // the same environment is a change collision: say which, and ask to confirm (nullopt: none, or
 // confirmed).
 std::optional<Reply> confirm_collision(Context& ctx, const Release& r, const std::string& doing) {
+    // A release of no program collides with nothing: spare the look-up (many releases may
+    // share a window).
+    if (r.programs.empty()) return std::nullopt;
     auto other = model::collision(
         r, ctx.store.releases.in_range(ctx.workspace.id, r.window_start, r.window_end()));
     if (!other) return std::nullopt;
