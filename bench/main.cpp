@@ -1,4 +1,4 @@
-// releasebot_bench: the benchmark driver of issue 8. `releasebot_bench <scenario>… [options]`
+// releasebot_bench: the benchmark driver. `releasebot_bench <scenario>… [options]`
 // runs the scenarios named (or `all`), each against releasebot and the null bot, and prints one
 // result line per run on stdout; bench/run builds everything and calls it. Exit status 1 when a
 // scenario broke (lost or duplicated acks, answers not stored, a crash), 2 for bad usage.
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
             return 1;
         }
     }
-    CLI::App app{"releasebot_bench: the benchmark scenarios of issue 8 (see bench/README.md)",
+    CLI::App app{"releasebot_bench: the benchmark scenarios (see bench/README.md)",
                  "releasebot_bench"};
     Options o;
     std::vector<std::string> scenarios;

@@ -1,6 +1,6 @@
 // releasebot_null_bot: a bot that acknowledges everything at once and does nothing else, run
 // through the same harness as releasebot so that every figure can be read against the
-// harness's own ceiling (issue 8). It speaks the same protocols the same way releasebot does,
+// harness's own ceiling. It speaks the same protocols the same way releasebot does,
 // minus the work:
 //
 //   releasebot_null_bot slack   Socket Mode: apps.connections.open (SLACK_APP_TOKEN,

@@ -1,4 +1,4 @@
-// The scenarios of issue 8 (DESIGN.md section 6). Each runs the real bot and then the null bot
+// The scenarios. Each runs the real bot and then the null bot
 // (bench/null_bot.cpp: acknowledges at once, does nothing) through the same harness, and prints
 // one result line per run on stdout (see bench/README.md for the fields). Progress and
 // diagnostics go to stderr. Each returns false when a run broke: acks lost or duplicated where

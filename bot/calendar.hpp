@@ -1,4 +1,4 @@
-// The iCalendar feed of a workspace (DESIGN.md M1, issue 7): GET /calendar.ics?token=… answers
+// The iCalendar feed of a workspace: GET /calendar.ics?token=… answers
 // an RFC 5545 VCALENDAR with one VEVENT per release window and one per freeze, so a team can
 // subscribe to its releases in any calendar client.
 //

@@ -34,7 +34,7 @@ class ChatPort {
         return direct(where.tenant, user, reply);
     }
 
-    // The release status message (M12): posted once, then edited in place with update().
+    // The release status message: posted once, then edited in place with update().
     // Platforms that cannot edit fall back to posting anew.
     virtual Delivery post_status(const ConversationRef& where, const Reply& reply) {
         return post(where, reply);
@@ -45,7 +45,7 @@ class ChatPort {
         return post_status(where, reply);
     }
 
-    // Issue 9: a crash between the platform accepting a message and the outbox marking it sent
+    // A crash between the platform accepting a message and the outbox marking it sent
     // must not make the restarted bot say it again. The sender names the outbox row being
     // delivered before each call (empty after it), so that a port can tag what it posts with
     // it; and for a row whose earlier attempt was in flight at a crash it asks find_delivered,

@@ -1,4 +1,4 @@
-// Workspace export and import (issue 7): `releasebot export --db … [--workspace …]` writes one
+// Workspace export and import: `releasebot export --db … [--workspace …]` writes one
 // workspace — its releases with programs, components, controls, plan steps, reminder offsets,
 // communications and retrospectives (questions, participants, answers, action items), its
 // control templates, freezes, roles, people, audiences and whole audit log — as one JSON

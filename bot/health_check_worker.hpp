@@ -1,4 +1,4 @@
-// The health-check worker (DESIGN.md M5, issue 7): in the lead time before a release's window,
+// The health-check worker: in the lead time before a release's window,
 // it polls the health-check URL of each of the release's open controls that has one — libcurl
 // GET off the event thread, a timeout, at most 64 KiB of body read, redirects (http and https
 // only) followed up to 5, TLS verified — and hands each poll's outcome back as an Event (kind

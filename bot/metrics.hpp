@@ -1,5 +1,5 @@
 // Metrics: the process-wide counters and histograms /metrics serves in the Prometheus text
-// format (issue 7): events by kind and outcome, ack latency, outbox depth and failures,
+// format: events by kind and outcome, ack latency, outbox depth and failures,
 // scheduler lag, reconnects. Recording is lock-free (atomics) so the hot path pays nanoseconds.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Pipeline: the one path every Event takes (DESIGN.md section 3).
+// Pipeline: the one path every Event takes.
 //
 // In one SQLite transaction it records the event's idempotency key (a key seen before makes the
 // event a duplicate, which does nothing), runs the command, writes the audit entries and inserts

@@ -1,4 +1,4 @@
-// Scheduler: fires due jobs (DESIGN.md section 3). Jobs live in SQLite; the next due instant is
+// Scheduler: fires due jobs. Jobs live in SQLite; the next due instant is
 // kept in memory so an idle bot does not query. Each due job becomes a `timer` Event with the
 // idempotency key "job:<id>" through the Pipeline, so a job fires once even across a crash
 // between firing and marking. After downtime, every overdue job fires once at start, marked

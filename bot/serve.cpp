@@ -1,7 +1,7 @@
 // `releasebot serve`: builds every adapter the configuration enables, one SQLite connection per
 // thread, and runs them until SIGINT/SIGTERM. See serve.hpp for the threads.
 //
-// This file is the composition root of the served bot (DESIGN.md section 2): it alone knows
+// This file is the composition root of the served bot: it alone knows
 // every adapter. Everything it mounts on the HTTP server goes through observed(), which times
 // the answer (the ack latency of webhook events), wakes the worker thread when an event may have
 // scheduled jobs or queued messages, and logs each request at debug level.

@@ -1,4 +1,4 @@
-// The `release verify` worker (DESIGN.md M5): downloads each artifact a pending verify request
+// The `release verify` worker: downloads each artifact a pending verify request
 // names, with libcurl, off the event thread — a size limit, a timeout, TLS verified — computes
 // its SHA-256, and hands the findings back as one Event (kind webhook, action "verify.result",
 // idempotency key "verify:<request id>") for the pipeline, which records them, ticks

@@ -1,4 +1,4 @@
-// Retrospective action items, retro trends and early life support (DESIGN.md M9, M13):
+// Retrospective action items, retro trends and early life support:
 // `retro action add|done|list`, `retro trends`, `release els`.
 //
 // The registry matches commands by their leading words, so these `retro …` and `release …`

@@ -1,4 +1,4 @@
-// Channel commands (DESIGN.md M7): the workspace's audiences — named sets of channels that
+// Channel commands: the workspace's audiences — named sets of channels that
 // communications are addressed to — `channel add|list|remove`.
 //
 // One audience name may hold channels on several platforms ("stakeholders" = a Slack channel

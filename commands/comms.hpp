@@ -1,4 +1,4 @@
-// Sending stakeholder communications (M7): the rules every path shares — only approved
+// Sending stakeholder communications: the rules every path shares — only approved
 // messages go out, each to every channel of each of its audiences, once.
 #pragma once
 

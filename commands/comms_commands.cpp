@@ -1,4 +1,4 @@
-// Communication commands (DESIGN.md M7): stakeholder announcements of a release —
+// Communication commands: stakeholder announcements of a release —
 // `comms draft|list|show|edit|review|send|cancel`.
 //
 // The life of a communication: a member drafts it (status draft), an approver or manager who is

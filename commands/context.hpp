@@ -37,7 +37,7 @@ struct Context {
 
     std::vector<AuditEntry> audit_entries;
     std::vector<Outbound> outbound;
-    // Releases whose status message must be refreshed after this event (M12).
+    // Releases whose status message must be refreshed after this event.
     std::set<ReleaseId> changed_releases;
 
     // Records an audit entry for the release (or the workspace when `release` is empty). An

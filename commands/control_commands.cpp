@@ -1,4 +1,4 @@
-// Control commands (DESIGN.md M2, M3, M5): the workspace's control templates, and each release's
+// Control commands: the workspace's control templates, and each release's
 // checklist copied from them — `control add|edit|remove|list|explain|tick|untick|waive`, and
 // `control check`, which gives a release's control a health check (commands/health_check.hpp).
 //

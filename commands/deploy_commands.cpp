@@ -1,5 +1,5 @@
 // `calendar link` and `ci secret`: what a manager needs to connect a calendar client and a CI
-// pipeline to the workspace (issue 7). Both show a secret, so the reply is ephemeral (only the
+// pipeline to the workspace. Both show a secret, so the reply is ephemeral (only the
 // manager sees it) and only a manager may ask; rotating one asks for confirmation first, since
 // every subscriber or pipeline using the old value stops working at once. The audit log records
 // who looked and who rotated, never the values.

@@ -1,6 +1,6 @@
-// The commands of a deployed releasebot (issue 7): `calendar link` and `ci secret` (a manager's
+// The commands of a deployed releasebot: `calendar link` and `ci secret` (a manager's
 // view of the workspace's calendar URL and CI webhook secret, ephemeral, optionally rotated)
-// and `release verify <release>` (M5: records a request that the verify worker, off the event
+// and `release verify <release>` (records a request that the verify worker, off the event
 // thread, downloads and checks; see bot/verify_worker.hpp).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Early life support (DESIGN.md M13) and the carry-over of retrospective action items. See
+// Early life support and the carry-over of retrospective action items. See
 // early_life.hpp.
 //
 // The window ends through one scheduled job (kElsEndJob) per release: whoever moves the end

@@ -1,4 +1,4 @@
-// Early life support after a release is done (M13), and the action items that carry over.
+// Early life support after a release is done, and the action items that carry over.
 #pragma once
 
 #include <vector>

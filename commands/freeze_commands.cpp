@@ -1,4 +1,4 @@
-// Freeze (blackout) window commands (DESIGN.md M1): `freeze add` for a one-off range,
+// Freeze (blackout) window commands: `freeze add` for a one-off range,
 // `freeze add weekly` for a recurring slot ("no deploys on Friday afternoons"), `freeze list`
 // with the releases already planned inside each freeze, and `freeze remove`.
 //

@@ -1,4 +1,4 @@
-// A release control's health check (DESIGN.md M5, issue 7) in the domain. `control check
+// A release control's health check in the domain. `control check
 // <release> <control> <url>|off` (control_commands.cpp) sets or removes the URL; the
 // health-check worker (bot/health_check_worker.hpp) polls it off the event thread in the lead
 // time before the window and hands each poll's outcome back as the webhook action

@@ -1,4 +1,4 @@
-// Plan commands (DESIGN.md M4): a release's deploy and backout plans as ordered steps with an
+// Plan commands: a release's deploy and backout plans as ordered steps with an
 // owner and an expected duration — `plan add|show|remove`. Plans can change until the release
 // starts deploying; walking the steps (`release step`, `release backout`) is in
 // release_commands.cpp.

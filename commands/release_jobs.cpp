@@ -1,4 +1,4 @@
-// The reminder and window-passed jobs of a release (M8); see release_jobs.hpp.
+// The reminder and window-passed jobs of a release; see release_jobs.hpp.
 #include "commands/release_jobs.hpp"
 
 #include <string>

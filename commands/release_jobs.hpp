@@ -1,4 +1,4 @@
-// The scheduled jobs that follow a release's window (M8): reminders before it (by default
+// The scheduled jobs that follow a release's window: reminders before it (by default
 // T-24h, T-1h, T-15m, or the release's own offsets) and the check when the window has passed.
 #pragma once
 

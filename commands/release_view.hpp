@@ -1,4 +1,4 @@
-// The one view of a release (DESIGN.md M12): state, window, programs and components, the
+// The one view of a release: state, window, programs and components, the
 // controls checklist, both plans, and the blockers — what `release show` prints and what the
 // status message will keep edited in place.
 #pragma once

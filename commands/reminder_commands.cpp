@@ -1,4 +1,4 @@
-// `remind …` commands (M8): a release's own reminder offsets, the reminders still to come, and
+// `remind …` commands: a release's own reminder offsets, the reminders still to come, and
 // snoozing a reminder from its message.
 #include <algorithm>
 

@@ -31,7 +31,7 @@ struct Button {
     Style style = Style::plain;
 };
 
-// One question of a survey block (a retrospective, M9). Platforms draw it as a form or buttons;
+// One question of a survey block (a retrospective). Platforms draw it as a form or buttons;
 // every answer can also be typed: `answer_command` followed by the answer.
 struct SurveyQuestion {
     int number = 0;    // 1-based, as typed in the answer command

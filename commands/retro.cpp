@@ -1,4 +1,4 @@
-// The release retrospective as a chat survey (M9): who took part in a release, starting a retro
+// The release retrospective as a chat survey: who took part in a release, starting a retro
 // (the default questions or a workspace template), the survey as each participant receives it,
 // the results (response rate, averages and text histograms, every comment, the action items),
 // the CSV and Markdown exports, closing, and the two scheduled jobs.

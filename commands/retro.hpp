@@ -1,4 +1,4 @@
-// The release retrospective as a chat survey (M9): starting one, the default questions, and
+// The release retrospective as a chat survey: starting one, the default questions, and
 // what its scheduled jobs do.
 #pragma once
 

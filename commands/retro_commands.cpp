@@ -1,4 +1,4 @@
-// Retrospective commands (DESIGN.md M9): `retro start|answer|status|close|results|invite` and
+// Retrospective commands: `retro start|answer|status|close|results|invite` and
 // the workspace's survey templates, `retro template list|<name> add|show|remove`. The survey,
 // the results and the scheduled jobs live in commands/retro.cpp; these are the typed shells.
 // (`retro action …` and `retro trends` belong to commands/action_commands.cpp.)

@@ -1,4 +1,4 @@
-// Role commands (DESIGN.md M10): `role grant`, `role revoke` and `role list`.
+// Role commands: `role grant`, `role revoke` and `role list`.
 //
 // A workspace's people are members unless granted more; approvers also review communications;
 // managers also run the gate and the window and hand out roles. A workspace must always keep a

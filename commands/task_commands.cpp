@@ -1,4 +1,4 @@
-// `my tasks` (DESIGN.md M10): what the person asking still has to do — open controls they own
+// `my tasks`: what the person asking still has to do — open controls they own
 // (themselves, or through a role they hold) and pending plan steps they own — across the
 // releases still in play, soonest window first, each with the command that does it.
 #include <string>

@@ -1,4 +1,4 @@
-// What fired jobs do (M8, M7): reminders before a window, the nag when a window passes with no
+// What fired jobs do: reminders before a window, the nag when a window passes with no
 // result, timed communications. See timers.hpp.
 #include "commands/timers.hpp"
 

@@ -1,4 +1,4 @@
-// `release verify <release>` (DESIGN.md M5) in the domain: the command checks what it can at
+// `release verify <release>` in the domain: the command checks what it can at
 // once — every program of the release has a component, every component has an artifact URL and
 // a SHA-256 — and records a request; the verify worker (bot/verify_worker.hpp) downloads the
 // artifacts off the event thread and hands its findings back as the webhook action

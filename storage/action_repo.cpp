@@ -1,4 +1,4 @@
-// ActionRepo: retrospective action items (M9). A workspace has a few dozen open at a time; they
+// ActionRepo: retrospective action items. A workspace has a few dozen open at a time; they
 // are read per release (its retro results), per owner (`my tasks`) and per program (carried over
 // to the next release until done), always through the (workspace_id, status) index.
 #include "storage/action_repo.hpp"

@@ -1,4 +1,4 @@
-// CommsRepo: stakeholder communications of releases (M7) — drafts, their review and when they
+// CommsRepo: stakeholder communications of releases — drafts, their review and when they
 // were sent. A release has a few; they are read per release (list, gate, release events) or
 // one by id (commands, timed sends).
 //

@@ -251,7 +251,7 @@ CREATE TABLE reminder_offsets (
     PRIMARY KEY (release_id, offset_s)
 ) WITHOUT ROWID;
 
--- The one status message of each release per conversation, edited in place (M12).
+-- The one status message of each release per conversation, edited in place.
 CREATE TABLE status_messages (
     release_id   INTEGER NOT NULL REFERENCES releases(id) ON DELETE CASCADE,
     destination  TEXT NOT NULL,
@@ -265,7 +265,7 @@ ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'post' CHECK (kind IN (
 )sql";
 
 constexpr std::string_view kRetrospectives = R"sql(
--- Early life support after `release done` (M13).
+-- Early life support after `release done`.
 ALTER TABLE releases ADD COLUMN els_until INTEGER;
 ALTER TABLE releases ADD COLUMN els_owner TEXT;
 
@@ -349,7 +349,7 @@ CREATE INDEX retro_actions_open ON retro_actions (workspace_id, status);
 )sql";
 
 
-// Teams conversation references (issue 6): where the bot was installed or spoken to, with the
+// Teams conversation references: where the bot was installed or spoken to, with the
 // serviceUrl replies and proactive messages must go to. Personal conversations carry the user.
 constexpr std::string_view kTeamsConversations = R"sql(
 CREATE TABLE teams_conversations (
@@ -366,8 +366,8 @@ CREATE INDEX teams_conversations_by_user ON teams_conversations (tenant, user_id
     WHERE user_id IS NOT NULL;
 )sql";
 
-// Deployment (issue 7): the per-workspace secrets of the inbound endpoints — the key CI signs
-// webhooks with and the calendar feed's token — and `release verify` (M5): its requests, worked
+// Deployment: the per-workspace secrets of the inbound endpoints — the key CI signs
+// webhooks with and the calendar feed's token — and `release verify`: its requests, worked
 // off the event thread, and what each component's last check found. A component counts as
 // verified only while verified_sha256 equals its sha256, so a new checksum needs a new check.
 constexpr std::string_view kDeployment = R"sql(
@@ -397,12 +397,12 @@ CREATE INDEX verify_requests_pending ON verify_requests (status, id);
 
 // When the sender first handed a row to the platform. Written and committed before the call,
 // so after a crash between the call and mark_sent the restarted sender knows the message may
-// be out already and asks the platform before posting it again (issue 9: nothing twice).
+// be out already and asks the platform before posting it again (nothing twice).
 constexpr const char* kOutboxAttempts = R"sql(
 ALTER TABLE outbox ADD COLUMN attempt_started_at INTEGER;
 )sql";
 
-// Health checks (issue 7, M5): a release's control may carry a URL the health-check worker
+// Health checks: a release's control may carry a URL the health-check worker
 // polls before the window, ticking the control on a 2xx answer. The last poll's result is kept
 // with it (the HTTP status when the server answered, else why not) for `control list`. Columns
 // of release_controls rather than a table of their own, so they go wherever a control goes:

@@ -98,7 +98,7 @@ struct Release {
     std::optional<std::string> home_channel;
     std::optional<std::string> home_thread;
     std::optional<std::string> home_service_url;
-    // Early life support after `release done` (M13): until when, and who watches it.
+    // Early life support after `release done`: until when, and who watches it.
     std::optional<Instant> els_until;
     std::optional<UserId> els_owner;
 

@@ -1,4 +1,4 @@
-// RetroRepo: retrospectives (M9) — one survey per release, its questions copied from a template,
+// RetroRepo: retrospectives — one survey per release, its questions copied from a template,
 // its participants, their answers — and the workspace's survey templates. A retro has a handful
 // of questions and at most a few dozen participants; everything is read per retro.
 //

@@ -1,4 +1,4 @@
-// Retrospectives (M9): surveys per release, their questions, participants and answers, and
+// Retrospectives: surveys per release, their questions, participants and answers, and
 // the workspace's survey templates.
 //
 // Anonymity: in an anonymous retro an answer row holds no user id; it is filed under a ballot,

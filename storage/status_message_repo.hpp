@@ -1,4 +1,4 @@
-// Where each release's status message was posted, so it can be edited in place (M12).
+// Where each release's status message was posted, so it can be edited in place.
 #pragma once
 
 #include <optional>

@@ -1,6 +1,6 @@
 // Teams conversation references: every conversation the bot was installed in or spoken to,
 // with its serviceUrl, so replies, status updates and proactive messages (reminders, surveys,
-// announcements) can reach it later (issue 6).
+// announcements) can reach it later.
 #pragma once
 
 #include <optional>

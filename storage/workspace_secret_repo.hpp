@@ -1,4 +1,4 @@
-// The per-workspace secrets of the inbound HTTP endpoints (issue 7): the key CI signs webhook
+// The per-workspace secrets of the inbound HTTP endpoints: the key CI signs webhook
 // bodies with (/hooks/ci) and the token that opens the workspace's calendar feed
 // (/calendar.ics?token=…). Both are made on first use from 32 random bytes (OpenSSL RAND_bytes),
 // kept in SQLite (migration 6), and only ever shown to a manager, ephemerally.

@@ -1,4 +1,4 @@
-// The CI webhook (DESIGN.md M3/M5, issue 7): POST /hooks/ci/<workspace id>, through which a
+// The CI webhook: POST /hooks/ci/<workspace id>, through which a
 // pipeline ticks a release control with evidence or reports a component's version, artifact URL
 // and SHA-256 — one signed `curl` from a CI job.
 //

@@ -1,4 +1,4 @@
-// Teams activities (Bot Framework schema) → Events (issue 6, point 1).
+// Teams activities (Bot Framework schema) → Events.
 //
 // decode_activity() reads the JSON body POSTed to /api/messages; to_event() turns a `message`
 // (the bot's <at>…</at> mention stripped using `entities`), a `message` carrying `value` from an

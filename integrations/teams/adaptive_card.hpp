@@ -1,4 +1,4 @@
-// Reply → Adaptive Card 1.5 (issue 6, point 4): header, text blocks, fact sets for fields,
+// Reply → Adaptive Card 1.5: header, text blocks, fact sets for fields,
 // checklists with one tick action per item (Action.Execute with an Action.Submit fallback, data
 // {"action_id","value"}), buttons, the survey as Input.ChoiceSet / Input.Text with a submit
 // (data {"action_id":"survey.submit","value":"retro answer <release>"}, inputs "q<n>.answer"),

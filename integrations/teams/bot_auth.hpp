@@ -1,4 +1,4 @@
-// BotAuthenticator: the Bot Framework's inbound authentication (issue 6, point 2).
+// BotAuthenticator: the Bot Framework's inbound authentication.
 //
 // Every activity POSTed to /api/messages carries `Authorization: Bearer <JWT>` signed by the
 // channel. The token is accepted only when: alg is RS256/RS384/RS512; the key is found by `kid`

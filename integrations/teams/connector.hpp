@@ -1,4 +1,4 @@
-// ConnectorClient: the Bot Connector REST API (issue 6, point 3) over HTTPS with libcurl.
+// ConnectorClient: the Bot Connector REST API over HTTPS with libcurl.
 //
 // Outbound calls carry an OAuth2 client-credentials token (client_id, client_secret, scope
 // https://api.botframework.com/.default) from a configurable token endpoint, cached until 5

@@ -1,4 +1,4 @@
-// TeamsReceiver: POST /api/messages (issue 6, point 1). Authenticates (BotAuthenticator; with no
+// TeamsReceiver: POST /api/messages. Authenticates (BotAuthenticator; with no
 // app id, unauthenticated activities are accepted only on a loopback listener), decodes, stores
 // the conversation reference of every activity (so proactive messages can reach it later), runs
 // the pipeline, and answers: 200 for messages (the reply goes through the outbox, as a reply to

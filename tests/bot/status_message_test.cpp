@@ -1,4 +1,4 @@
-// The release status message (M12): every change to a release queues a status row for its home
+// The release status message: every change to a release queues a status row for its home
 // conversation; the sender posts it once, then edits that message in place, skipping versions
 // a newer one already replaced; deliveries to one channel are spaced by the platform's rate;
 // a message given up on shows in the release's status.

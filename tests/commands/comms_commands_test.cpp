@@ -1,4 +1,4 @@
-// `comms …` commands through the real pipeline on an in-memory database (M7): drafting to
+// `comms …` commands through the real pipeline on an in-memory database: drafting to
 // audiences, every review rule (no self-approval, approvers only, only drafts, an edit sends an
 // approved one back), what reaches the outbox and where — one row per channel of every
 // audience, across platforms, and never anything unapproved — timed sends through the

@@ -1,4 +1,4 @@
-// Tests of the release retrospective (M9) through the real pipeline: a whole survey with several
+// Tests of the release retrospective through the real pipeline: a whole survey with several
 // people, changed answers, the deadline and the reminder on the fake clock, anonymity checked on
 // the database itself, the CSV and Markdown exports against golden files, templates, refusals,
 // and the survey block through the console renderer and the outbox codec.

@@ -1,4 +1,4 @@
-// End to end across platforms (issue 6, point 7): one release desk in Slack whose announcement
+// End to end across platforms: one release desk in Slack whose announcement
 // reaches a Slack channel and a Microsoft Teams channel. Both emulators run: the Teams one plays
 // the Bot Framework channel (it installs the bot in a team's channel through the real
 // HttpServer, TeamsReceiver and BotAuthenticator, so the conversation reference is stored), the

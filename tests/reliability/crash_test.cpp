@@ -1,4 +1,4 @@
-// The crash test (issue 9, point 1): the real `releasebot slack` binary, under a steady stream of
+// The crash test: the real `releasebot slack` binary, under a steady stream of
 // Slack commands from two emulated users, is killed with SIGKILL at random moments 50 times and
 // started again on the same SQLite file each time. The Slack emulator redelivers every envelope
 // the bot did not acknowledge, so the users' commands keep arriving across the crashes.

@@ -1,4 +1,4 @@
-// Network faults (issue 9, point 2): the bot keeps running through what real networks do —
+// Network faults: the bot keeps running through what real networks do —
 // half-open links whose peer went silent, websocket URLs that are refused, do not resolve or fail
 // the TLS handshake, Web API bursts of 5xx, an API slow enough to time out after it took the
 // message, an API that cannot be reached at all, and a Teams token endpoint outage — and catches

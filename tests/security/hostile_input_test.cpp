@@ -1,4 +1,4 @@
-// Hostile input on every inbound path (issue 9, point 3): bodies over the size limit on each
+// Hostile input on every inbound path: bodies over the size limit on each
 // HTTP route, a header block over its limit, bytes that are not HTTP, a Socket Mode frame over
 // the frame limit, command text over the command limit, and malformed JSON, wrong types,
 // unknown fields, huge numbers, deep nesting and invalid UTF-8 in each payload. Each is

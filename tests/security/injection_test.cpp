@@ -1,4 +1,4 @@
-// SQL injection (issue 9, point 3): the classic strings typed into every free-text argument of
+// SQL injection: the classic strings typed into every free-text argument of
 // every command — release titles, reasons, notes, plan steps, control titles and descriptions,
 // communication bodies and review comments, retro answers, action items, template questions,
 // freeze reasons, evidence links, and the fields of a CI webhook. Each is stored exactly as

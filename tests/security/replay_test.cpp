@@ -1,4 +1,4 @@
-// Replays of signed Slack requests (issue 9, point 4), on each of the three Slack endpoints: a
+// Replays of signed Slack requests, on each of the three Slack endpoints: a
 // captured request sent again inside the five-minute window acts once (its event id or trigger
 // id is the idempotency key), sent again after the window is refused (401), and a signed body
 // replayed at another endpoint, which the signature does not cover, is refused as not that

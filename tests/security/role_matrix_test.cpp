@@ -1,4 +1,4 @@
-// Authorization (issue 9, point 4): every state-changing command tried by every kind of person
+// Authorization: every state-changing command tried by every kind of person
 // a workspace has — its manager, an approver, the owner of the release, the owner of a control,
 // the author of a communication, the owner of an action item, a plain member, and someone the
 // bot has never seen — through the real pipeline. Exactly the people in a row's `allowed` set
@@ -205,7 +205,7 @@ TEST_CASE("every state-changing command, tried by every role, changes state only
                     }
                     const DbSnapshot after = snapshot(env.db(), kIgnored);
                     CHECK_FALSE(snapshot_diff(world, after).empty());
-                    // Accountability (M11): every change leaves an audit entry.
+                    // Accountability: every change leaves an audit entry.
                     CHECK(after.at("audit_log").size() > world.at("audit_log").size());
                 } else {
                     CHECK(out.reply.is_error);

@@ -1,4 +1,4 @@
-// Tenant isolation (issue 9, point 4): two Slack workspaces and two Teams tenants share one
+// Tenant isolation: two Slack workspaces and two Teams tenants share one
 // database, as one releasebot serving several teams does. Through the real receivers on a real
 // HTTP listener — signed Slack requests whose team comes from the payload, Teams activities
 // with valid JWTs from the Teams emulator whose tenant comes from the activity, signed CI

@@ -24,7 +24,7 @@ inline constexpr const char* kTeamsAppPassword = "test-app-password";
 inline constexpr const char* kTeamsTenantId = "tenant-emulator";
 inline constexpr const char* kTeamsIssuer = "https://api.botframework.com";
 
-// What is wrong with the token the emulator attaches (fault cases of issue 6 and 9).
+// What is wrong with the token the emulator attaches.
 enum class TeamsToken {
     valid,
     none,            // no Authorization header

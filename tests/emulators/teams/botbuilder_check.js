@@ -301,7 +301,7 @@ async function runChecks(base, bot) {
     }
     const noExp = await control(base, 'POST', 'activity/message', { from: ALICE, conversation: CHANNEL, text: 'no exp' });
     answer = await send(base, bot, noExp, 'no_exp');
-    check('a token without exp is accepted by botbuilder (releasebot refuses it: issue 6)', answer.status === 200, `${answer.status} ${answer.body}`);
+    check('a token without exp is accepted by botbuilder (releasebot refuses it)', answer.status === 200, `${answer.status} ${answer.body}`);
 
     // 3. The other activity kinds Teams sends.
     const submit = await control(base, 'POST', 'activity/submit', { from: ALICE, conversation: CHANNEL, value: { action: 'tick', control: 'c1' } });
