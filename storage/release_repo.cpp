@@ -156,14 +156,6 @@ void ReleaseRepo::add_program(ReleaseId id, const std::string& program) {
         .run();
 }
 
-bool ReleaseRepo::remove_program(ReleaseId id, const std::string& program) {
-    const std::int64_t before = db_.total_changes();
-    db_.prepare("DELETE FROM release_programs WHERE release_id = ? AND program = ? COLLATE NOCASE")
-        .bind_all(id, program)
-        .run();
-    return db_.total_changes() != before;
-}
-
 std::vector<Release> ReleaseRepo::approved(WorkspaceId ws) {
     static const std::string sql = select_releases(
         "INDEXED BY releases_approved WHERE workspace_id = ? AND state = 'approved' "

@@ -25,8 +25,6 @@ public:
     // Writes every mutable column of `r` (state, window, owner, reasons, times, ...).
     void update(const Release& r);
     void add_program(ReleaseId id, const std::string& program);
-    // Removes `program` from the release (case-insensitive); returns whether it was there.
-    bool remove_program(ReleaseId id, const std::string& program);
 
     // The approved releases of the workspace, programs filled.
     std::vector<Release> approved(WorkspaceId ws);
