@@ -148,7 +148,8 @@ bool run_teams(const Options& o) {
             Usage u;
             const bool clean = stop_ok(bot, name, &u);
             // Commands that were answered 200 but did not do their work (a refusal, which Teams
-            // hears through the Connector): ticks not on record, plans without their release.
+            // hears through the Connector): ticks not on record, plans without their release. The
+            // controls releasebot ticks itself are not the commands' doing.
             std::int64_t refused = 0;
             if (!null) {
                 Database d(db.string());
@@ -157,7 +158,9 @@ bool run_teams(const Options& o) {
                     return st.step() ? st.get_int(0) : 0;
                 };
                 refused = static_cast<std::int64_t>(ticks) -
-                          scalar("SELECT count(*) FROM release_controls WHERE status = 'done'") +
+                          scalar(
+                              "SELECT count(*) FROM release_controls WHERE status = 'done' "
+                              "AND done_by IS NOT 'releasebot'") +
                           static_cast<std::int64_t>(plans) -
                           (scalar("SELECT count(*) FROM releases") - o.seed_releases);
             }

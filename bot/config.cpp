@@ -56,10 +56,11 @@ constexpr SettingSpec kSettings[] = {
     {"health_checks", "lead", Type::duration},
     {"health_checks", "interval", Type::duration},
     {"health_checks", "timeout", Type::duration},
+    {"releases", "start_lead", Type::duration},
 };
 
-constexpr std::string_view kSections[] = {"database", "slack", "teams",
-                                          "http",     "log",   "health_checks"};
+constexpr std::string_view kSections[] = {"database", "slack",         "teams",   "http",
+                                          "log",      "health_checks", "releases"};
 
 // The variables `releasebot slack` has always read, honoured by serve too.
 struct LegacyVariable {
@@ -217,7 +218,7 @@ Status read_toml(const std::string& path, RawSettings& out, bool& secrets_inline
             }
             return invalid(path + ": [" + section +
                            "] is not a section releasebot knows; the sections are [database], "
-                           "[slack], [teams], [http], [log] and [health_checks].");
+                           "[slack], [teams], [http], [log], [health_checks] and [releases].");
         }
         sections_present.push_back(section);
         for (const auto& [sub, value] : *node.as_table()) {
@@ -552,6 +553,8 @@ Status apply_settings(const RawSettings& raw, Config& config) {
                           "60s"));
     RB_TRY(apply_duration(raw, "health_checks.timeout", health.timeout, Seconds{1}, Seconds{300},
                           "10s"));
+    RB_TRY(apply_duration(raw, "releases.start_lead", config.releases.start_lead, Seconds{60},
+                          Seconds{24 * 3600}, "15m"));
     return ok_status();
 }
 
@@ -807,6 +810,8 @@ std::string describe(const Config& config) {
     out += "  health     control health checks polled every " + format_duration(health.interval) +
            " from " + format_duration(health.lead) + " before a window, " +
            format_duration(health.timeout) + " timeout each\n";
+    out += "  releases   started from " + format_duration(config.releases.start_lead) +
+           " before their window\n";
     for (const auto& w : config.warnings) out += "warning: " + w + "\n";
     return out;
 }

@@ -75,6 +75,12 @@ struct HealthCheckSettings {
     std::chrono::seconds timeout{10};
 };
 
+// When `release start` is accepted: from `start_lead` before a release's window opens until it
+// closes (a manager may start outside it with an override).
+struct ReleaseSettings {
+    std::chrono::seconds start_lead{15 * 60};
+};
+
 struct LogSettings {
     log::Level level = log::Level::info;
     log::Format format = log::Format::plain;
@@ -88,6 +94,7 @@ struct Config {
     HttpSettings http;
     LogSettings log;
     HealthCheckSettings health_checks;
+    ReleaseSettings releases;
     // Things worth saying at start that do not stop it (e.g. Teams without an app id).
     std::vector<std::string> warnings;
 

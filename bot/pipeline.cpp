@@ -150,14 +150,17 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
         switch (event.kind) {
             case EventKind::command:
                 w.ctx.emplace(make_context(store, now, event.actor, event.conversation));
+                w.ctx->start_lead = start_lead_;
                 w.result = run_command(*w.ctx, event.text, registry_);
                 break;
             case EventKind::action:
                 w.ctx.emplace(make_context(store, now, event.actor, event.conversation));
+                w.ctx->start_lead = start_lead_;
                 w.result = run_action(*w.ctx, event.action_id, event.value, registry_);
                 break;
             case EventKind::submission:
                 w.ctx.emplace(make_context(store, now, event.actor, event.conversation));
+                w.ctx->start_lead = start_lead_;
                 w.result = run_submission(*w.ctx, event.value, event.fields, registry_);
                 break;
             case EventKind::timer:
@@ -185,7 +188,11 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
             Context& ctx = *w.ctx;
             // An approval covers exactly what was approved: whatever this event changed, no
             // release may stay approved that its approval no longer covers.
-            if (db_.total_changes() - changes_before > 1) settle_approvals(ctx);
+            if (db_.total_changes() - changes_before > 1) {
+                // The controls the model keeps follow what they stand for.
+                settle_kept_controls(ctx);
+                settle_approvals(ctx);
+            }
             // Every change to a release refreshes its status message.
             for (const auto& entry : ctx.audit_entries) store.audit.append(entry);
             for (const auto& id : ctx.changed_releases) {

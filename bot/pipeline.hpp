@@ -42,6 +42,9 @@ class Pipeline {
     // back), which the adapter must treat as "not acknowledged".
     Outcome handle(const Event& event);
 
+    // How long before its window `release start` is accepted (`[releases] start_lead`).
+    void set_start_lead(Seconds lead) { start_lead_ = lead; }
+
     // Group commit: the events handled while a Group is open share its one transaction, each in
     // a savepoint of its own (a refused or duplicate event is undone alone), so a burst costs
     // one durable commit instead of one per event. Nothing of the group is durable — and no
@@ -67,6 +70,7 @@ class Pipeline {
     Database& db_;
     const Clock& clock_;
     const Registry& registry_;
+    Seconds start_lead_{15 * 60};
 };
 
 }  // namespace releasebot

@@ -304,6 +304,7 @@ int serve(const Config& config) {
     std::unique_ptr<teams::TeamsReceiver> teams_receiver;
     if (config.http.enabled) {
         http_pipeline.emplace(*http_db, clock);
+        http_pipeline->set_start_lead(config.releases.start_lead);
         Database& hdb = *http_db;
         server.route("/healthz",
                      observed([&hdb](const HttpRequest& req) { return health::healthz(hdb, req); },
@@ -364,6 +365,7 @@ int serve(const Config& config) {
 
     // ---- Socket Mode: on this thread, with `db` ---------------------------------------------
     Pipeline pipeline(*db, clock);
+    pipeline.set_start_lead(config.releases.start_lead);
     std::unique_ptr<slack::SlackWebApi> app_api;
     std::unique_ptr<slack::SlackWebApi> socket_bot_api;
     std::unique_ptr<slack::SlackUserDirectory> socket_users;

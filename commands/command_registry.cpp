@@ -9,6 +9,7 @@ const Registry& command_registry() {
     static const Registry registry = [] {
         Registry r;
         register_release_commands(r);
+        register_release_edit_commands(r);
         register_control_commands(r);
         register_plan_commands(r);
         register_channel_commands(r);

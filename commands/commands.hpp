@@ -6,6 +6,7 @@ namespace releasebot {
 class Registry;
 
 void register_release_commands(Registry& r);
+void register_release_edit_commands(Registry& r);
 void register_control_commands(Registry& r);
 void register_plan_commands(Registry& r);
 void register_freeze_commands(Registry& r);

@@ -94,6 +94,8 @@ std::vector<Communication> announce_release_event(Context& ctx, const Release& r
 std::vector<Communication> unapproved_communications(Context& ctx, const Release& r) {
     std::vector<Communication> out;
     for (auto& c : ctx.store.comms.for_release(r.id)) {
+        // A message for the day the release is cancelled is not part of deploying it.
+        if (c.trigger == CommsTrigger::cancel) continue;
         if (c.status == CommsStatus::draft || c.status == CommsStatus::rejected) {
             out.push_back(std::move(c));
         }

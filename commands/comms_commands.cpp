@@ -34,12 +34,7 @@ constexpr std::size_t kListTextWidth = 48;
 
 const char* kTriggerForms =
     "`at <when>` (like `at 2026-12-10 16:00` or `at tomorrow 9:00`), `on start`, `on done`, "
-    "`on backout`, or `now` (as soon as it is approved)";
-
-bool is_blank(const std::string& s) {
-    return std::all_of(s.begin(), s.end(),
-                       [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
-}
+    "`on backout`, `on cancel`, or `now` (as soon as it is approved)";
 
 std::string ref(const Communication& c) {
     return "#" + std::to_string(c.id.value());
@@ -87,6 +82,7 @@ std::string trigger_long(const Communication& c, const Release& r, const std::st
         case CommsTrigger::start:
         case CommsTrigger::done:
         case CommsTrigger::backout:
+        case CommsTrigger::cancel:
             return "on " + to_string(c.trigger) + ", when " + event_command(c.trigger, r) + " runs";
     }
     return to_string(c.trigger);
@@ -108,6 +104,9 @@ bool event_passed(CommsTrigger t, const Release& r) {
         case CommsTrigger::done:
         case CommsTrigger::backout:
             return finished || backing_out;
+        case CommsTrigger::cancel:
+            // Only a planned or approved release can still be cancelled.
+            return r.state != ReleaseState::planned && r.state != ReleaseState::approved;
         default:
             return false;
     }
@@ -323,8 +322,8 @@ Result<Trigger> trigger_arg(Context& ctx, const ParsedCommand& cmd, const Releas
         auto kind = parse_comms_trigger(lower(*on));
         if (!kind || *kind == CommsTrigger::now || *kind == CommsTrigger::at) {
             return usage_error("`on " + *on +
-                               "` is not a release event: use `on start`, `on done` or "
-                               "`on backout`.");
+                               "` is not a release event: use `on start`, `on done`, "
+                               "`on backout` or `on cancel`.");
         }
         if (event_passed(*kind, r)) {
             return conflict(r.key + " is already " + stage(r) + ", so `on " + to_string(*kind) +
@@ -808,8 +807,8 @@ void register_comms_commands(Registry& r) {
            .args = {positional("release", ArgType::key, "<release>"),
                     keyword("to", "audiences", ArgType::text, "<audience>[,…]"),
                     optional_keyword("at", "at", ArgType::when, "<when>"),
-                    optional_keyword("on", "on", ArgType::word, "start|done|backout"), flag("now"),
-                    positional("text", ArgType::text, "\"<text>\"")},
+                    optional_keyword("on", "on", ArgType::word, "start|done|backout|cancel"),
+                    flag("now"), positional("text", ArgType::text, "\"<text>\"")},
            .summary = "Draft an announcement of a release to one or more audiences",
            .example = "comms draft web-2026.12 to stakeholders,it-ops on done \"Web December is "
                       "live: faster checkout and the new help centre.\"",

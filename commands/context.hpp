@@ -30,6 +30,8 @@ struct Context {
     // Set for a signed CI webhook's tick: CI ticks a control on its owner's behalf, so the
     // owner rule of `control tick` does not refuse it.
     bool automated = false;
+    // How long before its window a release may start (`[releases] start_lead`).
+    Seconds start_lead{15 * 60};
 
     // Said at the end of the reply when the command succeeds (which time was used for a local
     // time that does not exist); see when_arg.

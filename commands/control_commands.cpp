@@ -15,6 +15,7 @@
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/health_check.hpp"
+#include "commands/model/release_model.hpp"
 #include "commands/registry.hpp"
 #include "commands/release_view.hpp"
 #include "commands/text_util.hpp"
@@ -26,13 +27,6 @@ namespace {
 
 constexpr std::size_t kMinSlug = 2;
 constexpr std::size_t kMaxSlug = 40;
-
-bool is_blank(const std::string& s) {
-    for (char c : s) {
-        if (!std::isspace(static_cast<unsigned char>(c))) return false;
-    }
-    return true;
-}
 
 bool all_digits(const std::string& s) {
     if (s.empty()) return false;
@@ -105,7 +99,8 @@ std::string reopened_note(const Release& r) {
 
 struct Tally {
     int total = 0, done = 0, waived = 0, open = 0, open_mandatory = 0;
-    std::optional<int> first_open_mandatory;
+    std::optional<int> first_open_mandatory;  // of those people tick
+    int kept_open = 0;                        // mandatory ones releasebot ticks when they hold
 };
 
 Tally tally(const std::vector<ReleaseControl>& controls) {
@@ -118,7 +113,11 @@ Tally tally(const std::vector<ReleaseControl>& controls) {
             ++t.open;
             if (c.mandatory) {
                 ++t.open_mandatory;
-                if (!t.first_open_mandatory) t.first_open_mandatory = c.position;
+                if (model::is_kept_control(c.slug)) {
+                    ++t.kept_open;
+                } else if (!t.first_open_mandatory) {
+                    t.first_open_mandatory = c.position;
+                }
             }
         }
     }
@@ -139,6 +138,11 @@ std::string next_hint(const Release& r, const Tally& t) {
         return "Next: `control tick " + r.key + " " + std::to_string(*t.first_open_mandatory) +
                "` (" + plural(t.open_mandatory, "mandatory control", "mandatory controls") +
                " open)";
+    }
+    if (t.kept_open > 0) {
+        return "releasebot ticks the " + plural(t.kept_open, "open control", "open controls") +
+               " itself once what " + (t.kept_open == 1 ? "it stands" : "they stand") +
+               " for holds; `release show " + r.key + "` says what is missing";
     }
     if (r.state == ReleaseState::planned) {
         return "Every mandatory control is done or waived. Next: `release go " + r.key + "`";
@@ -443,7 +447,7 @@ Result<Reply> control_remove(Context& ctx, const ParsedCommand& cmd) {
     Reply r;
     r.text = line;
     r.section(line);
-    r.context("The controls after it moved up one. `control list " + rel->key +
+    r.context("The other controls keep their numbers. `control list " + rel->key +
               "` shows the checklist.");
     return r;
 }
@@ -626,11 +630,28 @@ Status check_control_owner(const Context& ctx, const Release& rel, const Release
                      ", or type `role list` to see the approvers and managers.");
 }
 
+// The controls the model keeps (a plan present, components versioned, announcements approved)
+// are ticked and reopened by releasebot as what they stand for changes, never by hand; a
+// manager may still waive one, or clear its waiver.
+Status check_not_kept(Context& ctx, const Release& rel, const ReleaseControl& c,
+                      const std::string& verb) {
+    if (!model::is_kept_control(c.slug) || c.status == ControlStatus::waived) return ok_status();
+    for (const auto& k : model::kept_controls(load_facts(ctx, rel))) {
+        if (k.slug != c.slug) continue;
+        std::string msg = "Nobody needs to " + verb + " " + control_ref(c) + " on " + rel.key +
+                          ": releasebot keeps it, ticked " + k.rule + ". Now " + k.why + ".";
+        if (!k.holds) msg += " Next: `" + k.fix + "`.";
+        return k.holds && verb == "tick" ? conflict(msg) : invalid(msg);
+    }
+    return ok_status();
+}
+
 Result<Reply> control_tick(Context& ctx, const ParsedCommand& cmd) {
     auto rel = release_for_ticks(ctx, cmd, "control tick");
     if (!rel) return rel.error();
     auto c = resolve_control(ctx, *rel, cmd.get("control"));
     if (!c) return c.error();
+    RB_TRY(check_not_kept(ctx, *rel, *c, "tick"));
     RB_TRY(check_control_owner(ctx, *rel, *c, "tick"));
     if (c->status == ControlStatus::done) {
         return conflict("Control " + std::to_string(c->position) + " `" + c->slug + "` on " +
@@ -684,6 +705,7 @@ Result<Reply> control_untick(Context& ctx, const ParsedCommand& cmd) {
     if (!rel) return rel.error();
     auto c = resolve_control(ctx, *rel, cmd.get("control"));
     if (!c) return c.error();
+    RB_TRY(check_not_kept(ctx, *rel, *c, "untick"));
     RB_TRY(check_control_owner(ctx, *rel, *c, "untick"));
     if (c->status == ControlStatus::open) {
         return conflict("Control " + std::to_string(c->position) + " `" + c->slug + "` on " +
@@ -699,11 +721,7 @@ Result<Reply> control_untick(Context& ctx, const ParsedCommand& cmd) {
     std::string was = (c->status == ControlStatus::done ? "ticked" : "waived") + when_by(ctx, *c);
     std::string was_plain = std::string(c->status == ControlStatus::done ? "ticked" : "waived") +
                             (c->done_by ? " by @" + c->done_by->value() : std::string());
-    c->status = ControlStatus::open;
-    c->done_by.reset();
-    c->done_at.reset();
-    c->evidence_url.reset();
-    c->note.reset();
+    c->reopen();
     ctx.store.controls.update(*c);
     ctx.audit(rel->id, "control.untick",
               std::to_string(c->position) + " `" + c->slug + "` (was " + was_plain + ")");

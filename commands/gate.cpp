@@ -3,6 +3,9 @@
 // go`, `release show` and the status message say is always the current truth.
 #include "commands/gate.hpp"
 
+#include <algorithm>
+#include <set>
+
 #include "commands/comms.hpp"
 #include "commands/model/release_model.hpp"
 #include "commands/handler_support.hpp"
@@ -91,6 +94,25 @@ void withdraw(Context& ctx, Release& r, const std::vector<std::string>& reasons)
 }
 
 }  // namespace
+
+void settle_kept_controls(Context& ctx) {
+    const std::set<ReleaseId> changed = ctx.changed_releases;
+    for (const ReleaseId id : changed) {
+        auto r = ctx.store.releases.get(id);
+        if (!r || !is_open_for_changes(r->state)) continue;
+        const model::ReleaseFacts facts = load_facts(ctx, *r);
+        const auto kept = model::kept_controls(facts);
+        for (auto& c : model::settle_kept_controls(facts, ctx.now)) {
+            ctx.store.controls.update(c);
+            const bool ticked = c.status == ControlStatus::done;
+            auto k = std::find_if(kept.begin(), kept.end(),
+                                  [&](const model::KeptControl& x) { return x.slug == c.slug; });
+            ctx.audit(id, ticked ? "control.tick" : "control.untick",
+                      std::to_string(c.position) + " `" + c.slug + "` by releasebot: " +
+                          (k != kept.end() ? k->why : std::string("what it stands for changed")));
+        }
+    }
+}
 
 bool recheck_approval(Context& ctx, Release& r) {
     if (r.state != ReleaseState::approved) return false;

@@ -31,6 +31,11 @@ void approve(Context& ctx, Release& r);
 // its owner and a note in its channel. Returns true if it was returned.
 bool recheck_approval(Context& ctx, Release& r);
 
+// For each release this event changed that is still planned or approved, ticks or reopens the
+// controls the model keeps (model::settle_kept_controls), audited as releasebot's doing. Run
+// after every event that changed something, before settle_approvals().
+void settle_kept_controls(Context& ctx);
+
 // recheck_approval() for every approved release of the workspace: run after every event that
 // changed something, so no path (a command, a button, CI, a health check, a freeze, a template
 // edit) can leave a release approved that its approval no longer covers. Returns the releases

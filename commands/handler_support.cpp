@@ -38,8 +38,12 @@ Result<ReleaseControl> resolve_control(Context& ctx, const Release& release,
     if (number) {
         int n = ref.size() > 6 ? 0 : std::stoi(ref);
         if (auto c = ctx.store.controls.at(release.id, n)) return *c;
+        // Numbers are kept when a control is removed, so they may have gaps: name them.
+        std::vector<std::string> numbers;
+        for (const auto& c : all) numbers.push_back(std::to_string(c.position));
         return not_found(release.key + " has no control " + ref + ": it has " +
                          plural(static_cast<long>(all.size()), "control", "controls") +
+                         (numbers.empty() ? std::string() : ", numbered " + join(numbers, ", ")) +
                          ". Type `control list " + release.key + "` to see them.");
     }
     if (auto c = ctx.store.controls.find(release.id, ref)) return *c;

@@ -1,7 +1,9 @@
-// Plan commands: a release's deploy and backout plans as ordered steps with an
-// owner and an expected duration — `plan add|show|remove`. Plans can change until the release
-// starts deploying; walking the steps (`release step`, `release backout`) is in
-// release_commands.cpp.
+// Plan commands: a release's deploy and backout plans as ordered steps with an owner (a person or
+// a role) and an expected duration — `plan add|show|remove|edit|move|insert|assign`. Plans can
+// change until the release starts deploying (an owner can be reassigned while it deploys);
+// walking the steps (`release step`, `release backout`) is in release_commands.cpp. Every change
+// is audited; on an approved release it withdraws the approval, which covered the plans as they
+// were.
 #include <cctype>
 #include <optional>
 #include <string>
@@ -19,13 +21,6 @@
 namespace releasebot {
 
 namespace {
-
-bool is_blank(const std::string& s) {
-    for (char c : s) {
-        if (!std::isspace(static_cast<unsigned char>(c))) return false;
-    }
-    return true;
-}
 
 // Plans are locked once deployment starts: the steps being walked must not move under people.
 Result<Release> release_for_plan_change(Context& ctx, const std::string& key,
@@ -49,7 +44,7 @@ PlanKind plan_kind(const ParsedCommand& cmd) {
 std::string step_body(const PlanStep& s) {
     std::string body = s.title;
     std::vector<std::string> extra;
-    if (s.owner) extra.push_back(who(*s.owner));
+    if (s.owner) extra.push_back(owner_label(*s.owner));
     if (s.expected) extra.push_back(format_duration(*s.expected));
     if (!extra.empty()) body += " — " + join(extra, ", ");
     return body;
@@ -102,6 +97,105 @@ std::optional<std::string> overrun_warning(const Release& r, PlanKind kind,
            "or split the work (`plan remove " + r.key + " " + to_string(kind) + " <n>`).";
 }
 
+// "@dana" / "role approver" for audit details, which are plain text (CSV export).
+std::string owner_plain(const Owner& o) {
+    return o.kind == Owner::Kind::user ? "@" + o.name : "role " + o.name;
+}
+
+// A person who now owns a step hears of it, in their own time zone. A role's holders see it in
+// `tasks` and in the reminders.
+void tell_new_owner(Context& ctx, const Release& rel, const PlanStep& s) {
+    if (!s.owner || s.owner->kind != Owner::Kind::user) return;
+    UserId owner(s.owner->name);
+    if (owner == ctx.actor.user) return;
+    ctx.notify(
+        owner,
+        Reply::plain("You own " + to_string(s.plan) + " step " + std::to_string(s.position) +
+                     " of *" + rel.key + "*: " + s.title +
+                     (s.expected ? " (" + format_duration(*s.expected) + ")" : std::string()) +
+                     ". The window opens " + format_when(rel.window_start, zone_of(ctx, owner)) +
+                     "."),
+        rel.id);
+}
+
+// The step `n_text` of `kind`, or an error naming how many steps the plan has.
+Result<PlanStep> step_at(Context& ctx, const Release& rel, PlanKind kind,
+                         const std::string& n_text) {
+    // Digits only (the parser checked); anything too long to be a step number is out of range.
+    int n = n_text.size() > 6 ? 0 : std::stoi(n_text);
+    if (auto step = ctx.store.plans.at(rel.id, kind, n)) return *step;
+    int count = ctx.store.plans.count(rel.id, kind);
+    std::string has = count == 0 ? "has no steps" : "has " + plural(count, "step", "steps");
+    return not_found("Step " + n_text + " does not exist: the " + to_string(kind) + " plan of " +
+                     rel.key + " " + has + ". Type `plan show " + rel.key + "` to see them.");
+}
+
+// The release, plan and step a step command names: the release open for plan changes, the step
+// there.
+struct StepTarget {
+    Release rel;
+    PlanKind kind;
+    PlanStep step;
+};
+
+Result<StepTarget> target_step(Context& ctx, const ParsedCommand& cmd, const std::string& what) {
+    auto rel = release_for_plan_change(ctx, cmd.get("release"), what);
+    if (!rel) return rel.error();
+    PlanKind kind = plan_kind(cmd);
+    auto step = step_at(ctx, *rel, kind, cmd.get("n"));
+    if (!step) return step.error();
+    return StepTarget{std::move(*rel), kind, std::move(*step)};
+}
+
+int number_arg(const ParsedCommand& cmd, const std::string& name) {
+    const std::string& text = cmd.get(name);
+    return text.size() > 6 ? 1000000 : std::stoi(text);
+}
+
+// Ends a reply about a change to the plans: a withdrawn approval, then the plan as it now is.
+void finish_plan_reply(Context& ctx, Release& rel, PlanKind kind, Reply& r) {
+    if (rel.state == ReleaseState::approved && recheck_approval(ctx, rel)) {
+        r.section("*" + rel.key +
+                  "* is back to planned: its approval covered the plans as they "
+                  "were. Run `release go " +
+                  rel.key + "` again.");
+    }
+    r.checklist(plan_items(ctx, rel, kind));
+}
+
+// The step a `plan add` or `plan insert` describes (its text, owner and expected time), not yet
+// stored; `example` is the command to show when the text is blank.
+Result<PlanStep> step_from(const ParsedCommand& cmd, const Release& rel, PlanKind kind,
+                           const std::string& example) {
+    const std::string& title = cmd.get("step");
+    if (is_blank(title))
+        return invalid("A step needs a text: `" + example +
+                       " \"Switch traffic to blue\" owner "
+                       "@dana takes 15m`.");
+    PlanStep s;
+    s.release = rel.id;
+    s.plan = kind;
+    s.title = title;
+    s.owner = Owner::from_stored(cmd.opt("owner"));
+    if (cmd.has("takes")) {
+        auto d = duration_arg(cmd, "takes");
+        if (!d) return d.error();
+        s.expected = *d;
+    }
+    return s;
+}
+
+// Audits a step just stored as `action` ("plan.add", "plan.insert") and tells its owner.
+void record_new_step(Context& ctx, const Release& rel, const PlanStep& s,
+                     const std::string& action) {
+    std::string detail =
+        to_string(s.plan) + " step " + std::to_string(s.position) + " \"" + s.title + "\"";
+    if (s.owner) detail += " owner " + owner_plain(*s.owner);
+    if (s.expected) detail += " takes " + format_duration(*s.expected);
+    ctx.audit(rel.id, action, detail);
+    tell_new_owner(ctx, rel, s);
+}
+
 // ---------------------------------------------------------------------------------------------
 // plan add
 
@@ -109,47 +203,17 @@ Result<Reply> plan_add(Context& ctx, const ParsedCommand& cmd) {
     auto rel = release_for_plan_change(ctx, cmd.get("release"), "plan add");
     if (!rel) return rel.error();
     PlanKind kind = plan_kind(cmd);
-    const std::string& title = cmd.get("step");
-    if (is_blank(title)) {
-        return invalid("A step needs a text: `plan add " + rel->key + " " + to_string(kind) +
-                       " \"Switch traffic to blue\" owner @dana takes 15m`.");
-    }
-    PlanStep s;
-    s.release = rel->id;
-    s.plan = kind;
-    s.title = title;
-    if (auto owner = cmd.opt("owner")) s.owner = UserId(*owner);
-    if (cmd.has("takes")) {
-        auto d = duration_arg(cmd, "takes");
-        if (!d) return d.error();
-        s.expected = *d;
-    }
+    auto made = step_from(cmd, *rel, kind, "plan add " + rel->key + " " + to_string(kind));
+    if (!made) return made.error();
+    PlanStep s = std::move(*made);
     ctx.store.plans.add(s);
     s.position = ctx.store.plans.count(rel->id, kind);
-
-    std::string detail =
-        to_string(kind) + " step " + std::to_string(s.position) + " \"" + s.title + "\"";
-    if (s.owner) detail += " owner @" + s.owner->value();
-    if (s.expected) detail += " takes " + format_duration(*s.expected);
-    ctx.audit(rel->id, "plan.add", detail);
-
-    if (s.owner) {
-        ctx.notify(
-            *s.owner,
-            Reply::plain("You own " + to_string(kind) + " step " + std::to_string(s.position) +
-                         " of *" + rel->key + "*: " + s.title +
-                         (s.expected ? " (" + format_duration(*s.expected) + ")" : std::string()) +
-                         ". The window opens " +
-                         format_when(rel->window_start, zone_of(ctx, *s.owner)) + "."),
-            rel->id);
-    }
+    record_new_step(ctx, *rel, s, "plan.add");
 
     auto steps = ctx.store.plans.steps(rel->id, kind);
     std::string line = "Added " + to_string(kind) + " step " + std::to_string(s.position) +
                        " to *" + rel->key + "*: " + step_body(s);
-    Reply r;
-    r.text = line;
-    r.section(line);
+    Reply r = Reply::plain(line);
     if (auto warn = overrun_warning(*rel, kind, steps)) r.section(*warn);
     r.context(timing_line(*rel, kind, steps) + ". `plan show " + rel->key + "` shows both plans.");
     return r;
@@ -205,45 +269,187 @@ Result<Reply> plan_show(Context& ctx, const ParsedCommand& cmd) {
 // plan remove
 
 Result<Reply> plan_remove(Context& ctx, const ParsedCommand& cmd) {
-    auto rel = release_for_plan_change(ctx, cmd.get("release"), "plan remove");
-    if (!rel) return rel.error();
-    PlanKind kind = plan_kind(cmd);
-    const std::string& n_text = cmd.get("n");
-    // Digits only (the parser checked); anything too long to be a step number is out of range.
-    int n = n_text.size() > 6 ? 0 : std::stoi(n_text);
-    auto step = ctx.store.plans.at(rel->id, kind, n);
-    if (!step) {
-        int count = ctx.store.plans.count(rel->id, kind);
-        std::string has = count == 0 ? "has no steps" : "has " + plural(count, "step", "steps");
-        return not_found("Step " + n_text + " does not exist: the " + to_string(kind) +
-                         " plan of " + rel->key + " " + has + ". Type `plan show " + rel->key +
-                         "` to see them.");
-    }
-    ctx.store.plans.remove(*step);
+    auto target = target_step(ctx, cmd, "plan remove");
+    if (!target) return target.error();
+    auto& [rel, kind, step] = *target;
+    ctx.store.plans.remove(step);
     ctx.audit(
-        rel->id, "plan.remove",
-        to_string(kind) + " step " + std::to_string(step->position) + " \"" + step->title + "\"");
-    bool reopened = recheck_approval(ctx, *rel);
+        rel.id, "plan.remove",
+        to_string(kind) + " step " + std::to_string(step.position) + " \"" + step.title + "\"");
+    bool reopened = recheck_approval(ctx, rel);
 
-    int left = ctx.store.plans.count(rel->id, kind);
-    std::string line = "Removed " + to_string(kind) + " step " + std::to_string(step->position) +
-                       " from *" + rel->key + "*: " + step->title + ".";
-    Reply r;
-    r.text = line;
-    r.section(line);
+    int left = ctx.store.plans.count(rel.id, kind);
+    std::string line = "Removed " + to_string(kind) + " step " + std::to_string(step.position) +
+                       " from *" + rel.key + "*: " + step.title + ".";
+    Reply r = Reply::plain(line);
     if (reopened) {
-        r.section("*" + rel->key + "* is back to planned: run `release go " + rel->key +
+        r.section("*" + rel.key + "* is back to planned: run `release go " + rel.key +
                   "` again once its blockers are cleared.");
     }
     if (left == 0) {
         r.context("The " + to_string(kind) + " plan is now empty; `release go` needs a step in " +
-                  "it: `plan add " + rel->key + " " + to_string(kind) + " \"<step>\"`.");
-    } else if (step->position <= left) {
+                  "it: `plan add " + rel.key + " " + to_string(kind) + " \"<step>\"`.");
+    } else if (step.position <= left) {
         r.context("The steps after it moved up one; the " + to_string(kind) + " plan has " +
                   plural(left, "step", "steps") + ".");
     } else {
         r.context("The " + to_string(kind) + " plan has " + plural(left, "step", "steps") + ".");
     }
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan edit <release> deploy|backout <n> ["<step>"] [takes <duration>]
+
+Result<Reply> plan_edit(Context& ctx, const ParsedCommand& cmd) {
+    auto target = target_step(ctx, cmd, "plan edit");
+    if (!target) return target.error();
+    auto& [rel, kind, step] = *target;
+    const std::string ref = to_string(kind) + " step " + std::to_string(step.position);
+    if (!cmd.has("step") && !cmd.has("takes"))
+        return invalid("Say what to change: `plan edit " + rel.key + " " + to_string(kind) + " " +
+                       std::to_string(step.position) +
+                       " \"<new text>\"`, and/or `takes <duration>`.");
+    std::vector<std::string> changes;
+    if (cmd.has("step")) {
+        const std::string& title = cmd.get("step");
+        if (is_blank(title))
+            return invalid("A step needs a text: `plan edit " + rel.key + " " + to_string(kind) +
+                           " " + std::to_string(step.position) + " \"Switch traffic to blue\"`.");
+        if (title != step.title) {
+            changes.push_back("text \"" + step.title + "\" → \"" + title + "\"");
+            step.title = title;
+        }
+    }
+    if (cmd.has("takes")) {
+        auto d = duration_arg(cmd, "takes");
+        if (!d) return d.error();
+        if (step.expected != *d) {
+            changes.push_back("takes " + (step.expected ? format_duration(*step.expected) : "—") +
+                              " → " + format_duration(*d));
+            step.expected = *d;
+        }
+    }
+    if (changes.empty()) return Reply::plain(ref + " of " + rel.key + " already says that.");
+    ctx.store.plans.update(step);
+    ctx.audit(rel.id, "plan.edit", ref + ": " + join(changes, ", "));
+    if (step.owner && step.owner->kind == Owner::Kind::user &&
+        UserId(step.owner->name) != ctx.actor.user)
+        ctx.notify(UserId(step.owner->name),
+                   Reply::plain(who(ctx.actor.user) + " edited " + ref + " of *" + rel.key +
+                                "*, which you own: " + step_body(step) + "."),
+                   rel.id);
+    std::string line = "Edited " + ref + " of *" + rel.key + "*: " + step_body(step) + ".";
+    Reply r = Reply::plain(line);
+    finish_plan_reply(ctx, rel, kind, r);
+    auto steps = ctx.store.plans.steps(rel.id, kind);
+    if (auto warn = overrun_warning(rel, kind, steps)) r.section(*warn);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan move <release> deploy|backout <n> to <m>
+
+Result<Reply> plan_move(Context& ctx, const ParsedCommand& cmd) {
+    auto target = target_step(ctx, cmd, "plan move");
+    if (!target) return target.error();
+    auto& [rel, kind, step] = *target;
+    int count = ctx.store.plans.count(rel.id, kind);
+    int to = number_arg(cmd, "to");
+    if (to > count)
+        return invalid("The " + to_string(kind) + " plan of " + rel.key + " has " +
+                       plural(count, "step", "steps") + ", so a step can move to 1 to " +
+                       std::to_string(count) + ", not " + cmd.get("to") + ".");
+    if (to == step.position)
+        return Reply::plain(to_string(kind) + " step " + std::to_string(to) + " of " + rel.key +
+                            " is already there.");
+    ctx.store.plans.place(step.id, to);
+    ctx.audit(rel.id, "plan.move",
+              to_string(kind) + " step " + std::to_string(step.position) + " \"" + step.title +
+                  "\" to " + std::to_string(to));
+    std::string line = "Moved " + to_string(kind) + " step " + std::to_string(step.position) +
+                       " of *" + rel.key + "* to " + std::to_string(to) + ": " + step.title + ".";
+    Reply r = Reply::plain(line);
+    finish_plan_reply(ctx, rel, kind, r);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan insert <release> deploy|backout after|before <n> "<step>" [owner …] [takes …]
+
+Result<Reply> plan_insert(Context& ctx, const ParsedCommand& cmd) {
+    auto rel = release_for_plan_change(ctx, cmd.get("release"), "plan insert");
+    if (!rel) return rel.error();
+    PlanKind kind = plan_kind(cmd);
+    if (cmd.has("after") == cmd.has("before"))
+        return usage_error("Say where the step goes: `plan insert " + rel->key + " " +
+                           to_string(kind) + " after 2 \"<step>\"` or `before 1`.");
+    const bool after = cmd.has("after");
+    auto anchor = step_at(ctx, *rel, kind, cmd.get(after ? "after" : "before"));
+    if (!anchor) return anchor.error();
+    auto made = step_from(cmd, *rel, kind,
+                          "plan insert " + rel->key + " " + to_string(kind) + " after " +
+                              std::to_string(anchor->position));
+    if (!made) return made.error();
+    PlanStep s = std::move(*made);
+    s.position = after ? anchor->position + 1 : anchor->position;
+    s.id = ctx.store.plans.add(s);
+    ctx.store.plans.place(s.id, s.position);
+    record_new_step(ctx, *rel, s, "plan.insert");
+
+    std::string line = "Inserted " + to_string(kind) + " step " + std::to_string(s.position) +
+                       " in *" + rel->key + "*: " + step_body(s) + ".";
+    Reply r = Reply::plain(line);
+    r.context("The steps after it moved down one.");
+    finish_plan_reply(ctx, *rel, kind, r);
+    auto steps = ctx.store.plans.steps(rel->id, kind);
+    if (auto warn = overrun_warning(*rel, kind, steps)) r.section(*warn);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// plan assign <release> deploy|backout <n> @user|<role>
+
+Result<Reply> plan_assign(Context& ctx, const ParsedCommand& cmd) {
+    auto rel = load_release(ctx, cmd.get("release"));
+    if (!rel) return rel.error();
+    // A step is handed over while it waits, also while the release deploys (someone is out).
+    if (!is_open_for_changes(rel->state) && rel->state != ReleaseState::deploying)
+        return wrong_state(*rel, "plan assign", "planned, approved or deploying");
+    PlanKind kind = plan_kind(cmd);
+    auto step = step_at(ctx, *rel, kind, cmd.get("n"));
+    if (!step) return step.error();
+    const std::string ref = to_string(kind) + " step " + std::to_string(step->position);
+    if (step->status != StepStatus::pending)
+        return conflict(ref + " of " + rel->key + " is already " + to_string(step->status) +
+                        "; only a step still to do can change hands.");
+    // A step someone owns is handed on by its owner, the release's owner or a manager.
+    if (step->owner && !is_owner(ctx, step->owner) && rel->owner != ctx.actor.user &&
+        ctx.role < Role::manager)
+        return forbidden("Only " + owner_label(*step->owner) + ", who owns " + ref + " of " +
+                         rel->key + ", its release owner " + who(rel->owner) +
+                         " or a manager can give it to someone else.");
+    auto owner = Owner::from_stored(cmd.get("owner"));
+    if (step->owner && owner && step->owner->stored() == owner->stored())
+        return Reply::plain(ref + " of " + rel->key + " is already owned by " +
+                            owner_label(*owner) + ".");
+    std::optional<Owner> before = step->owner;
+    step->owner = owner;
+    ctx.store.plans.update(*step);
+    ctx.audit(rel->id, "plan.assign",
+              ref + " \"" + step->title + "\": " + (before ? owner_plain(*before) : "nobody") +
+                  " → " + owner_plain(*owner));
+    tell_new_owner(ctx, *rel, *step);
+    if (before && before->kind == Owner::Kind::user && UserId(before->name) != ctx.actor.user)
+        ctx.notify(
+            UserId(before->name),
+            Reply::plain(who(ctx.actor.user) + " gave " + ref + " of *" + rel->key + "* (" +
+                         step->title + ") to " + owner_label(*owner) + "; it is no longer yours."),
+            rel->id);
+    std::string line = ref + " of *" + rel->key + "* is now owned by " + owner_label(*owner) +
+                       ": " + step->title + ".";
+    Reply r = Reply::plain(line);
+    finish_plan_reply(ctx, *rel, kind, r);
     return r;
 }
 
@@ -255,7 +461,7 @@ void register_plan_commands(Registry& r) {
          .args = {positional("release", ArgType::key, "<release>"),
                   choice("plan", {"deploy", "backout"}),
                   positional("step", ArgType::text, "\"<step>\""),
-                  optional_keyword("owner", "owner", ArgType::user, "@user"),
+                  optional_keyword("owner", "owner", ArgType::owner, "@user|<role>"),
                   optional_keyword("takes", "takes", ArgType::duration, "<duration>")},
          .summary = "Add a step to a release's deploy or backout plan",
          .example = "plan add web-2026.12 deploy \"Switch traffic to blue\" owner @dana takes 15m",
@@ -281,6 +487,51 @@ void register_plan_commands(Registry& r) {
          .role = Role::member,
          .changes_state = true,
          .handler = plan_remove});
+    r.add({.name = "plan edit",
+           .args = {positional("release", ArgType::key, "<release>"),
+                    choice("plan", {"deploy", "backout"}), positional("n", ArgType::integer, "<n>"),
+                    optional_positional("step", ArgType::text, "\"<step>\""),
+                    optional_keyword("takes", "takes", ArgType::duration, "<duration>")},
+           .summary = "Change the text or expected duration of a plan step",
+           .example = "plan edit web-2026.12 deploy 2 \"Switch 10% of traffic\" takes 20m",
+           .role = Role::member,
+           .changes_state = true,
+           .handler = plan_edit});
+    r.add({.name = "plan move",
+           .args = {positional("release", ArgType::key, "<release>"),
+                    choice("plan", {"deploy", "backout"}), positional("n", ArgType::integer, "<n>"),
+                    keyword("to", "to", ArgType::integer, "<m>")},
+           .summary = "Move a plan step to another place; the others close up around it",
+           .example = "plan move web-2026.12 deploy 4 to 2",
+           .role = Role::member,
+           .changes_state = true,
+           .handler = plan_move});
+    r.add({.name = "plan insert",
+           .args = {positional("release", ArgType::key, "<release>"),
+                    choice("plan", {"deploy", "backout"}),
+                    optional_keyword("after", "after", ArgType::integer, "<n>"),
+                    optional_keyword("before", "before", ArgType::integer, "<n>"),
+                    positional("step", ArgType::text, "\"<step>\""),
+                    optional_keyword("owner", "owner", ArgType::owner, "@user|<role>"),
+                    optional_keyword("takes", "takes", ArgType::duration, "<duration>")},
+           .summary = "Insert a step after (or before) step <n> of a plan",
+           .example = "plan insert web-2026.12 deploy after 2 \"Warm the caches\" takes 5m",
+           .role = Role::member,
+           .changes_state = true,
+           .handler = plan_insert});
+    r.add({.name = "plan assign",
+           .args = {positional("release", ArgType::key, "<release>"),
+                    choice("plan", {"deploy", "backout"}), positional("n", ArgType::integer, "<n>"),
+                    positional("owner", ArgType::owner, "@user|<role>")},
+           .summary = "Give a plan step to a person or a role",
+           .example = "plan assign web-2026.12 backout 1 @erin",
+           .details = "A role owner (`manager`, `approver`, `member`) means anyone holding it "
+                      "may mark the step. A step someone owns is handed on by that owner, the "
+                      "release's owner or a manager. A step still to do can change hands while "
+                      "the release deploys.",
+           .role = Role::member,
+           .changes_state = true,
+           .handler = plan_assign});
 }
 
 }  // namespace releasebot

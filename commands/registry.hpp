@@ -34,6 +34,11 @@ enum class ArgType {
     flag,       // the keyword alone, no value
 };
 
+// The most characters a text argument named `name` takes: a title 120, a plan step or a survey
+// prompt 200, an answer or a description 2,000, an announcement's or action item's text 3,000,
+// anything else (a note, a reason, an override) 500. Longer text is refused with both numbers.
+std::size_t text_limit(const std::string& name);
+
 struct ArgSpec {
     std::string name;     // what the handler asks for: "key", "when", "owner", …
     ArgType type = ArgType::word;

@@ -22,6 +22,39 @@ namespace releasebot {
 namespace {
 
 constexpr Seconds kDefaultWindow = std::chrono::hours(1);
+// Rows of `release list` per page, and the longest title or program list a row shows.
+constexpr std::size_t kListPage = 20;
+constexpr std::size_t kTitleCell = 40;
+
+// `s` cut to `most` characters (UTF-8 aware), ending in "…" when cut.
+std::string cut(const std::string& s, std::size_t most) {
+    auto starts = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+    if (static_cast<std::size_t>(std::count_if(s.begin(), s.end(), starts)) <= most) return s;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!starts(s[i])) continue;
+        if (chars == most - 1) return s.substr(0, i) + "…";
+        ++chars;
+    }
+    return s;
+}
+// A release window is hours, a day or two at most; a longer one is usually a typo (`for 400d`)
+// and would hold its programs' calendar for weeks. A manager may still plan one, after a
+// confirmation.
+constexpr Seconds kLongestWindow = std::chrono::hours(72);
+
+// Refuses a window longer than kLongestWindow from a member; asks a manager to confirm one.
+Result<std::optional<Reply>> check_length(Context& ctx, const std::string& key, Seconds duration) {
+    if (duration <= kLongestWindow) return std::optional<Reply>();
+    if (ctx.role < Role::manager)
+        return invalid("A window of " + format_duration(duration) + " is longer than " +
+                       format_duration(kLongestWindow) +
+                       ", the most a release window may last. Give a shorter `for`, like "
+                       "`for 2h`, or ask a manager to plan it.");
+    return confirmation_preview(ctx, "plan *" + key + "* with a window of " +
+                                         format_duration(duration) + ", longer than the usual " +
+                                         format_duration(kLongestWindow));
+}
 
 // Refuses a window in a freeze unless a manager gives an override reason. An override is a
 // manager's word about the freeze the window is in: nobody else may give one, and one given
@@ -94,6 +127,9 @@ Result<Reply> release_plan(Context& ctx, const ParsedCommand& cmd) {
     }
     RB_TRY(check_future(ctx, *start));
     RB_TRY(check_freeze(ctx, cmd, *start, *start + duration, key));
+    auto long_window = check_length(ctx, key, duration);
+    if (!long_window) return long_window.error();
+    if (*long_window) return **long_window;
 
     Release r;
     r.workspace = ctx.workspace.id;
@@ -165,22 +201,51 @@ Result<Reply> release_list(Context& ctx, const ParsedCommand& cmd) {
                    "`release list all`.";
         return Reply::plain(msg);
     }
+    // A page fits one chat message (Slack keeps 50 blocks, Teams ~28 KB); the table cuts long
+    // cells, and `release show` has the whole of each.
+    const std::size_t total = releases.size();
+    const std::size_t pages = (total + kListPage - 1) / kListPage;
+    std::size_t page = 1;
+    if (cmd.has("page")) {
+        const std::string& p = cmd.get("page");
+        page = p.size() > 6 ? pages + 1 : static_cast<std::size_t>(std::stoul(p));
+        if (page > pages)
+            return invalid("There " + std::string(pages == 1 ? "is" : "are") + " " +
+                           plural(static_cast<long>(pages), "page", "pages") + " of " + scope +
+                           ", not " + p + ". Try `release list " + which + " page " +
+                           std::to_string(pages) + "`.");
+    }
+    const std::size_t first = (page - 1) * kListPage;
+    const std::size_t last = std::min(total, first + kListPage);
     std::vector<std::vector<std::string>> rows;
-    for (const auto& r : releases) {
+    for (std::size_t i = first; i < last; ++i) {
+        const auto& r = releases[i];
         std::string status = to_string(r.state);
         if (r.state == ReleaseState::planned) {
             auto n = gate_blockers(ctx, r).size();
             status += n ? " (" + plural(static_cast<long>(n), "blocker", "blockers") + ")"
                         : " (ready for go)";
         }
-        rows.push_back({r.key, r.title, format_short(r.window_start, ctx.zone),
-                        format_duration(r.duration), status, join(r.programs, ", ")});
+        rows.push_back({r.key, cut(r.title, kTitleCell), format_short(r.window_start, ctx.zone),
+                        format_duration(r.duration), status,
+                        cut(join(r.programs, ", "), kTitleCell)});
     }
     Reply reply;
     std::string title = std::string(1, static_cast<char>(std::toupper(scope[0]))) + scope.substr(1);
-    reply.text = title + ": " + std::to_string(releases.size());
+    reply.text = title + ": " + std::to_string(total);
     reply.section("*" + title + "* (times in " + ctx.zone + ")");
     reply.table({"Key", "Title", "Window", "Length", "State", "Programs"}, std::move(rows));
+    if (pages > 1) {
+        std::string more = "Page " + std::to_string(page) + " of " + std::to_string(pages) + " (" +
+                           std::to_string(first + 1) + "–" + std::to_string(last) + " of " +
+                           std::to_string(total) + ").";
+        if (page < pages) {
+            std::string next = "release list " + which;
+            if (cmd.has("program")) next += " program " + cmd.get("program");
+            more += " Next: `" + next + " page " + std::to_string(page + 1) + "`.";
+        }
+        reply.context(more);
+    }
     return reply;
 }
 
@@ -188,6 +253,82 @@ Result<Reply> release_show(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
     return release_view(ctx, *r);
+}
+
+// What a move leaves behind. Each announcement still to go out that was timed for the old window,
+// or whose text names its date or time, goes back to review and its author is asked to edit or
+// re-confirm it; every person who owns a control or a step of the release hears of the new
+// window. Returns a line for the reply, or "" when nobody needed telling.
+std::string follow_move(Context& ctx, const Release& r, Instant old) {
+    const std::string old_short = format_short(old, r.time_zone);  // "2026-12-10 14:00"
+    const std::string old_date = old_short.substr(0, 10);
+    const std::string old_clock = format_clock(old, r.time_zone);
+    std::vector<std::string> flagged;
+    for (auto& c : ctx.store.comms.for_release(r.id)) {
+        if (c.status == CommsStatus::sent || c.status == CommsStatus::cancelled) continue;
+        const bool timed = c.trigger == CommsTrigger::at;
+        const bool names_old = c.body.find(old_date) != std::string::npos ||
+                               c.body.find(old_clock) != std::string::npos;
+        if (!timed && !names_old) continue;
+        const std::string ref = "#" + std::to_string(c.id.value());
+        const bool was_approved = c.status == CommsStatus::approved;
+        if (was_approved) {
+            c.status = CommsStatus::draft;
+            c.updated_at = ctx.now;
+            ctx.store.comms.update(c);
+        }
+        ctx.audit(r.id, "comms.flag",
+                  ref + (timed ? " is timed" : " names the old window") + "; the release moved" +
+                      (was_approved ? ", so it is back to review" : ""));
+        std::string why = timed ? "it goes out at " + format_when(*c.trigger_at, r.time_zone) +
+                                      ", a time picked for the old window"
+                                : "its text names the old window (" + old_short + ")";
+        ctx.notify(c.author,
+                   Reply::plain("*" + r.key + "* moved from " + format_when(old, r.time_zone) +
+                                " to " + window_text(ctx, r) + ". Your announcement " + ref +
+                                " may be out of date: " + why + "." +
+                                (was_approved ? " It is back to review." : "") +
+                                " Edit it (`comms edit " + std::to_string(c.id.value()) +
+                                " \"<text>\"`), or cancel it and draft one for the new window "
+                                "(`comms cancel " +
+                                std::to_string(c.id.value()) +
+                                "`); if it still holds, a reviewer approves it again with "
+                                "`comms review " +
+                                std::to_string(c.id.value()) + " approve`."),
+                   r.id);
+        flagged.push_back(ref);
+    }
+    // Owners of controls and steps: one message per person (roles hear it from the channel).
+    std::map<std::string, std::vector<std::string>> owned;
+    for (const auto& c : ctx.store.controls.for_release(r.id))
+        if (c.owner && c.owner->kind == Owner::Kind::user && c.status == ControlStatus::open)
+            owned[c.owner->name].push_back("control " + std::to_string(c.position) + " `" + c.slug +
+                                           "`");
+    for (PlanKind plan : {PlanKind::deploy, PlanKind::backout})
+        for (const auto& st : ctx.store.plans.steps(r.id, plan))
+            if (st.owner && st.owner->kind == Owner::Kind::user)
+                owned[st.owner->name].push_back(to_string(plan) + " step " +
+                                                std::to_string(st.position));
+    int told = 0;
+    for (const auto& [person, items] : owned) {
+        UserId user(person);
+        if (user == ctx.actor.user || user == r.owner) continue;
+        ctx.notify(user,
+                   Reply::plain(who(ctx.actor.user) + " moved *" + r.key + "* to " +
+                                window_text(ctx, r) + " (it was " + format_when(old, r.time_zone) +
+                                "). You own " + join_and(items) + " of it."),
+                   r.id);
+        ++told;
+    }
+    std::vector<std::string> said;
+    if (!flagged.empty())
+        said.push_back("Announcement " + join_and(flagged) + " named the old window: " +
+                       (flagged.size() == 1 ? "its author has" : "their authors have") +
+                       " been asked to check " + (flagged.size() == 1 ? "it" : "them") + ".");
+    if (told > 0)
+        said.push_back(plural(told, "owner", "owners") + " of its controls and steps " +
+                       (told == 1 ? "has" : "have") + " been told of the new window.");
+    return join(said, " ");
 }
 
 Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
@@ -227,10 +368,12 @@ Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
                    Reply::plain(who(ctx.actor.user) + " moved *" + r->key + "* to " +
                                 window_text(ctx, *r) + "."),
                    r->id);
+    std::string followed = follow_move(ctx, *r, old);
     Reply reply = Reply::plain("Moved *" + r->key + "* from " + format_when(old, ctx.zone) +
                                " to " + window_text(ctx, *r) + ".");
     if (unapproved)
         reply.context(r->key + " is back to planned: run `release go " + r->key + "` again.");
+    if (!followed.empty()) reply.context(followed + " Its reminders moved with it.");
     return reply;
 }
 
@@ -252,18 +395,27 @@ Result<Reply> release_cancel(Context& ctx, const ParsedCommand& cmd) {
     ctx.store.releases.update(*r);
     ctx.audit(r->id, "release.cancel", reason.empty() ? "no reason given" : "\"" + reason + "\"");
     cancel_release_jobs(ctx, *r);
-    // Its announcements will never be due now.
+    Reply reply = Reply::plain("Cancelled *" + r->key + "* — " + r->title + ".");
+    // The approved `on cancel` announcements go out now; every other one will never be due.
+    announce(ctx, *r, CommsTrigger::cancel, reply);
+    int withdrawn = 0;
     for (auto& c : ctx.store.comms.for_release(r->id)) {
         if (c.status == CommsStatus::sent || c.status == CommsStatus::cancelled) continue;
         c.status = CommsStatus::cancelled;
         c.updated_at = ctx.now;
         ctx.store.comms.update(c);
+        ctx.audit(r->id, "comms.cancel",
+                  "#" + std::to_string(c.id.value()) + ": the release was cancelled");
+        ++withdrawn;
     }
+    if (withdrawn > 0)
+        reply.context(plural(withdrawn, "pending announcement was", "pending announcements were") +
+                      " cancelled with it; its reminders are cancelled too.");
     if (r->owner != ctx.actor.user)
         ctx.notify(r->owner, Reply::plain(who(ctx.actor.user) + " cancelled *" + r->key + "*" +
                                           (reason.empty() ? "." : ": \"" + reason + "\"")),
                    r->id);
-    return Reply::plain("Cancelled *" + r->key + "* — " + r->title + ".");
+    return reply;
 }
 
 Result<Reply> release_add(Context& ctx, const ParsedCommand& cmd) {
@@ -369,7 +521,7 @@ Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
     if (r->state != ReleaseState::approved) return wrong_state(*r, "release start", "approved");
     // A release starts in its window: from a short lead before it opens until it closes. A
     // manager may start it outside, saying why.
-    if (auto refusal = model::start_refusal(*r, ctx.now, ctx.zone)) {
+    if (auto refusal = model::start_refusal(*r, ctx.now, ctx.zone, ctx.start_lead)) {
         if (!cmd.has("override")) return conflict(*refusal);
         RB_TRY(require_role(ctx, Role::manager, "start " + r->key + " outside its window"));
         ctx.audit(r->id, "release.start_override",
@@ -413,13 +565,17 @@ std::string role_phrase(Role role) {
                                     : "a member";
 }
 
-// A step with an owner is marked by that owner or a manager; a step without one by anyone.
+// A step with an owner (a person, or everyone holding a role) is marked by that owner or a
+// manager; a step without one by anyone.
 Status check_step_owner(const Context& ctx, const Release& r, const PlanStep& s) {
-    if (!s.owner || *s.owner == ctx.actor.user || ctx.role >= Role::manager) return ok_status();
-    return forbidden("Only " + who(*s.owner) + ", who owns " + to_string(s.plan) + " step " +
+    if (!s.owner || is_owner(ctx, s.owner) || ctx.role >= Role::manager) return ok_status();
+    const std::string owner = owner_label(*s.owner);
+    const std::string ask = s.owner->kind == Owner::Kind::user ? "Ask " + owner + " to mark it"
+                                                               : "Ask one of them to mark it";
+    return forbidden("Only " + owner + ", who owns " + to_string(s.plan) + " step " +
                      std::to_string(s.position) + " of " + r.key +
-                     ", or a manager can mark it; you are " + role_phrase(ctx.role) + ". Ask " +
-                     who(*s.owner) + " to mark it, or a manager to mark it for them.");
+                     ", or a manager can mark it; you are " + role_phrase(ctx.role) + ". " + ask +
+                     ", or a manager to mark it for them.");
 }
 
 // How a marked step stands, for audit details (plain text): "failed by @bob 2026-12-23 10:05
@@ -558,7 +714,7 @@ Result<Reply> release_step(Context& ctx, const ParsedCommand& cmd) {
                              [](const PlanStep& s) { return s.status == StepStatus::pending; });
     if (next != steps.end()) {
         std::string hint = "Next: " + std::to_string(next->position) + ". " + next->title;
-        if (next->owner) hint += " (" + who(*next->owner) + ")";
+        if (next->owner) hint += " (" + owner_label(*next->owner) + ")";
         reply.context(hint + " → `release step " + r->key + " " +
                       std::to_string(next->position) + " done`");
     } else {
@@ -752,16 +908,18 @@ void register_release_commands(Registry& r) {
            .summary = "Plan a release window across one or more programs",
            .example = "release plan web-2026.12 \"Web and API December\" at 2026-12-10 14:00 for "
                       "2h env prod program web program api",
-           .details = "The window starts at <when> (default length 1h) in your time zone unless "
-                      "you name one. A window inside a freeze is refused unless a manager adds "
+           .details = "The window starts at <when> (default length 1h, at most 3d unless a "
+                      "manager confirms a longer one) in your time zone unless you name one. A "
+                      "window inside a freeze is refused unless a manager adds "
                       "`override \"<reason>\"`. The release gets the workspace's controls.",
            .role = Role::member,
            .changes_state = true,
            .handler = release_plan});
     r.add({.name = "release list",
            .args = {choice("which", {"upcoming", "past", "all"}, false),
-                    optional_keyword("program", "program", ArgType::key, "<program>")},
-           .summary = "List releases (upcoming by default)",
+                    optional_keyword("program", "program", ArgType::key, "<program>"),
+                    optional_keyword("page", "page", ArgType::integer, "<n>")},
+           .summary = "List releases (upcoming by default), 20 to a page",
            .example = "release list upcoming program web",
            .handler = release_list});
     r.add({.name = "release show",
@@ -805,7 +963,8 @@ void register_release_commands(Registry& r) {
                     optional_keyword("override", "override", ArgType::text, "\"<reason>\"")},
            .summary = "Start deploying an approved release, in its window",
            .example = "release start web-2026.12",
-           .details = "A release starts from 15 minutes before its window opens until the "
+           .details = "A release starts from 15 minutes (`[releases] start_lead` in the config) "
+                      "before its window opens until the "
                       "window ends. Outside that, a manager may start it anyway with "
                       "`override \"<reason>\"`, which the audit log keeps.",
            .role = Role::manager,

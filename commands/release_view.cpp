@@ -7,6 +7,7 @@
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/health_check.hpp"
+#include "commands/model/release_model.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 
@@ -53,7 +54,7 @@ std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, Plan
             current_marked = true;
         }
         std::vector<std::string> detail;
-        if (s.owner) detail.push_back(who(*s.owner));
+        if (s.owner) detail.push_back(owner_label(*s.owner));
         if (s.expected) detail.push_back(format_duration(*s.expected));
         if (s.done_by && s.done_at)
             detail.push_back(to_string(s.status) + " by " + who(*s.done_by) + " " +
@@ -86,7 +87,10 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r,
             case ControlStatus::open:
                 it.state = ItemState::open;
                 if (c.owner) detail.push_back("owner " + owner_label(*c.owner));
-                if (is_open_for_changes(r.state) || r.state == ReleaseState::deploying) {
+                if (model::is_kept_control(c.slug)) {
+                    // Nobody ticks it: releasebot does when what it stands for holds.
+                    detail.push_back("releasebot ticks it");
+                } else if (is_open_for_changes(r.state) || r.state == ReleaseState::deploying) {
                     it.action_id = "command";
                     it.value = "control tick " + r.key + " " + c.slug;
                 }

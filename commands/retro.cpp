@@ -240,7 +240,7 @@ std::vector<UserId> release_participants(Context& ctx, const Release& r) {
     }
     for (PlanKind plan : {PlanKind::deploy, PlanKind::backout}) {
         for (const auto& s : ctx.store.plans.steps(r.id, plan)) {
-            add(s.owner);
+            if (s.owner && s.owner->kind == Owner::Kind::user) add(UserId(s.owner->name));
             add(s.done_by);
         }
     }

@@ -200,16 +200,27 @@ Result<Reply> retro_answer(Context& ctx, const ParsedCommand& cmd) {
     if (!value) return value.error();
 
     auto before = ctx.store.retros.answer_of(retro->id, ctx.actor.user, position);
+    // A reply can outlive the moment: the outbox keeps what it delivered, with its recipient.
+    // An anonymous answer is therefore not repeated back, so no stored message holds it beside
+    // the name of the person who gave it.
+    const bool show = !retro->anonymous;
+    const std::string question = "question " + number + " of " + rel->key;
     std::string head;
     if (before && *before == *value) {
-        head = "Your answer to question " + number + " of " + rel->key + " already is " +
-               echo(*value) + "; nothing changed.";
+        head = show ? "Your answer to " + question + " already is " + echo(*value) +
+                          "; nothing changed."
+                    : "Your answer to " + question + " is unchanged.";
     } else {
         ctx.store.retros.answer(retro->id, ctx.actor.user, position, *value);
-        head = before ? "Changed your answer to question " + number + " of " + rel->key + " to " +
-                            echo(*value) + " (was " + echo(*before) + ")."
-                      : "Recorded your answer to question " + number + " of " + rel->key + ": " +
-                            echo(*value) + ".";
+        if (!show) {
+            head = (before ? "Changed your answer to " : "Recorded your answer to ") + question +
+                   ". It is anonymous, so it is not repeated here.";
+        } else if (before) {
+            head = "Changed your answer to " + question + " to " + echo(*value) + " (was " +
+                   echo(*before) + ").";
+        } else {
+            head = "Recorded your answer to " + question + ": " + echo(*value) + ".";
+        }
         // The audit log is readable by every member and exported. An anonymous answer leaves
         // no entry at all: one naming its author, or only its time, could be set beside who
         // was seen answering then. How many answered is in the `retro.close` entry, who has

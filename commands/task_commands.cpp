@@ -6,6 +6,7 @@
 
 #include "commands/commands.hpp"
 #include "commands/handler_support.hpp"
+#include "commands/model/release_model.hpp"
 #include "commands/registry.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
@@ -30,7 +31,9 @@ Result<Reply> my_tasks(Context& ctx, const ParsedCommand&) {
         if (!in_play(rel.state)) continue;
         std::vector<ChecklistItem> items;
         for (const auto& c : ctx.store.controls.for_release(rel.id)) {
-            if (c.status != ControlStatus::open || !is_owner(ctx, c.owner)) continue;
+            if (c.status != ControlStatus::open || !is_owner(ctx, c.owner) ||
+                model::is_kept_control(c.slug))
+                continue;
             ChecklistItem item;
             item.label = "Control " + std::to_string(c.position) + " `" + c.slug + "` " + c.title +
                          (c.mandatory ? "" : " (optional)");
@@ -41,7 +44,7 @@ Result<Reply> my_tasks(Context& ctx, const ParsedCommand&) {
         }
         // Steps of the plan being (or to be) walked: the backout plan only once it is active.
         for (const auto& s : ctx.store.plans.steps(rel.id, rel.active_plan)) {
-            if (s.status != StepStatus::pending || !s.owner || *s.owner != ctx.actor.user) continue;
+            if (s.status != StepStatus::pending || !is_owner(ctx, s.owner)) continue;
             ChecklistItem item;
             item.label =
                 to_string(rel.active_plan) + " step " + std::to_string(s.position) + ": " + s.title;

@@ -17,6 +17,11 @@ bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && lower(a) == lower(b);
 }
 
+bool is_blank(std::string_view s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+}
+
 std::size_t edit_distance(std::string_view a_in, std::string_view b_in) {
     std::string a = lower(a_in), b = lower(b_in);
     std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -56,11 +61,23 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
     return out;
 }
 
-std::string join_and(const std::vector<std::string>& parts) {
+namespace {
+
+std::string join_last(const std::vector<std::string>& parts, std::string_view last) {
     if (parts.empty()) return {};
     if (parts.size() == 1) return parts[0];
     std::vector<std::string> head(parts.begin(), parts.end() - 1);
-    return join(head, ", ") + " and " + parts.back();
+    return join(head, ", ") + std::string(last) + parts.back();
+}
+
+}  // namespace
+
+std::string join_and(const std::vector<std::string>& parts) {
+    return join_last(parts, " and ");
+}
+
+std::string join_or(const std::vector<std::string>& parts) {
+    return join_last(parts, " or ");
 }
 
 std::string plural(long n, std::string_view one, std::string_view many) {

@@ -12,6 +12,8 @@ namespace releasebot {
 
 std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
+// True when `s` has nothing but white space.
+bool is_blank(std::string_view s);
 // Levenshtein distance, case-insensitive.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a likely typo, else "".
@@ -19,6 +21,8 @@ std::string closest(std::string_view word, const std::vector<std::string>& candi
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // "a", "a and b", "a, b and c".
 std::string join_and(const std::vector<std::string>& parts);
+// "a, b or c".
+std::string join_or(const std::vector<std::string>& parts);
 // "1 step", "3 steps".
 std::string plural(long n, std::string_view one, std::string_view many);
 

@@ -9,6 +9,7 @@
 #include "commands/early_life.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
+#include "commands/model/release_model.hpp"
 #include "commands/release_jobs.hpp"
 #include "commands/retro.hpp"
 #include "commands/text_util.hpp"
@@ -85,26 +86,30 @@ std::map<std::string, std::vector<ChecklistItem>> open_items_by_person(Context& 
     std::map<std::string, std::vector<ChecklistItem>> out;
     std::vector<RoleGrant> grants;
     bool grants_loaded = false;
-    for (const auto& c : ctx.store.controls.for_release(r.id)) {
-        if (c.status != ControlStatus::open || !c.owner) continue;
-        ChecklistItem it;
-        it.label = "Control " + std::to_string(c.position) + " `" + c.slug + "` — " + c.title +
-                   (c.mandatory ? "" : " (optional)");
-        it.detail = "`control tick " + r.key + " " + c.slug + "`";
-        it.action_id = "command";
-        it.value = "control tick " + r.key + " " + c.slug;
-        if (c.owner->kind == Owner::Kind::user) {
-            out[c.owner->name].push_back(it);
-            continue;
+    auto give = [&](const Owner& owner, const ChecklistItem& it) {
+        if (owner.kind == Owner::Kind::user) {
+            out[owner.name].push_back(it);
+            return;
         }
-        auto role = parse_role(c.owner->name);
-        if (!role) continue;
+        auto role = parse_role(owner.name);
+        if (!role) return;
         if (!grants_loaded) {
             grants = ctx.store.roles.list(ctx.workspace.id);
             grants_loaded = true;
         }
         for (const auto& g : grants)
             if (g.role == *role) out[g.user.value()].push_back(it);
+    };
+    for (const auto& c : ctx.store.controls.for_release(r.id)) {
+        // The controls releasebot keeps are not anyone's to tick.
+        if (c.status != ControlStatus::open || !c.owner || model::is_kept_control(c.slug)) continue;
+        ChecklistItem it;
+        it.label = "Control " + std::to_string(c.position) + " `" + c.slug + "` — " + c.title +
+                   (c.mandatory ? "" : " (optional)");
+        it.detail = "`control tick " + r.key + " " + c.slug + "`";
+        it.action_id = "command";
+        it.value = "control tick " + r.key + " " + c.slug;
+        give(*c.owner, it);
     }
     for (const auto& s : ctx.store.plans.steps(r.id, r.active_plan)) {
         if (s.status != StepStatus::pending || !s.owner) continue;
@@ -113,7 +118,7 @@ std::map<std::string, std::vector<ChecklistItem>> open_items_by_person(Context& 
                    " step " + std::to_string(s.position) + ": " + s.title;
         it.detail = "when the window opens: `release step " + r.key + " " +
                     std::to_string(s.position) + " done`";
-        out[s.owner->value()].push_back(it);
+        give(*s.owner, it);
     }
     return out;
 }

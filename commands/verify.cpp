@@ -42,11 +42,7 @@ void tick_integrity(Context& ctx, const Release& r, std::size_t artifacts) {
 bool reopen_verification(Context& ctx, const Release& r, const std::string& what) {
     auto c = ctx.store.controls.find(r.id, kIntegrityControl);
     if (!c || c->status != ControlStatus::done) return false;
-    c->status = ControlStatus::open;
-    c->done_by.reset();
-    c->done_at.reset();
-    c->evidence_url.reset();
-    c->note.reset();
+    c->reopen();
     ctx.store.controls.update(*c);
     ctx.audit(r.id, "control.untick",
               std::to_string(c->position) + " `" + c->slug + "`: the verification is stale (" +

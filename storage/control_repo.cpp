@@ -1,8 +1,9 @@
 // ControlRepo: a workspace's control templates and the controls each release copies from them.
-// Both lists are short (ten or so) and ordered by `position`, which is kept 1..n so the number a
-// user sees in `control list` is the number they type back. The health-check columns are read
-// apart from the rest of a control: only `control check`, `control list` and the health-check
-// worker care about them.
+// Both lists are short (ten or so) and ordered by `position`: the number a user sees in
+// `control list` is the number they type back. Templates are kept 1..n; a release's controls
+// keep the number they were given, so removing one never renumbers the others. The health-check
+// columns are read apart from the rest of a control: only `control check`, `control list` and the
+// health-check worker care about them.
 #include "storage/control_repo.hpp"
 
 #include <string_view>
@@ -89,12 +90,6 @@ void renumber_templates(Database& db, WorkspaceId ws) {
     renumber(db, "SELECT id FROM control_templates WHERE workspace_id = ? ORDER BY position, id",
              "UPDATE control_templates SET position = ?1 WHERE id = ?2 AND position <> ?1",
              ws.value());
-}
-
-void renumber_controls(Database& db, ReleaseId r) {
-    renumber(db, "SELECT id FROM release_controls WHERE release_id = ? ORDER BY position, id",
-             "UPDATE release_controls SET position = ?1 WHERE id = ?2 AND position <> ?1",
-             r.value());
 }
 
 constexpr std::string_view kHealthColumns =
@@ -245,18 +240,10 @@ void ControlRepo::update(const ReleaseControl& c) {
         .run();
 }
 
+// A release's controls keep their numbers for good: removing control 2 leaves 1 and 3 as
+// they were, so `control tick <key> 3` names the same control before and after.
 void ControlRepo::remove(ReleaseControlId id) {
-    Transaction tx(db_);
-    std::optional<std::int64_t> release;
-    {
-        auto st = db_.prepare("SELECT release_id FROM release_controls WHERE id = ?");
-        st.bind_all(id);
-        if (st.step()) release = st.get_int(0);
-    }
-    if (!release) return;
     db_.prepare("DELETE FROM release_controls WHERE id = ?").bind_all(id).run();
-    renumber_controls(db_, ReleaseId(*release));
-    tx.commit();
 }
 
 std::optional<ReleaseControl> ControlRepo::get(ReleaseControlId id) {

@@ -51,7 +51,7 @@ public:
     void copy_templates(WorkspaceId ws, ReleaseId r);
     // Writes status, done_by, done_at, evidence_url, note, and the descriptive fields.
     void update(const ReleaseControl& c);
-    // Removes and renumbers the rest.
+    // Removes one control; the others keep their numbers.
     void remove(ReleaseControlId id);
     // Any release's control by its id.
     std::optional<ReleaseControl> get(ReleaseControlId id);

@@ -436,42 +436,60 @@ CREATE INDEX outbox_pending_in_order ON outbox (id, not_before) WHERE status = '
 CREATE INDEX retro_actions_by_release ON retro_actions (release_id, id);
 )sql";
 
-// A release whose backout failed ends as 'backout-failed' (production may be half rolled back),
-// which the CHECK constraint on releases.state must admit. SQLite cannot change a constraint in
-// place, so the table is rebuilt: a copy is created from the table's own CREATE statement with
-// the new state added (so columns added by any earlier step come along), the rows are copied,
-// the old table is dropped and the copy takes its name, and its indexes are made again. This
-// runs with foreign keys off (see Migration::rebuilds_tables): with them on, dropping releases
-// would delete every row that references a release.
-void allow_backout_failed(Database& db) {
+// Widens a CHECK constraint of `table` by adding `added` after the listed value `after`.
+// SQLite cannot change a constraint in place, so the table is rebuilt: a copy is created from
+// the table's own CREATE statement with the new value added (so columns added by any earlier
+// step come along), the rows are copied, the old table is dropped and the copy takes its name,
+// and its indexes are made again. This runs with foreign keys off (see
+// Migration::rebuilds_tables): with them on, dropping a table would delete every row that
+// references it. Does nothing when the value is already admitted.
+void widen_check(Database& db, const std::string& table, const std::string& after,
+                 const std::string& added) {
     std::string create;
     {
-        auto st =
-            db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'releases'");
-        if (!st.step()) throw DatabaseError("the database has no releases table to upgrade");
+        auto st = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?");
+        st.bind_all(table);
+        if (!st.step()) throw DatabaseError("the database has no " + table + " table to upgrade");
         create = st.get_text(0);
     }
     std::vector<std::string> dependents;
     {
         auto st = db.prepare(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'releases' AND type <> 'table' "
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type <> 'table' "
             "AND sql IS NOT NULL ORDER BY rowid");
+        st.bind_all(table);
         while (st.step()) dependents.push_back(st.get_text(0));
     }
-    if (create.find("'backout-failed'") != std::string::npos) return;
-    const std::string known = "'backed-out'";
-    const auto state = create.find(known);
-    const auto head = create.find("releases");
-    if (state == std::string::npos || head == std::string::npos)
-        throw DatabaseError("the releases table of " + db.path() +
-                            " does not list the release states as expected; it was not upgraded");
-    create.replace(state, known.size(), known + ", 'backout-failed'");
-    create.replace(head, std::string("releases").size(), "releases_rebuilt");
+    if (create.find("'" + added + "'") != std::string::npos) return;
+    const std::string known = "'" + after + "'";
+    const auto at = create.find(known);
+    const auto head = create.find(table);
+    if (at == std::string::npos || head == std::string::npos)
+        throw DatabaseError("the " + table + " table of " + db.path() +
+                            " does not list its values as expected; it was not upgraded");
+    create.replace(at, known.size(), known + ", '" + added + "'");
+    create.replace(head, table.size(), table + "_rebuilt");
     db.exec(create);
-    db.exec("INSERT INTO releases_rebuilt SELECT * FROM releases");
-    db.exec("DROP TABLE releases");
-    db.exec("ALTER TABLE releases_rebuilt RENAME TO releases");
+    db.exec("INSERT INTO " + table + "_rebuilt SELECT * FROM " + table);
+    db.exec("DROP TABLE " + table);
+    db.exec("ALTER TABLE " + table + "_rebuilt RENAME TO " + table);
     for (const auto& sql : dependents) db.exec(sql);
+}
+
+// A release whose backout failed ends as 'backout-failed' (production may be half rolled back),
+// which the CHECK constraint on releases.state must admit.
+void allow_backout_failed(Database& db) {
+    widen_check(db, "releases", "backed-out", "backout-failed");
+}
+
+// Announcements may go out when a release is cancelled ('cancel' trigger); and a plan step may
+// be owned by a role as well as a person, so its owner is stored as a control's is:
+// "user:<id>" or "role:<name>".
+void cancel_trigger_and_step_owners(Database& db) {
+    widen_check(db, "communications", "backout", "cancel");
+    db.exec(
+        "UPDATE plan_steps SET owner = 'user:' || owner WHERE owner IS NOT NULL "
+        "AND owner NOT LIKE 'user:%' AND owner NOT LIKE 'role:%'");
 }
 
 // Approval as a snapshot: what `release go` approved (the gate's inputs, as text), so that any
@@ -499,6 +517,11 @@ const std::vector<Migration>& migrations() {
         {10, "indexes for the outbox in order and retro actions by release", kOrderedLookups},
         {11, "approval snapshots", kApprovalSnapshots},
         {12, "release state backout-failed", {}, allow_backout_failed, true},
+        {13,
+         "announcements on cancel, plan steps owned by roles",
+         {},
+         cancel_trigger_and_step_owners,
+         true},
     };
     return all;
 }

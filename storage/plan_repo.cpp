@@ -3,8 +3,10 @@
 // `plan show` printed.
 #include "storage/plan_repo.hpp"
 
+#include <algorithm>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "storage/columns.hpp"
 #include "storage/database.hpp"
@@ -16,6 +18,11 @@ namespace {
 std::optional<std::int64_t> count_of(const std::optional<Seconds>& d) {
     if (!d) return std::nullopt;
     return static_cast<std::int64_t>(d->count());
+}
+
+std::optional<std::string> owner_of(const std::optional<Owner>& o) {
+    if (!o) return std::nullopt;
+    return o->stored();
 }
 
 // Column order read by read_step().
@@ -38,7 +45,7 @@ PlanStep read_step(const Statement& st) {
     s.plan = parse_plan_kind(st.get_text(2)).value_or(PlanKind::deploy);
     s.position = static_cast<int>(st.get_int(3));
     s.title = st.get_text(4);
-    if (auto owner = st.get_opt_text(5)) s.owner = UserId(*owner);
+    s.owner = Owner::from_stored(st.get_opt_text(5));
     if (auto expected = st.get_opt_int(6)) s.expected = Seconds(*expected);
     s.status = parse_step_status(st.get_text(7)).value_or(StepStatus::pending);
     if (auto by = st.get_opt_text(8)) s.done_by = UserId(*by);
@@ -74,7 +81,7 @@ StepId PlanRepo::add(const PlanStep& s) {
            "status, done_by, done_at, note) VALUES (?1, ?2, "
            "(SELECT COALESCE(MAX(position), 0) + 1 FROM plan_steps "
            "WHERE release_id = ?1 AND plan = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-        .bind_all(s.release, to_string(s.plan), s.title, s.owner, count_of(s.expected),
+        .bind_all(s.release, to_string(s.plan), s.title, owner_of(s.owner), count_of(s.expected),
                   to_string(s.status), s.done_by, seconds_of(s.done_at), s.note)
         .run();
     return StepId(db_.last_insert_id());
@@ -84,8 +91,8 @@ void PlanRepo::update(const PlanStep& s) {
     db_.prepare(
            "UPDATE plan_steps SET status = ?, done_by = ?, done_at = ?, note = ?, owner = ?, "
            "title = ?, expected_s = ? WHERE id = ?")
-        .bind_all(to_string(s.status), s.done_by, seconds_of(s.done_at), s.note, s.owner, s.title,
-                  count_of(s.expected), s.id)
+        .bind_all(to_string(s.status), s.done_by, seconds_of(s.done_at), s.note, owner_of(s.owner),
+                  s.title, count_of(s.expected), s.id)
         .run();
 }
 
@@ -101,22 +108,45 @@ void PlanRepo::remove(const PlanStep& s) {
     }
     if (!where) return;
     db_.prepare("DELETE FROM plan_steps WHERE id = ?").bind_all(s.id).run();
+    write_positions(ReleaseId(where->first), where->second, std::nullopt, 0);
+    tx.commit();
+}
 
-    // Rewrite positions as 1..n in their current order, row by row: an UPDATE that reads its
-    // own table to count predecessors would depend on SQLite's evaluation order.
+void PlanRepo::place(StepId id, int position) {
+    Transaction tx(db_);
+    std::optional<std::pair<std::int64_t, std::string>> where;
+    {
+        auto st = db_.prepare("SELECT release_id, plan FROM plan_steps WHERE id = ?");
+        st.bind_all(id);
+        if (st.step()) where.emplace(st.get_int(0), st.get_text(1));
+    }
+    if (!where) return;
+    write_positions(ReleaseId(where->first), where->second, id, position);
+    tx.commit();
+}
+
+// Rewrites positions as 1..n in their current order, with `moved` (when given) taken out and put
+// back at `to`; row by row, since an UPDATE that reads its own table to count predecessors would
+// depend on SQLite's evaluation order.
+void PlanRepo::write_positions(ReleaseId r, const std::string& plan, std::optional<StepId> moved,
+                               int to) {
     std::vector<std::int64_t> ids;
     {
         auto st = db_.prepare(
             "SELECT id FROM plan_steps WHERE release_id = ? AND plan = ? ORDER BY position, id");
-        st.bind_all(where->first, where->second);
+        st.bind_all(r, plan);
         while (st.step()) ids.push_back(st.get_int(0));
+    }
+    if (moved) {
+        std::erase(ids, moved->value());
+        std::size_t at = to < 1 ? 0 : std::min(static_cast<std::size_t>(to - 1), ids.size());
+        ids.insert(ids.begin() + static_cast<std::ptrdiff_t>(at), moved->value());
     }
     for (std::size_t i = 0; i < ids.size(); ++i) {
         db_.prepare("UPDATE plan_steps SET position = ?1 WHERE id = ?2 AND position <> ?1")
             .bind_all(static_cast<std::int64_t>(i + 1), ids[i])
             .run();
     }
-    tx.commit();
 }
 
 int PlanRepo::count(ReleaseId r, PlanKind plan) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "storage/records.hpp"
@@ -23,9 +24,13 @@ public:
     void update(const PlanStep& s);
     // Removes the step and renumbers the steps after it.
     void remove(const PlanStep& s);
+    // Moves the step to `position` (1..n, clamped) within its plan; the others keep their order
+    // and are renumbered around it.
+    void place(StepId id, int position);
     int count(ReleaseId r, PlanKind plan);
 
 private:
+    void write_positions(ReleaseId r, const std::string& plan, std::optional<StepId> moved, int to);
     Database& db_;
 };
 

@@ -48,12 +48,13 @@ constexpr NameTable<StepStatus, 4> kStepStatuses{{
     {StepStatus::failed, "failed"},
 }};
 
-constexpr NameTable<CommsTrigger, 5> kCommsTriggers{{
+constexpr NameTable<CommsTrigger, 6> kCommsTriggers{{
     {CommsTrigger::now, "now"},
     {CommsTrigger::at, "at"},
     {CommsTrigger::start, "start"},
     {CommsTrigger::done, "done"},
     {CommsTrigger::backout, "backout"},
+    {CommsTrigger::cancel, "cancel"},
 }};
 
 constexpr NameTable<CommsStatus, 5> kCommsStatuses{{

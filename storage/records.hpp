@@ -31,7 +31,7 @@ enum class PlanKind { deploy, backout };
 enum class ControlStatus { open, done, waived };
 enum class StepStatus { pending, done, skipped, failed };
 enum class FreezeKind { once, weekly };
-enum class CommsTrigger { now, at, start, done, backout };
+enum class CommsTrigger { now, at, start, done, backout, cancel };
 enum class CommsStatus { draft, approved, rejected, sent, cancelled };
 
 // Text forms, as stored and as shown ("backed-out", "deploy", ...). parse_* return nullopt for
@@ -152,6 +152,15 @@ struct ReleaseControl {
     std::optional<Instant> done_at;
     std::optional<std::string> evidence_url;
     std::optional<std::string> note;  // tick note, or the waiver's reason
+
+    // Back to open, forgetting who ticked or waived it and why (the audit log keeps that).
+    void reopen() {
+        status = ControlStatus::open;
+        done_by.reset();
+        done_at.reset();
+        evidence_url.reset();
+        note.reset();
+    }
 };
 
 struct PlanStep {
@@ -160,7 +169,7 @@ struct PlanStep {
     PlanKind plan = PlanKind::deploy;
     int position = 0;  // 1-based within its plan
     std::string title;
-    std::optional<UserId> owner;
+    std::optional<Owner> owner;  // a person, or everyone holding a role
     std::optional<Seconds> expected;
     StepStatus status = StepStatus::pending;
     std::optional<UserId> done_by;

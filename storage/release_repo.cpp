@@ -156,6 +156,13 @@ void ReleaseRepo::add_program(ReleaseId id, const std::string& program) {
         .run();
 }
 
+bool ReleaseRepo::remove_program(ReleaseId id, const std::string& program) {
+    db_.prepare("DELETE FROM release_programs WHERE release_id = ? AND program = ?")
+        .bind_all(id, program)
+        .run();
+    return db_.changes() > 0;
+}
+
 std::vector<Release> ReleaseRepo::approved(WorkspaceId ws) {
     static const std::string sql = select_releases(
         "INDEXED BY releases_approved WHERE workspace_id = ? AND state = 'approved' "
@@ -268,6 +275,14 @@ bool ReleaseRepo::upsert_component(const Component& c) {
         .run();
     tx.commit();
     return !existed;
+}
+
+bool ReleaseRepo::remove_component(ReleaseId id, const std::string& program,
+                                   const std::string& name) {
+    db_.prepare("DELETE FROM components WHERE release_id = ? AND program = ? AND name = ?")
+        .bind_all(id, program, name)
+        .run();
+    return db_.changes() > 0;
 }
 
 std::vector<Seconds> ReleaseRepo::reminder_offsets(ReleaseId id) {

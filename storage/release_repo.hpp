@@ -25,6 +25,8 @@ public:
     // Writes every mutable column of `r` (state, window, owner, reasons, times, ...).
     void update(const Release& r);
     void add_program(ReleaseId id, const std::string& program);
+    // Takes a program off the release (its components stay until removed); true if it was there.
+    bool remove_program(ReleaseId id, const std::string& program);
 
     // The approved releases of the workspace, programs filled.
     std::vector<Release> approved(WorkspaceId ws);
@@ -44,6 +46,8 @@ public:
     std::vector<Component> components(ReleaseId id);
     // Inserts or updates (same program and name) a component; returns true if it was new.
     bool upsert_component(const Component& c);
+    // Removes one component (program and name, case-insensitive); true if it was there.
+    bool remove_component(ReleaseId id, const std::string& program, const std::string& name);
 
     // The release's own reminder offsets (negative seconds before the window start), ascending;
     // empty when it uses the defaults.

@@ -61,12 +61,73 @@ std::map<std::string, std::string> keyed_lines(std::string_view snapshot) {
 
 }  // namespace
 
+std::vector<ReleaseState> accepting(Change change) {
+    using S = ReleaseState;
+    switch (change) {
+        case Change::edit:
+        case Change::cancel:
+        case Change::move:
+        case Change::remind:
+            return {S::planned, S::approved};
+        case Change::rename:
+            return {S::planned,  S::approved,   S::deploying,
+                    S::deployed, S::backed_out, S::backout_failed};
+        case Change::reassign:
+        case Change::announce:
+            return {S::planned, S::approved, S::deploying};
+        case Change::approve:
+            return {S::planned};
+        case Change::unapprove:
+        case Change::start:
+            return {S::approved};
+        case Change::step:
+        case Change::backout:
+        case Change::finish:
+            return {S::deploying};
+    }
+    return {};
+}
+
+std::optional<std::string> refusal(const Release& r, Change change, std::string_view command) {
+    const auto states = accepting(change);
+    if (std::find(states.begin(), states.end(), r.state) != states.end()) return std::nullopt;
+    std::vector<std::string> names;
+    for (const auto s : states) names.push_back(to_string(s));
+    std::string allowed = names.size() == 1 ? names[0] : join_or(names);
+    if (change == Change::step || change == Change::backout || change == Change::finish)
+        allowed += " (after `release start`)";
+    return r.key + " is " + to_string(r.state) + "; `" + std::string(command) +
+           "` needs it to be " + allowed + ". Type `release show " + r.key +
+           "` to see where it stands.";
+}
+
+ReleaseState after(const Release& r, Change change, bool backout_step_failed) {
+    switch (change) {
+        case Change::approve:
+            return ReleaseState::approved;
+        case Change::unapprove:
+            return ReleaseState::planned;
+        case Change::start:
+        case Change::backout:
+            return ReleaseState::deploying;
+        case Change::finish:
+            if (r.active_plan == PlanKind::deploy) return ReleaseState::deployed;
+            return backout_step_failed ? ReleaseState::backout_failed : ReleaseState::backed_out;
+        case Change::cancel:
+            return ReleaseState::cancelled;
+        default:
+            return r.state;
+    }
+}
+
 std::vector<Blocker> blockers(const ReleaseFacts& f, Instant now, const std::string& zone) {
     std::vector<Blocker> out;
     const Release& r = f.release;
     const std::string& key = r.key;
     for (const auto& c : f.controls) {
         if (!c.mandatory || c.status != ControlStatus::open) continue;
+        // A control releasebot keeps stands for a check below, which names what is missing.
+        if (is_kept_control(c.slug)) continue;
         std::string what = "Control " + std::to_string(c.position) + " `" + c.slug + "` (" +
                            c.title + ") is not ticked";
         if (c.owner) what += "; owner " + owner_text(*c.owner);
@@ -147,13 +208,15 @@ std::string approval_snapshot(const ReleaseFacts& f) {
     });
     for (const PlanStep* s : steps) {
         out << "step " << to_string(s->plan) << " " << s->position << " \"" << s->title << "\"";
-        if (s->owner) out << " owner " << mention(*s->owner);
+        if (s->owner) out << " owner " << owner_text(*s->owner);
         if (s->expected) out << " takes " << format_duration(*s->expected);
         out << '\n';
     }
-    // Optional controls do not gate, so an approval does not cover them.
+    // Optional controls do not gate, so an approval does not cover them; nor does it cover the
+    // ones releasebot keeps, which follow the plans, components and announcements.
     for (const auto& c : f.controls) {
-        if (c.mandatory) out << "control " << c.slug << " " << to_string(c.status) << '\n';
+        if (c.mandatory && !is_kept_control(c.slug))
+            out << "control " << c.slug << " " << to_string(c.status) << '\n';
     }
     if (r.freeze_override) out << "freeze overridden: \"" << *r.freeze_override << "\"\n";
     return out.str();
@@ -178,14 +241,131 @@ std::vector<std::string> snapshot_changes(std::string_view before, std::string_v
     return out;
 }
 
+namespace {
+
+// A snapshot taken before releasebot kept any controls names them too; they are left out of the
+// comparison, as they are of new snapshots.
+std::string without_kept_controls(std::string_view snapshot) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < snapshot.size()) {
+        std::size_t end = snapshot.find('\n', start);
+        if (end == std::string_view::npos) end = snapshot.size();
+        const std::string_view line = snapshot.substr(start, end - start);
+        bool kept = false;
+        if (line.substr(0, 8) == "control ") {
+            const std::string_view rest = line.substr(8);
+            kept = is_kept_control(rest.substr(0, rest.find(' ')));
+        }
+        if (!kept) {
+            out.append(line);
+            out.push_back('\n');
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
 std::optional<Withdrawal> approval_check(const ReleaseFacts& f, std::string_view stored,
                                          Instant now, const std::string& zone) {
     if (f.release.state != ReleaseState::approved) return std::nullopt;
     Withdrawal w;
-    if (!stored.empty()) w.reasons = snapshot_changes(stored, approval_snapshot(f));
+    if (!stored.empty())
+        w.reasons = snapshot_changes(without_kept_controls(stored), approval_snapshot(f));
     for (const auto& b : blockers(f, now, zone)) w.reasons.push_back(b.what);
     if (w.reasons.empty()) return std::nullopt;
     return w;
+}
+
+namespace {
+
+constexpr std::string_view kKeptSlugs[] = {"deployment-plan", "backout-plan",
+                                           "components-versioned", "comms-approved"};
+
+// What a kept control says when it holds does not change with the count, so a control stays as
+// it was ticked while the plan grows.
+std::string steps_text(int n, const std::string& plan) {
+    return n == 0 ? "the " + plan + " plan has no step yet" : "the " + plan + " plan has steps";
+}
+
+KeptControl judge(std::string_view slug, const ReleaseFacts& f) {
+    const std::string& key = f.release.key;
+    KeptControl k;
+    k.slug = std::string(slug);
+    if (slug == "deployment-plan" || slug == "backout-plan") {
+        const PlanKind kind = slug == "deployment-plan" ? PlanKind::deploy : PlanKind::backout;
+        const int n = count_steps(f, kind);
+        k.holds = n > 0;
+        k.rule = "while the " + to_string(kind) + " plan has a step";
+        k.why = steps_text(n, to_string(kind));
+        k.fix = "plan add " + key + " " + to_string(kind) + " \"<step>\"";
+    } else if (slug == "components-versioned") {
+        std::vector<std::string> bare;
+        for (const auto& p : f.release.programs)
+            if (std::none_of(f.components.begin(), f.components.end(),
+                             [&](const Component& c) { return iequals(c.program, p); }))
+                bare.push_back(p);
+        const bool unversioned = std::any_of(f.components.begin(), f.components.end(),
+                                             [](const Component& c) { return c.version.empty(); });
+        k.holds = !f.components.empty() && bare.empty() && !unversioned;
+        k.rule = "while every program of the release has a component with a version";
+        if (f.components.empty()) {
+            k.why = "the release has no components yet";
+        } else if (!bare.empty()) {
+            k.why = "program " + join(bare, ", ") + " has no component";
+        } else if (unversioned) {
+            k.why = "a component has no version";
+        } else {
+            k.why = "every program has its component, each with a version";
+        }
+        k.fix = "release add " + key + " " + (bare.empty() ? std::string("<program>") : bare[0]) +
+                "/<component>@<version>";
+    } else {
+        k.holds = f.held.empty();
+        k.rule = "while no announcement of the release waits for review";
+        k.why = f.held.empty()
+                    ? "no announcement waits for review"
+                    : "announcement #" + std::to_string(f.held.front().id) + " waits for review";
+        k.fix = f.held.empty() ? "comms list " + key
+                               : "comms review " + std::to_string(f.held.front().id) + " approve";
+    }
+    return k;
+}
+
+}  // namespace
+
+bool is_kept_control(std::string_view slug) {
+    return std::find(std::begin(kKeptSlugs), std::end(kKeptSlugs), slug) != std::end(kKeptSlugs);
+}
+
+std::vector<KeptControl> kept_controls(const ReleaseFacts& f) {
+    std::vector<KeptControl> out;
+    for (const auto& c : f.controls)
+        if (is_kept_control(c.slug)) out.push_back(judge(c.slug, f));
+    return out;
+}
+
+std::vector<ReleaseControl> settle_kept_controls(const ReleaseFacts& f, Instant now) {
+    std::vector<ReleaseControl> out;
+    for (const auto& c : f.controls) {
+        if (!is_kept_control(c.slug) || c.status == ControlStatus::waived) continue;
+        const KeptControl k = judge(c.slug, f);
+        if (k.holds && c.status == ControlStatus::open) {
+            ReleaseControl changed = c;
+            changed.status = ControlStatus::done;
+            changed.done_by = UserId("releasebot");  // as a health check ticks
+            changed.done_at = now;
+            changed.note = "kept by releasebot: " + k.why;
+            out.push_back(std::move(changed));
+        } else if (!k.holds && c.status == ControlStatus::done) {
+            ReleaseControl changed = c;
+            changed.reopen();
+            out.push_back(std::move(changed));
+        }
+    }
+    return out;
 }
 
 std::optional<Release> collision(const Release& r, const std::vector<Release>& others) {

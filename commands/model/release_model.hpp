@@ -26,6 +26,33 @@ struct Blocker {
 
 namespace model {
 
+// The lifecycle of a release: planned → approved → deploying → deployed, backed-out or
+// backout-failed; planned or approved → cancelled. Every change a command makes to a release is
+// one of these, and is accepted only in the states listed by `accepting`.
+enum class Change {
+    edit,       // what the gate looks at: components, programs, environment, plans, controls
+    rename,     // title or owner
+    reassign,   // give a plan step still to do to someone else
+    approve,    // release go
+    unapprove,  // an approval withdrawn
+    start,      // release start
+    step,       // mark a step of the plan being walked
+    backout,    // switch to the backout plan
+    finish,     // release done
+    cancel,     // release cancel
+    move,       // release move
+    announce,   // draft an announcement
+    remind,     // set or snooze reminders
+};
+// The states that accept `change`, in lifecycle order.
+std::vector<ReleaseState> accepting(Change change);
+// nullopt when `r` accepts `change` now; otherwise what to tell the person who typed `command`:
+// the state it is in, the states the command needs, and where to look.
+std::optional<std::string> refusal(const Release& r, Change change, std::string_view command);
+// The state `r` is in after an accepted `change`. Finishing ends a deployment as deployed, a
+// backout as backed-out, or, when a backout step failed, as backout-failed.
+ReleaseState after(const Release& r, Change change, bool backout_step_failed = false);
+
 // A communication of the release that is not approved (a draft, or rejected).
 struct HeldCommunication {
     std::int64_t id = 0;
@@ -64,6 +91,23 @@ struct Withdrawal {
 };
 std::optional<Withdrawal> approval_check(const ReleaseFacts& f, std::string_view stored,
                                          Instant now, const std::string& zone);
+
+// Controls that stand for something the gate checks itself (a deploy plan, a backout plan,
+// versioned components, approved announcements). The model keeps them: ticked while what they
+// stand for holds, open again when it stops holding, so nobody rubber-stamps them. A waived one
+// stays waived.
+bool is_kept_control(std::string_view slug);
+struct KeptControl {
+    std::string slug;
+    bool holds = false;
+    std::string rule;  // "while the deploy plan has a step"
+    std::string why;   // "the deploy plan has steps" / "the backout plan has no step yet"
+    std::string fix;   // what to type when it does not hold
+};
+// The kept controls `f` has, each with whether it holds now.
+std::vector<KeptControl> kept_controls(const ReleaseFacts& f);
+// The controls of `f` the model must change now (ticked at `now`, or reopened), changed.
+std::vector<ReleaseControl> settle_kept_controls(const ReleaseFacts& f, Instant now);
 
 // A change collision: another release (not cancelled, not finished) of one of `r`'s programs,
 // in the same environment (none counts as one), whose window overlaps `r`'s. Returns the first

@@ -178,6 +178,32 @@ TEST_CASE("Health checks are polled from the lead time before a window, every in
     }
 }
 
+TEST_CASE("A release starts from a configurable lead before its window", "[config]") {
+    TempDir dir;
+    constexpr const char* kSlack = "[slack]\nbot_token = \"xoxb-1\"\napp_token = \"xapp-1\"\n";
+    SECTION("fifteen minutes unless the file or the environment says otherwise") {
+        auto config = load_config(write_file(dir, "r.toml", kSlack), {});
+        REQUIRE(config);
+        CHECK(config->releases.start_lead == std::chrono::minutes(15));
+        CHECK(describe(*config).find("  releases   started from 15m before their window\n") !=
+              std::string::npos);
+        auto file = load_config(
+            write_file(dir, "s.toml", std::string(kSlack) + "[releases]\nstart_lead = \"1h\"\n"),
+            {});
+        REQUIRE(file);
+        CHECK(file->releases.start_lead == std::chrono::hours(1));
+        auto env = load_config(write_file(dir, "t.toml", kSlack),
+                               {{"RELEASEBOT_RELEASES_START_LEAD", "45m"}});
+        REQUIRE(env);
+        CHECK(env->releases.start_lead == std::chrono::minutes(45));
+    }
+    SECTION("a lead over a day is refused in words") {
+        CHECK(error_of(kSlack, {{"RELEASEBOT_RELEASES_START_LEAD", "2d"}}) ==
+              "RELEASEBOT_RELEASES_START_LEAD must be a duration from 1m to 1d, like \"15m\" (it "
+              "is \"2d\").");
+    }
+}
+
 TEST_CASE("A wrong setting stops start-up with a message naming it and what it expects",
           "[config]") {
     constexpr const char* kSlack = "[slack]\nbot_token = \"xoxb-1\"\napp_token = \"xapp-1\"\n";
@@ -255,7 +281,7 @@ TEST_CASE("A wrong setting stops start-up with a message naming it and what it e
          "0.0.0.0:3978. Set app_id and app_password, or listen on 127.0.0.1."},
         {"[chat]\n",
          "[chat] is not a section releasebot knows; the sections are [database], "
-         "[slack], [teams], [http], [log] and [health_checks]."},
+         "[slack], [teams], [http], [log], [health_checks] and [releases]."},
         {std::string(kSlack) + "[health_checks]\nlead = \"soon\"\n",
          "health_checks.lead must be a duration from 1m to 1w, like \"60m\" (it is \"soon\")."},
         {std::string(kSlack) + "[health_checks]\nlead = \"30s\"\n",
@@ -406,6 +432,7 @@ TEST_CASE("The documented example, deploy/releasebot.toml, is a valid configurat
     CHECK(config->health_checks.lead == std::chrono::minutes(60));
     CHECK(config->health_checks.interval == std::chrono::seconds(60));
     CHECK(config->health_checks.timeout == std::chrono::seconds(10));
+    CHECK(config->releases.start_lead == std::chrono::minutes(15));
     CHECK(config->warnings.empty());
 }
 

@@ -195,7 +195,8 @@ TEST_CASE("A health check answering 503 then 200 ticks its control once, as rele
         Event later = f.events.back();
         later.idempotency_key += "-later";
         CHECK_FALSE(f.pipeline.handle(later).duplicate);
-        CHECK(f.env.count("SELECT COUNT(*) FROM audit_log WHERE action = 'control.tick'") == 1);
+        CHECK(f.env.count("SELECT COUNT(*) FROM audit_log WHERE action = 'control.tick' AND "
+                          "detail LIKE '%ops-ready%'") == 1);
         CHECK(f.posts_like("Health check passed") == 1);
     }
     SECTION("the token in the query was sent, and is shown, stored or logged nowhere else") {
@@ -243,7 +244,9 @@ TEST_CASE("A health check that never answers 2xx leaves its control open, with i
     CHECK(f.posts_like("Health check of control") == 2);
     CHECK(f.posts_like("answered 500. I''ll keep polling until the window opens at Thu 10 Dec "
                        "2026 14:00 UTC") == 1);
-    CHECK(f.env.count("SELECT COUNT(*) FROM audit_log WHERE action = 'control.tick'") == 0);
+    // Only releasebot's own controls were ticked, none by a health check.
+    CHECK(f.env.count("SELECT COUNT(*) FROM audit_log WHERE action = 'control.tick' AND "
+                      "detail NOT LIKE '%by releasebot:%'") == 0);
     CHECK_THAT(f.env.say("bob", "control explain ops-ready in web-2026.12"),
                Contains(service.url("/health") + " — last 500 at 13:32"));
 }

@@ -145,7 +145,7 @@ TEST_CASE("a survey form submission records each answer", "[pipeline][retro]") {
     env.say("alice", "plan add w deploy \"Go\" owner @bob");
     env.say("alice", "plan add w backout \"Back\"");
     env.say("alice", "release add w web/app@1.0.0");
-    for (int n = 1; n <= 7; ++n) env.say("alice", "control tick w " + std::to_string(n));
+    test::tick_open_controls(env, "w", "alice");
     env.say("alice", "release go w");
     env.clock().advance(std::chrono::hours(24 * 9 + 5));
     env.say("alice", "release start w");

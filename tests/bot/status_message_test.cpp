@@ -78,25 +78,25 @@ TEST_CASE("the status message is posted once and then edited in place", "[status
     auto posted = of_kind(port, "status");
     REQUIRE(posted.size() == 1);
     CHECK(posted[0].channel == "terminal");
-    CHECK_THAT(posted[0].text, Contains("web — Web: planned, 10 blockers"));
+    CHECK_THAT(posted[0].text, Contains("web — Web: planned, 6 blockers"));
 
-    env.say("alice", "control tick web deployment-plan");
+    env.say("alice", "control tick web package-integrity");
     sender.deliver_due();
     auto updates = of_kind(port, "update");
     REQUIRE(updates.size() == 1);
     CHECK(updates[0].ref == "msg-1");
-    CHECK_THAT(updates[0].text, Contains("planned, 9 blockers"));
+    CHECK_THAT(updates[0].text, Contains("planned, 5 blockers"));
     CHECK(of_kind(port, "status").size() == 1);  // never posted twice
 
     SECTION("several changes before delivery show only the newest") {
-        env.say("alice", "control tick web backout-plan");
+        env.say("alice", "control tick web business-signoff");
         env.say("alice", "control tick web ops-ready");
         env.say("alice", "plan add web deploy \"Go\"");
         port.calls.clear();
         sender.deliver_due();
         auto coalesced = of_kind(port, "update");
         REQUIRE(coalesced.size() == 1);
-        CHECK_THAT(coalesced[0].text, Contains("planned, 6 blockers"));
+        CHECK_THAT(coalesced[0].text, Contains("planned, 2 blockers"));
         CHECK(env.count("SELECT count(*) FROM outbox WHERE status='pending'") == 0);
     }
     SECTION("a command that changes nothing does not touch the status") {

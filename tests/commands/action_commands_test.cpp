@@ -41,9 +41,7 @@ void plan(TestEnv& env, const std::string& key, const std::string& at, const std
 // owns and marks its one deploy step. So its retro's participants are alice and bob.
 void ship(TestEnv& env, const std::string& key) {
     add_components(env, key);
-    for (int n = 1; n <= 7; ++n)
-        REQUIRE_THAT(env.say("alice", "control tick " + key + " " + std::to_string(n)),
-                     Contains("Ticked control"));
+    test::tick_open_controls(env, key, "alice");
     REQUIRE_THAT(env.say("alice", "plan add " + key + " deploy \"Deploy\" owner @bob takes 30m"),
                  Contains("Added deploy step 1"));
     REQUIRE_THAT(env.say("alice", "plan add " + key + " backout \"Roll back\""),

@@ -137,12 +137,14 @@ TEST_CASE("comms draft refuses unknown audiences, a missing trigger and bad inpu
          "without spaces, like `to stakeholders,it-ops`."},
         {"comms draft web-2026.12 to stakeholders \"x\"",
          "Say when it goes out: `at <when>` (like `at 2026-12-10 16:00` or `at tomorrow 9:00`), "
-         "`on start`, `on done`, `on backout`, or `now` (as soon as it is approved). Example: "
+         "`on start`, `on done`, `on backout`, `on cancel`, or `now` (as soon as it is approved). "
+         "Example: "
          "`comms draft web-2026.12 to stakeholders on done \"Web December is live\"`."},
         {"comms draft web-2026.12 to stakeholders now on done \"x\"",
          "Give one trigger only: `at <when>`"},
         {"comms draft web-2026.12 to stakeholders on lunch \"x\"",
-         "`on lunch` is not a release event: use `on start`, `on done` or `on backout`."},
+         "`on lunch` is not a release event: use `on start`, `on done`, `on backout` or "
+         "`on cancel`."},
         {"comms draft web-2026.12 to stakeholders at 2026-11-30 10:00 \"x\"",
          "Mon 30 Nov 2026 10:00 UTC is in the past (it is now Tue 1 Dec 2026 09:00 UTC). Give a "
          "later time, like `at in 2h`, or `now` to send it as soon as it is approved."},
@@ -560,7 +562,7 @@ TEST_CASE("comms cancel drops a communication and its blocker", "[comms]") {
     env.say("bob", "comms draft web-2026.12 to ops now \"ZQMARK\"");
     env.say("carol", "comms review 1 reject \"not needed\"");
     add_components(env, "web-2026.12");
-    for (int n = 1; n <= 7; ++n) env.say("bob", "control tick web-2026.12 " + std::to_string(n));
+    test::tick_open_controls(env, "web-2026.12", "bob");
     env.say("bob", "plan add web-2026.12 deploy \"Deploy web\"");
     env.say("bob", "plan add web-2026.12 backout \"Roll back web\"");
     CHECK_THAT(env.say("alice", "release go web-2026.12"),

@@ -49,13 +49,19 @@ TEST_CASE("control list shows a release's checklist with who ticked and when", "
 
     auto fresh = env.say("bob", "control list web-2026.12");
     CHECK_THAT(fresh, Contains("Controls of web-2026.12 — Web December (planned)"));
-    CHECK_THAT(fresh, Contains("[ ] 1. deployment-plan — Deployment plan documented\n"));
     CHECK_THAT(fresh, Contains("[ ] 7. business-signoff — Business sign-off\n"));
-    CHECK_THAT(fresh, Contains("0 of 7 done, 0 waived, 7 open (7 mandatory)"));
-    CHECK_THAT(fresh, Contains("Next: `control tick web-2026.12 1`"));
+    // The controls the gate checks itself are releasebot's: it ticked comms-approved at once (no
+    // announcement waits for review) and ticks the plans and components when they exist.
+    CHECK_THAT(fresh, Contains("[ ] 1. deployment-plan — Deployment plan documented — releasebot "
+                               "ticks it\n"));
+    CHECK_THAT(fresh, Contains("[x] 5. comms-approved — Communications approved — ticked by "
+                               "@releasebot 2026-12-01 09:00, \"kept by releasebot: no "
+                               "announcement waits for review\""));
+    CHECK_THAT(fresh, Contains("1 of 7 done, 0 waived, 6 open (6 mandatory)"));
+    CHECK_THAT(fresh, Contains("Next: `control tick web-2026.12 4`"));
 
     env.say("bob",
-            "control tick web-2026.12 components-versioned evidence "
+            "control tick web-2026.12 ops-ready evidence "
             "https://ci.example.com/run/812 \"all pinned\"");
     env.say("alice", "control waive web-2026.12 7 \"signed off by email\"");
     env.say("alice", "yes");
@@ -64,15 +70,15 @@ TEST_CASE("control list shows a release's checklist with who ticked and when", "
             "web-2026.12");
 
     auto out = env.say("bob", "control list web-2026.12");
-    CHECK_THAT(out, Contains("[x] 3. components-versioned — Components defined and versioned — "
+    CHECK_THAT(out, Contains("[x] 6. ops-ready — Operations ready to take over — "
                              "ticked by @bob 2026-12-01 09:00, evidence "
                              "https://ci.example.com/run/812, \"all pinned\""));
     CHECK_THAT(out, Contains("[~] 7. business-signoff — Business sign-off — waived by @alice "
                              "2026-12-01 09:00: \"signed off by email\""));
     CHECK_THAT(out, Contains("[ ] 8. smoke-tests — Smoke tests green (optional) — owner @dana"));
-    // Eight controls: one done, one waived, six open of which the optional one is not mandatory.
-    CHECK_THAT(out, Contains("1 of 8 done, 1 waived, 6 open (5 mandatory)"));
-    CHECK_THAT(out, Contains("Next: `control tick web-2026.12 1`"));
+    // Eight controls: two done, one waived, five open of which the optional one is not mandatory.
+    CHECK_THAT(out, Contains("2 of 8 done, 1 waived, 5 open (4 mandatory)"));
+    CHECK_THAT(out, Contains("Next: `control tick web-2026.12 4`"));
 
     SECTION("times are shown in the reader's zone") {
         env.zone = "Europe/Berlin";
@@ -342,7 +348,7 @@ TEST_CASE("control remove drops a template, or a release's control after confirm
         CHECK(env.count("SELECT count(*) FROM release_controls WHERE slug='comms-approved'") == 1);
         CHECK(env.count("SELECT count(*) FROM audit_log WHERE action='control.remove'") == 1);
     }
-    SECTION("a release's control asks first; `yes` removes it and renumbers the rest") {
+    SECTION("a release's control asks first; `yes` removes it; the others keep their numbers") {
         auto preview = env.say("alice", "control remove comms-approved from web-2026.12");
         CHECK_THAT(preview, Contains("Please confirm: Remove control 5 `comms-approved` "
                                      "(Communications approved) from web-2026.12: the go/no-go "
@@ -351,7 +357,13 @@ TEST_CASE("control remove drops a template, or a release's control after confirm
         auto done = env.say("alice", "yes");
         CHECK_THAT(done, Contains("Removed control 5 `comms-approved` from web-2026.12"));
         CHECK(env.count("SELECT count(*) FROM release_controls") == 6);
-        CHECK(env.count("SELECT position FROM release_controls WHERE slug='ops-ready'") == 5);
+        CHECK(env.count("SELECT position FROM release_controls WHERE slug='ops-ready'") == 6);
+        CHECK_THAT(done, Contains("The other controls keep their numbers."));
+        // `control tick web-2026.12 6` still means the control that was number 6.
+        CHECK_THAT(env.say("alice", "control tick web-2026.12 6"),
+                   Contains("Ticked control 6 `ops-ready`"));
+        CHECK_THAT(env.say("alice", "control tick web-2026.12 5"),
+                   Contains("web-2026.12 has no control 5"));
         CHECK(env.count("SELECT count(*) FROM control_templates") == 7);
         CHECK(env.count("SELECT count(*) FROM audit_log WHERE action='control.remove' AND "
                         "release_id IS NOT NULL") == 1);
@@ -424,7 +436,7 @@ TEST_CASE("control tick records who, when, evidence and note", "[control]") {
           "https://wiki.example.com/handover");
     CHECK(env.text("SELECT note FROM release_controls WHERE slug='ops-ready'") ==
           "runbooks signed");
-    CHECK(env.text("SELECT detail FROM audit_log WHERE action='control.tick'") ==
+    CHECK(env.text("SELECT detail FROM audit_log WHERE action='control.tick' AND actor='bob'") ==
           "6 `ops-ready` evidence https://wiki.example.com/handover note \"runbooks signed\"");
     // dana owns it and hears that bob ticked it.
     CHECK(run.outbound == 1);
@@ -433,11 +445,21 @@ TEST_CASE("control tick records who, when, evidence and note", "[control]") {
 
     SECTION("once every mandatory control is done, the next step is `release go`") {
         std::string last;
-        for (const char* n : {"1", "2", "3", "4", "5", "7"}) {
+        for (const char* n : {"4", "7"}) {
             last = env.say("bob", std::string("control tick web-2026.12 ") + n);
         }
-        CHECK_THAT(last, Contains("7 of 7 done, 0 waived, 0 open. Every mandatory control is "
-                                  "done or waived. Next: `release go web-2026.12`"));
+        // Three are left to releasebot: the plans and the components are not there yet.
+        CHECK_THAT(last, Contains("4 of 7 done, 0 waived, 3 open (3 mandatory). releasebot ticks "
+                                  "the 3 open controls itself once what they stand for holds; "
+                                  "`release show web-2026.12` says what is missing"));
+        env.say("bob", "release add web-2026.12 web/app@1.0.0");
+        env.say("bob", "plan add web-2026.12 deploy \"Deploy\"");
+        env.say("bob", "plan add web-2026.12 backout \"Roll back\"");
+        CHECK(env.count("SELECT count(*) FROM release_controls WHERE status = 'done'") == 7);
+        env.say("bob", "control untick web-2026.12 7");
+        CHECK_THAT(env.say("bob", "control tick web-2026.12 7"),
+                   Contains("7 of 7 done, 0 waived, 0 open. Every mandatory control is done or "
+                            "waived. Next: `release go web-2026.12`"));
     }
     SECTION("the owner ticking it themself gets no message") {
         env.say("bob", "control untick web-2026.12 6");
@@ -467,8 +489,8 @@ TEST_CASE("control tick records who, when, evidence and note", "[control]") {
     }
     SECTION("a number out of range says how many there are") {
         CHECK_THAT(env.say("bob", "control tick web-2026.12 9"),
-                   Equals("web-2026.12 has no control 9: it has 7 controls. Type `control list "
-                          "web-2026.12` to see them.\n"));
+                   Equals("web-2026.12 has no control 9: it has 7 controls, numbered 1, 2, "
+                          "3, 4, 5, 6, 7. Type `control list web-2026.12` to see them.\n"));
     }
     SECTION("evidence must be a link") {
         CHECK_THAT(env.say("bob", "control tick web-2026.12 2 evidence ftp://files/x"),
@@ -560,7 +582,7 @@ TEST_CASE("control waive needs a manager, a reason and a confirmation", "[contro
               "7 `business-signoff` reason \"signed off by email, see OPS-12\"");
         CHECK(run.outbound == 1);  // dana, its owner
         CHECK_THAT(env.say("bob", "control list web-2026.12"),
-                   Contains("0 of 7 done, 1 waived, 6 open (6 mandatory)"));
+                   Contains("1 of 7 done, 1 waived, 5 open (5 mandatory)"));
     }
     SECTION("`no` drops it") {
         env.say("alice", "control waive web-2026.12 7 \"signed off by email\"");
@@ -613,7 +635,7 @@ TEST_CASE(
     plan_web(env);  // alice: manager
     env.say("alice", "role grant @appr approver");
     env.say("alice", "control edit ops-ready owner @dana in web-2026.12");
-    env.say("alice", "control edit comms-approved owner approver in web-2026.12");
+    env.say("alice", "control edit business-signoff owner approver in web-2026.12");
     const auto audits = env.count("SELECT count(*) FROM audit_log");
 
     SECTION("anyone else is refused, told who owns it and who else may, and nothing changes") {
@@ -625,20 +647,21 @@ TEST_CASE(
                   "Only the owner of control 6 `ops-ready` on web-2026.12 (<@dana>), an approver "
                   "or a manager can tick it; you are a member. Ask <@dana> to tick it, or type "
                   "`role list` to see the approvers and managers.");
-            auto role_owned = env.run(user, "control tick web-2026.12 comms-approved");
+            auto role_owned = env.run(user, "control tick web-2026.12 business-signoff");
             CHECK_THAT(role_owned.reply.text,
-                       Contains("Only the owner of control 5 `comms-approved` on web-2026.12 "
+                       Contains("Only the owner of control 7 `business-signoff` on web-2026.12 "
                                 "(any approver), an approver or a manager can tick it"));
         }
         CHECK(control_status(env, "ops-ready") == "open");
-        CHECK(control_status(env, "comms-approved") == "open");
+        CHECK(control_status(env, "business-signoff") == "open");
         CHECK(env.count("SELECT count(*) FROM audit_log") == audits);
     }
     SECTION("the owner, an approver and a manager may") {
         CHECK_THAT(env.say("dana", "control tick web-2026.12 ops-ready"), Contains("Ticked"));
         CHECK_THAT(env.say("appr", "control untick web-2026.12 ops-ready"), Contains("Unticked"));
         CHECK_THAT(env.say("alice", "control tick web-2026.12 ops-ready"), Contains("Ticked"));
-        CHECK_THAT(env.say("appr", "control tick web-2026.12 comms-approved"), Contains("Ticked"));
+        CHECK_THAT(env.say("appr", "control tick web-2026.12 business-signoff"),
+                   Contains("Ticked"));
     }
     SECTION("unticking someone else's control tells them; others may not untick it") {
         env.say("dana", "control tick web-2026.12 ops-ready");
@@ -656,9 +679,24 @@ TEST_CASE(
         env.say("dana", "control tick web-2026.12 ops-ready");
         CHECK(env.run("dana", "control untick web-2026.12 ops-ready").outbound == 0);
     }
+    SECTION("a control releasebot keeps is nobody's to tick, and says what it waits for") {
+        auto out = env.run("alice", "control tick web-2026.12 backout-plan");
+        CHECK(out.reply.is_error);
+        CHECK(out.reply.text ==
+              "Nobody needs to tick control 2 `backout-plan` on web-2026.12: releasebot keeps it, "
+              "ticked while the backout plan has a step. Now the backout plan has no step yet. "
+              "Next: `plan add web-2026.12 backout \"<step>\"`.");
+        CHECK_THAT(env.say("alice", "control untick web-2026.12 comms-approved"),
+                   Contains("Nobody needs to untick control 5 `comms-approved` on web-2026.12: "
+                            "releasebot keeps it, ticked while no announcement of the release "
+                            "waits for review. Now no announcement waits for review."));
+        CHECK(control_status(env, "comms-approved") == "done");
+        CHECK(env.count("SELECT count(*) FROM audit_log") == audits);
+    }
     SECTION("a control without an owner stays open to every member") {
-        CHECK_THAT(env.say("stranger", "control tick web-2026.12 backout-plan"),
+        CHECK_THAT(env.say("stranger", "control tick web-2026.12 package-integrity"),
                    Contains("Ticked"));
-        CHECK_THAT(env.say("bob", "control untick web-2026.12 backout-plan"), Contains("Unticked"));
+        CHECK_THAT(env.say("bob", "control untick web-2026.12 package-integrity"),
+                   Contains("Unticked"));
     }
 }

@@ -88,7 +88,7 @@ TEST_CASE("a release with nothing to ship, or a program without its component, i
     TestEnv env;
     env.say("alice",
             "release plan web-2026.12 \"Web\" at 2026-12-10 14:00 program web program api");
-    for (int n = 1; n <= 7; ++n) env.say("bob", "control tick web-2026.12 " + std::to_string(n));
+    test::tick_open_controls(env, "web-2026.12", "bob");
     env.say("bob", "plan add web-2026.12 deploy \"Deploy\"");
     env.say("bob", "plan add web-2026.12 backout \"Roll back\"");
 
@@ -155,6 +155,12 @@ TEST_CASE("a release starts in its window, or outside it by a manager's override
         CHECK(state(env) == "deploying");
         CHECK_THAT(env.text("SELECT detail FROM audit_log WHERE action = 'release.start_override'"),
                    Contains("Customer outage"));
+    }
+    SECTION("the lead before the window is the deployment's to set") {
+        env.clock().set(test::utc("2026-12-10 13:20"));
+        CHECK_THAT(env.say("alice", "release start web-2026.12"), Contains("cannot start now"));
+        env.pipeline().set_start_lead(std::chrono::hours(1));
+        CHECK_THAT(env.say("alice", "release start web-2026.12"), Contains("is deploying"));
     }
     SECTION("after the window closed") {
         env.clock().set(test::utc("2026-12-10 16:30"));

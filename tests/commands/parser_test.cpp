@@ -99,8 +99,9 @@ TEST_CASE("bad commands get the exact message saying what to type", "[parser]") 
          "I don't know the command `deploy`. Type `help` to see all commands."},
         {"release lst",
          "`release lst` is not a command. `release` goes with `plan`, `list`, `show`, `move`, "
-         "`cancel`, `add`, `go`, `start`, `step`, `backout`, `done`, `calendar`, `els`, "
-         "`verify`. Did you mean `release list`? Type `help release` for examples."},
+         "`cancel`, `add`, `go`, `start`, `step`, `backout`, `done`, `calendar`, `edit`, "
+         "`remove`, `program`, `els`, `verify`. Did you mean `release list`? Type `help release` "
+         "for examples."},
         {"release plan web \"T\"", "`release plan` needs `at <when>`." + plan_usage},
         {"release plan web at tomorrow", "`release plan` needs \"<title>\"." + plan_usage},
         {"release plan web \"T\" at", "`at` needs <when> after it." + plan_usage},
@@ -148,8 +149,9 @@ TEST_CASE("bad commands get the exact message saying what to type", "[parser]") 
         // A word where a choice belongs is named, with the choices, not the word after it.
         {"plan add r deplyo \"x\"",
          "`deplyo` is not a valid plan for `plan add`: use `deploy` or `backout`. Did you mean "
-         "`deploy`?\nUsage: `plan add <release> deploy|backout \"<step>\" [owner @user] [takes "
-         "<duration>]`\nExample: `plan add web-2026.12 deploy \"Switch traffic to blue\" owner "
+         "`deploy`?\nUsage: `plan add <release> deploy|backout \"<step>\" [owner @user|<role>] "
+         "[takes <duration>]`\nExample: `plan add web-2026.12 deploy \"Switch traffic to blue\" "
+         "owner "
          "@dana takes 15m`"},
         {"role grant @bob aprover",
          "`aprover` is not a valid role for `role grant`: use `manager`, `approver` or `member`. "
@@ -175,7 +177,8 @@ TEST_CASE("bad commands get the exact message saying what to type", "[parser]") 
              plan_usage},
         {"release list past progam web",
          "I did not expect `progam` in `release list`. Did you mean `program`? What may still "
-         "follow: `program`.\nUsage: `release list [upcoming|past|all] [program <program>]`\n"
+         "follow: `program` or `page`.\nUsage: `release list [upcoming|past|all] [program "
+         "<program>] [page <n>]`\n"
          "Example: `release list upcoming program web`"},
         {"audit w xml",
          "I did not expect `xml` in `audit`. What may still follow: `csv` or `json`.\nUsage: "

@@ -36,10 +36,7 @@ void write_plans(TestEnv& env) {
 
 void approve_web(TestEnv& env) {
     add_components(env, "web-2026.12");
-    for (int n = 1; n <= 7; ++n) {
-        REQUIRE_THAT(env.say("bob", "control tick web-2026.12 " + std::to_string(n)),
-                     Contains("Ticked control"));
-    }
+    test::tick_open_controls(env, "web-2026.12", "bob");
     REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
 }
 
@@ -64,7 +61,7 @@ TEST_CASE("plan add appends a step with its owner and expected time", "[plan]") 
 
     CHECK(env.count("SELECT count(*) FROM plan_steps WHERE plan='deploy'") == 2);
     CHECK(env.text("SELECT title FROM plan_steps WHERE position=1") == "Switch traffic to blue");
-    CHECK(env.text("SELECT owner FROM plan_steps WHERE position=1") == "dana");
+    CHECK(env.text("SELECT owner FROM plan_steps WHERE position=1") == "user:dana");
     CHECK(env.count("SELECT expected_s FROM plan_steps WHERE position=1") == 900);
     CHECK(env.count("SELECT expected_s FROM plan_steps WHERE position=2") == 3600);
     CHECK(env.text("SELECT status FROM plan_steps WHERE position=2") == "pending");

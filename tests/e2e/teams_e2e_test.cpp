@@ -178,17 +178,21 @@ TEST_CASE("a release runs from plan to retrospective results in Teams", "[teams]
         std::string channel = said(teams, kChannel);
         INFO(channel);
         CHECK(channel.find("Planned " + kKey) != std::string::npos);
-        // The status card is there, with a tick action for every open control.
-        for (const char* slug : {"deployment-plan", "backout-plan", "business-signoff"}) {
+        // The status card is there, with a tick action for every open control people tick,
+        // and none for those releasebot keeps.
+        for (const char* slug : {"package-integrity", "ops-ready", "business-signoff"}) {
             CHECK(card_action(teams, kChannel, [&](const std::string& v) {
                 return v == "control tick " + kKey + " " + slug;
             }));
         }
+        CHECK_FALSE(card_action(teams, kChannel, [&](const std::string& v) {
+            return v == "control tick " + kKey + " deployment-plan";
+        }));
     }
 
-    // --- Bob ticks control 1 from the card with Action.Execute: the answer is in the response.
+    // --- Bob ticks control 4 from the card with Action.Execute: the answer is in the response.
     auto tick1 = card_action(teams, kChannel, [](const std::string& v) {
-        return v == "control tick " + kKey + " deployment-plan";
+        return v == "control tick " + kKey + " package-integrity";
     });
     REQUIRE(tick1);
     HttpReply invoke = bot.send(teams.execute(
@@ -200,18 +204,19 @@ TEST_CASE("a release runs from plan to retrospective results in Teams", "[teams]
         CHECK(std::string(answer.at("value").as_string()).find("Ticked control") !=
               std::string::npos);
     }
-    // --- and control 2 with Action.Submit (an older client): a message carrying the data.
+    // --- and control 6 with Action.Submit (an older client): a message carrying the data.
     auto tick2 = card_action(teams, kChannel, [](const std::string& v) {
-        return v == "control tick " + kKey + " backout-plan";
+        return v == "control tick " + kKey + " ops-ready";
     });
     REQUIRE(tick2);
     REQUIRE(bot.send(teams.submit(bob, kChannel, json::serialize(*tick2))).status == 200);
-    CHECK(bot.text("SELECT status || ' ' || done_by FROM release_controls WHERE position = 1") ==
+    CHECK(bot.text("SELECT status || ' ' || done_by FROM release_controls WHERE position = 4") ==
           "done 29:bob");
-    CHECK(bot.text("SELECT status || ' ' || done_by FROM release_controls WHERE position = 2") ==
+    CHECK(bot.text("SELECT status || ' ' || done_by FROM release_controls WHERE position = 6") ==
           "done 29:bob");
-    // The rest by typing, and the plans.
-    for (int n = 3; n <= 7; ++n) bot.say(bob, "control tick " + kKey + " " + std::to_string(n));
+    // The last by typing; the plans and a component tick the controls releasebot keeps.
+    bot.say(bob, "control tick " + kKey + " 7");
+    bot.say(bob, "release add " + kKey + " web/app@1.0.0");
     bot.say(bob, "plan add " + kKey + " deploy \"Deploy web\" takes 30m");
     bot.say(bob, "plan add " + kKey + " backout \"Roll back web\" takes 10m");
     CHECK(bot.count("SELECT count(*) FROM release_controls WHERE status = 'done'") == 7);
@@ -262,7 +267,7 @@ TEST_CASE("a release runs from plan to retrospective results in Teams", "[teams]
         std::string latest;
         for (const auto& r : rows)
             if (r.at("method").as_string() == "PUT") latest = json::serialize(r.at("activity"));
-        CHECK(latest.find("✅ 1. deployment-plan") != std::string::npos);
+        CHECK(latest.find("✅ 4. package-integrity") != std::string::npos);
     }
 
     // --- Retrospective: Bob gets the survey in a 1:1 chat the bot creates for him.
@@ -339,7 +344,7 @@ TEST_CASE("Teams: a duplicated activity does nothing twice", "[teams][e2e]") {
 
     SECTION("an invoke retried is answered without acting again") {
         auto tick = card_action(teams, kChannel, [](const std::string& v) {
-            return starts(v, "control tick " + kKey + " deployment-plan");
+            return starts(v, "control tick " + kKey + " business-signoff");
         });
         REQUIRE(tick);
         std::string invoke = teams.execute(bob, kChannel, "command", json::serialize(*tick));

@@ -235,7 +235,9 @@ TEST_CASE("command text over the limit is refused in words on every path", "[sec
         std::string title;
         for (int i = 0; i < 16000 - 60; ++i) title += "\xE2\x9C\x93";  // ✓
         auto at_limit = env.run("alice", "release plan long \"" + title + "\" at 2026-12-10 14:00");
-        CHECK_FALSE(at_limit.reply.is_error);
+        // The command is read whole; then the title is held to its own, smaller limit.
+        CHECK_THAT(at_limit.reply.text, Contains("The title is 15940 characters long; it may be "
+                                                 "at most 120."));
 
         auto over = env.run("alice", "release plan longer \"" + title + std::string(100, 'x') +
                                          "\" at 2026-12-10 14:00");

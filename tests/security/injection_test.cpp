@@ -61,6 +61,9 @@ void build_world(TestEnv& env) {
     must(env, "mgr", "role grant @appr approver");
     must(env, "mgr", "channel add stakeholders console:terminal");
     must(env, "own", "release plan rel \"Rel\" at 2026-12-20 10:00 for 2h");
+    // A first deploy step, so releasebot has already ticked `deployment-plan`: a second step
+    // changes the plan and nothing else.
+    must(env, "own", "plan add rel deploy \"Deploy rel\"");
     must(env, "own", "comms draft rel to stakeholders on done \"Rel is live\"");
     release_at(env, "run", "2026-12-23 10:00", Stage::deploying, 2);
     release_at(env, "past", "2026-12-02 10:00", Stage::deployed);
@@ -98,10 +101,10 @@ const std::vector<Case>& cases() {
         {"own", "control add inj-d \"D\" about {} to rel", false,
          "SELECT description FROM release_controls WHERE slug = 'inj-d'", "release_controls", 1},
         {"own",
-         "control tick rel 1 evidence https://ci.example.com/run?id=1';DROP%20TABLE%20releases;-- "
+         "control tick rel 4 evidence https://ci.example.com/run?id=1';DROP%20TABLE%20releases;-- "
          "{}",
          false,
-         "SELECT note FROM release_controls WHERE position = 1 AND release_id = (SELECT id FROM "
+         "SELECT note FROM release_controls WHERE position = 4 AND release_id = (SELECT id FROM "
          "releases WHERE key = 'rel')",
          "release_controls", 0},
         {"mgr", "control waive rel 2 {}", true,
@@ -109,8 +112,8 @@ const std::vector<Case>& cases() {
          "releases WHERE key = 'rel')",
          "release_controls", 0},
         {"own", "plan add rel deploy {} takes 10m", false,
-         "SELECT title FROM plan_steps WHERE release_id = (SELECT id FROM releases WHERE key = "
-         "'rel')",
+         "SELECT title FROM plan_steps WHERE position = 2 AND plan = 'deploy' AND release_id = "
+         "(SELECT id FROM releases WHERE key = 'rel')",
          "plan_steps", 1},
         {"own", "comms draft rel to stakeholders on done {}", false,
          "SELECT body FROM communications WHERE id = 2", "communications", 1},
@@ -234,8 +237,8 @@ TEST_CASE("a NUL or another control character in a command is refused before it 
     }
     // Tabs and line breaks are text, not control: a multi-line step is kept as typed.
     must(env, "own", "plan add rel deploy \"Line one\n\tLine two\"");
-    CHECK(env.text("SELECT title FROM plan_steps WHERE release_id = (SELECT id FROM releases WHERE "
-                   "key = 'rel')") == "Line one\n\tLine two");
+    CHECK(env.text("SELECT title FROM plan_steps WHERE position = 2 AND release_id = (SELECT id "
+                   "FROM releases WHERE key = 'rel')") == "Line one\n\tLine two");
 }
 
 TEST_CASE("CI webhook fields carrying SQL are stored as sent", "[security][injection]") {
@@ -252,14 +255,12 @@ TEST_CASE("CI webhook fields carrying SQL are stored as sent", "[security][injec
         e.actor = releasebot::Actor{"console", "local", releasebot::UserId("ci"), "CI", {}};
         e.conversation = {"console", "local", "", {}, {}};
         e.action_id = "control.tick";
-        e.fields = {{"release", "rel"},
-                    {"control", "components-versioned"},
-                    {"evidence", evidence},
-                    {"note", note}};
+        e.fields = {
+            {"release", "rel"}, {"control", "ops-ready"}, {"evidence", evidence}, {"note", note}};
         return pipeline.handle(e);
     };
     const std::string of_control =
-        " FROM release_controls WHERE slug = 'components-versioned' AND release_id = (SELECT id "
+        " FROM release_controls WHERE slug = 'ops-ready' AND release_id = (SELECT id "
         "FROM releases WHERE key = 'rel')";
     for (const auto& hostile : kHostile) {
         INFO(hostile);

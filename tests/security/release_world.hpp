@@ -29,8 +29,7 @@ inline void release_at(TestEnv& env, const std::string& key, const std::string& 
                        int deploy_steps = 1) {
     must(env, "own", "release plan " + key + " \"" + key + "\" at " + when, "Planned");
     must(env, "own", "release add " + key + " web/app@1.0.0", "Added");
-    for (int n = 1; n <= 7; ++n)
-        must(env, "own", "control tick " + key + " " + std::to_string(n), "Ticked");
+    tick_open_controls(env, key, "own");
     for (int n = 1; n <= deploy_steps; ++n)
         must(env, "own", "plan add " + key + " deploy \"Deploy " + std::to_string(n) + "\"",
              "Added deploy step");

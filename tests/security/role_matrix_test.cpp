@@ -56,11 +56,12 @@ void build_world(TestEnv& env) {
     must(env, "own", "control add owned \"Owned check\" owner @ctl to rel", "Added");
     must(env, "ctl", "control tick rel owned", "Ticked");
     must(env, "own", "control add apr \"Approvers' check\" owner approver to rel", "Added");
-    must(env, "own", "control tick rel 1", "Ticked");
+    must(env, "own", "control tick rel 6", "Ticked");
     must(env, "mgr", "control waive rel 2 \"Signed off by mail\"", "Please confirm");
     must(env, "mgr", "yes", "Waived");
     must(env, "own", "plan add rel deploy \"Deploy web\" owner @own takes 30m", "Added");
     must(env, "own", "plan add rel backout \"Roll back web\" takes 10m", "Added");
+    must(env, "own", "plan add rel deploy \"Smoke test web\"", "Added");
     must(env, "own",
          "release add rel web/api@1.0.0 url https://artifacts.example.com/api.tgz sha256 " +
              std::string(64, 'a'),
@@ -76,8 +77,7 @@ void build_world(TestEnv& env) {
     release_at(env, "run2", "2026-12-24 10:00", Stage::deploying);
     must(env, "own", "release plan run3 \"run3\" at 2026-12-25 10:00", "Planned");
     must(env, "own", "release add run3 web/app@1.0.0", "Added");
-    for (int n = 1; n <= 7; ++n)
-        must(env, "own", "control tick run3 " + std::to_string(n), "Ticked");
+    tick_open_controls(env, "run3", "own");
     must(env, "own", "plan add run3 deploy \"Deploy\" owner @ctl", "Added deploy step");
     must(env, "own", "plan add run3 backout \"Roll back\"", "Added backout step");
     must(env, "mgr", "release go run3", "approved");
@@ -124,8 +124,8 @@ const std::vector<Row>& rows() {
         {"control add tmpl \"A template\"", kManager},
         {"control edit ops-ready optional", kManager},
         {"control remove ops-ready", kManager},
-        {"control tick rel 3", kAll},
-        {"control untick rel 1", kAll},
+        {"control tick rel 7", kAll},
+        {"control untick rel 6", kAll},
         // A control with an owner: its owner, an approver or a manager.
         {"control tick rel extra", {"ctl", "appr", "mgr"}},
         {"control untick rel owned", {"ctl", "appr", "mgr"}},
@@ -135,6 +135,15 @@ const std::vector<Row>& rows() {
         {"control check rel extra https://status.example.com/health", kManager},
         {"plan add rel deploy \"Smoke test\"", kAll},
         {"plan remove rel deploy 1", kAll},
+        {"plan edit rel deploy 2 \"Smoke test the web\"", kAll},
+        {"plan move rel deploy 2 to 1", kAll},
+        {"plan insert rel deploy after 1 \"Warm caches\"", kAll},
+        // A step with an owner changes hands by its owner, the release's owner or a manager.
+        {"plan assign rel deploy 1 @mem", kOwnerOrManager},
+        {"plan assign rel deploy 2 @mem", kAll},
+        {"release edit rel title \"Renamed\"", kOwnerOrManager},
+        {"release remove rel web/api", kAll, true},
+        {"release program add rel api", kAll},
         {"channel add ops console:ops", kManager},
         {"channel remove stakeholders", kManager},
         {"comms draft rel to stakeholders now \"Hello\"", kAll},

@@ -102,7 +102,7 @@ TEST_CASE("one Slack workspace can neither see nor change another's releases",
             "SELECT count(*) FROM outbox WHERE payload LIKE '%API A%' OR payload LIKE '%A news%'");
         const std::vector<std::string> attempts = {
             "release show apionly",
-            "control tick apionly 1",
+            "control tick apionly 4",
             "control waive apionly 1 \"mine now\"",
             "release go apionly",
             "release move apionly to 2026-12-20 10:00",
@@ -132,7 +132,7 @@ TEST_CASE("one Slack workspace can neither see nor change another's releases",
             CHECK(snapshot_diff(before, snapshot(s.db, kBookkeeping)) == "");
         }
         CHECK(s.submit_survey("T0BBB", "U0MALLORY", "retro answer apionly").status == 200);
-        CHECK(s.mention("T0BBB", "U0MALLORY", "C0B", "control tick apionly 1").status == 200);
+        CHECK(s.mention("T0BBB", "U0MALLORY", "C0B", "control tick apionly 4").status == 200);
         CHECK(snapshot_diff(before, snapshot(s.db, kBookkeeping)) == "");
         // One refusal per press, form and mention went back to mallory; nothing to A.
         CHECK(s.count("SELECT count(*) FROM outbox") ==
@@ -144,7 +144,7 @@ TEST_CASE("one Slack workspace can neither see nor change another's releases",
     }
 
     SECTION("the same key in both is two releases: B's changes never reach A's") {
-        s.slash("T0BBB", "U0MALLORY", "C0B", "control tick web 1");
+        s.slash("T0BBB", "U0MALLORY", "C0B", "control tick web 4");
         s.slash("T0BBB", "U0MALLORY", "C0B", "release move web to 2026-12-13 14:00");
         s.slash("T0BBB", "U0MALLORY", "C0B", "release cancel web");
         s.slash("T0BBB", "U0MALLORY", "C0B", "yes");
@@ -158,7 +158,8 @@ TEST_CASE("one Slack workspace can neither see nor change another's releases",
                 std::to_string(test::utc("2026-12-10 14:00").time_since_epoch().count())) == 1);
         CHECK(s.count("SELECT count(*) FROM release_controls rc JOIN releases r ON r.id = "
                       "rc.release_id WHERE r.workspace_id = " +
-                      std::to_string(a.value()) + " AND rc.status <> 'open'") == 0);
+                      std::to_string(a.value()) +
+                      " AND rc.status <> 'open' AND rc.done_by <> 'releasebot'") == 0);
         CHECK(s.count("SELECT count(*) FROM audit_log WHERE workspace_id = " +
                       std::to_string(a.value()) + " AND actor = 'U0MALLORY'") == 0);
     }
@@ -166,7 +167,7 @@ TEST_CASE("one Slack workspace can neither see nor change another's releases",
     SECTION("a CI pipeline reaches only the workspace whose secret signed it") {
         const DbSnapshot before = snapshot(s.db, {"processed_events"});
         const std::string tick =
-            R"({"action":"control.tick","release":"apionly","control":"deployment-plan"})";
+            R"({"action":"control.tick","release":"apionly","control":"package-integrity"})";
         // B's secret on A's URL, A's secret on B's URL: the signature does not match.
         CHECK(s.ci_post(a, s.secrets(b).webhook_secret, tick).status == 401);
         CHECK(s.ci_post(b, s.secrets(a).webhook_secret, tick).status == 401);
@@ -178,7 +179,8 @@ TEST_CASE("one Slack workspace can neither see nor change another's releases",
         // The same request with A's own secret on A's URL ticks A's control: the refusals above
         // were the tenants' doing, not a malformed request.
         CHECK(s.ci_post(a, s.secrets(a).webhook_secret, tick).status == 200);
-        CHECK(s.count("SELECT count(*) FROM release_controls WHERE status = 'done'") == 1);
+        CHECK(s.count("SELECT count(*) FROM release_controls WHERE status = 'done' AND done_by "
+                      "<> 'releasebot'") == 1);
     }
 
     SECTION("each calendar feed and each export holds one workspace") {
@@ -230,8 +232,8 @@ TEST_CASE("one Teams tenant can neither see nor change another's releases", "[se
     REQUIRE(s.count("SELECT count(*) FROM releases") == 3);
 
     const DbSnapshot before = snapshot(s.db, kBookkeeping);
-    for (const char* text : {"release show tweb", "release show sweb", "control tick tweb 1",
-                             "control tick sweb 1", "release go tweb", "plan add tweb deploy \"x\"",
+    for (const char* text : {"release show tweb", "release show sweb", "control tick tweb 4",
+                             "control tick sweb 4", "release go tweb", "plan add tweb deploy \"x\"",
                              "comms review 1 approve", "retro answer tweb 1 5"}) {
         INFO("tenant B types: " << text);
         as_b(teams.message(mallory, b_channel, text));
@@ -240,7 +242,7 @@ TEST_CASE("one Teams tenant can neither see nor change another's releases", "[se
     // A card button (Action.Execute) and a card form (Action.Submit) naming A's release.
     std::string pressed = as_b(
         teams.execute(mallory, b_channel, "command",
-                      R"({"action_id":"command","value":"control tick tweb deployment-plan"})"));
+                      R"({"action_id":"command","value":"control tick tweb package-integrity"})"));
     CHECK_THAT(pressed, Contains("There is no release `tweb` here"));
     as_b(teams.submit(mallory, b_channel,
                       R"({"action_id":"command","value":"release cancel tweb"})"));

@@ -190,6 +190,49 @@ TEST_CASE("an older database learns the state backout-failed and keeps every row
     CHECK(count("SELECT count(*) FROM audit_log WHERE release_id IS NULL") == 1);
 }
 
+TEST_CASE("an older database keeps its step owners and learns announcements on cancel",
+          "[storage]") {
+    TempDir dir;
+    const auto path = dir.file("v11.db");
+    {
+        sqlite3* raw = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+        for (const auto& m : migrations())
+            if (m.version <= 11) raw_exec(raw, std::string(m.sql));
+        raw_exec(raw, "PRAGMA user_version = 11");
+        raw_exec(raw,
+                 "INSERT INTO workspaces (id, platform, tenant, name, time_zone, created_at) "
+                 "VALUES (1, 'teams', 't', 'T', 'UTC', 1764000000)");
+        raw_exec(raw,
+                 "INSERT INTO releases (id, workspace_id, key, title, state, window_start, "
+                 "duration_s, owner, active_plan, created_by, created_at, updated_at) VALUES (7, "
+                 "1, 'web-2026.12', 'Web', 'planned', 1796000000, 7200, 'alice', 'deploy', "
+                 "'alice', 1764000000, 1764000000)");
+        raw_exec(raw,
+                 "INSERT INTO plan_steps (release_id, plan, position, title, owner, status) "
+                 "VALUES (7, 'deploy', 1, 'Switch', '29:1dana', 'pending'), "
+                 "(7, 'deploy', 2, 'Watch', NULL, 'pending')");
+        sqlite3_close(raw);
+    }
+    Database db(path);
+    Store store(db);
+    CHECK(db.schema_version() == latest());
+    auto steps = store.plans.steps(ReleaseId(7), PlanKind::deploy);
+    REQUIRE(steps.size() == 2);
+    // A Teams user id holds a colon; it is still read back as that person.
+    REQUIRE(steps[0].owner);
+    CHECK(steps[0].owner->kind == Owner::Kind::user);
+    CHECK(steps[0].owner->name == "29:1dana");
+    CHECK_FALSE(steps[1].owner);
+    db.exec(
+        "INSERT INTO communications (workspace_id, release_id, author, body, audiences, "
+        "trigger_kind, created_at, updated_at) VALUES (1, 7, 'alice', 'x', 'ops', 'cancel', 0, 0)");
+    CHECK_THROWS_AS(db.exec("INSERT INTO communications (workspace_id, release_id, author, body, "
+                            "audiences, trigger_kind, created_at, updated_at) VALUES "
+                            "(1, 7, 'alice', 'x', 'ops', 'never', 0, 0)"),
+                    DatabaseError);
+}
+
 TEST_CASE("a database from a newer releasebot is refused and keeps its version", "[storage]") {
     TempDir dir;
     const auto path = dir.file("future.db");

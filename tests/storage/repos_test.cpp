@@ -480,14 +480,21 @@ TEST_CASE_METHOD(Fixture, "release controls are copied, ticked and renumbered", 
         CHECK(unticked->done_by == std::nullopt);
         CHECK(unticked->done_at == std::nullopt);
     }
-    SECTION("removing a control renumbers the rest 1..n") {
+    SECTION("removing a control leaves the others their numbers") {
         store.controls.remove(controls[1].id);
         auto rest = store.controls.for_release(r.id);
         CHECK(slugs(rest) == std::vector<std::string>{"deployment-plan", "components-versioned",
                                                       "business-signoff"});
-        CHECK(positions(rest) == std::vector<int>{1, 2, 3});
-        CHECK(store.controls.at(r.id, 2)->slug == "components-versioned");
-        CHECK(store.controls.at(r.id, 4) == std::nullopt);
+        CHECK(positions(rest) == std::vector<int>{1, 3, 4});
+        CHECK(store.controls.at(r.id, 3)->slug == "components-versioned");
+        CHECK(store.controls.at(r.id, 2) == std::nullopt);
+        // A control added later takes the next number, never a freed one.
+        ReleaseControl extra;
+        extra.release = r.id;
+        extra.slug = "extra";
+        extra.title = "Extra";
+        store.controls.add(extra);
+        CHECK(store.controls.at(r.id, 5)->slug == "extra");
         CHECK(store.controls.at(r.id, 0) == std::nullopt);
         CHECK(store.controls.find(r.id, "backout-plan") == std::nullopt);
     }
@@ -519,7 +526,7 @@ TEST_CASE_METHOD(Fixture, "plan steps are numbered per plan and renumbered on re
     SECTION("a step round-trips") {
         auto s = *store.plans.at(r.id, PlanKind::deploy, 2);
         s.title = "Deploy API v2";
-        s.owner = UserId("carol");
+        s.owner = Owner{Owner::Kind::role, "approver"};
         s.expected = 15min;
         s.status = StepStatus::failed;
         s.done_by = UserId("carol");
@@ -531,7 +538,8 @@ TEST_CASE_METHOD(Fixture, "plan steps are numbered per plan and renumbered on re
         CHECK(got->id == s.id);
         CHECK(got->plan == PlanKind::deploy);
         CHECK(got->title == "Deploy API v2");
-        CHECK(got->owner == UserId("carol"));
+        REQUIRE(got->owner);
+        CHECK(got->owner->stored() == "role:approver");
         CHECK(got->expected == 15min);
         CHECK(got->status == StepStatus::failed);
         CHECK(got->done_by == UserId("carol"));
@@ -552,6 +560,19 @@ TEST_CASE_METHOD(Fixture, "plan steps are numbered per plan and renumbered on re
         // A new step goes after the last.
         add(PlanKind::deploy, "Smoke test");
         CHECK(store.plans.at(r.id, PlanKind::deploy, 3)->title == "Smoke test");
+    }
+    SECTION("placing a step moves it and closes up the others, in its own plan only") {
+        store.plans.place(deploy[2].id, 1);
+        auto order = store.plans.steps(r.id, PlanKind::deploy);
+        REQUIRE(order.size() == 3);
+        CHECK(order[0].title == "Deploy web");
+        CHECK(order[1].title == "Drain traffic");
+        CHECK(order[2].title == "Deploy API");
+        for (int i = 0; i < 3; ++i) CHECK(order[i].position == i + 1);
+        // Past the end means last.
+        store.plans.place(order[0].id, 99);
+        CHECK(store.plans.at(r.id, PlanKind::deploy, 3)->title == "Deploy web");
+        CHECK(store.plans.at(r.id, PlanKind::backout, 1)->title == "Restore API");
     }
 }
 

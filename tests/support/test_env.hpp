@@ -36,6 +36,7 @@ public:
     Database& db() { return *db_; }
     Store& store() { return *store_; }
     ManualClock& clock() { return clock_; }
+    Pipeline& pipeline() { return *pipeline_; }
     // The reader's zone for console users (default "UTC").
     std::string zone = "UTC";
 
@@ -50,10 +51,15 @@ private:
 // when it has none).
 void add_components(TestEnv& env, const std::string& key, const std::string& user = "alice");
 
+// `user` ticks every control of `key` that is open and that people tick (releasebot keeps the
+// ones the gate checks itself: plans, versioned components, approved announcements). Each tick
+// must succeed.
+void tick_open_controls(TestEnv& env, const std::string& key, const std::string& user);
+
 // The common story of many tests: bob adds a component `<program>/app@1.0.0` for each program of
-// web-2026.12 (web when it has none), ticks all seven default controls and writes a one-step
-// deploy and backout plan; alice (a manager) approves it. The release must be planned
-// and have no unapproved communications.
+// web-2026.12 (web when it has none), ticks the controls people tick and writes a one-step
+// deploy and backout plan (which ticks the plan controls); alice (a manager) approves it. The
+// release must be planned and have no unapproved communications.
 void approve_web_release(TestEnv& env);
 
 // Starts `key` as `user` the way a team does: when its window opens. Moves the clock to ten

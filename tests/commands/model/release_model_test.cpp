@@ -57,7 +57,7 @@ ReleaseFacts ready() {
     f.release.duration = std::chrono::hours(2);
     f.release.programs = {"web"};
     f.components = {component("web", "frontend", "4.2.0")};
-    f.controls = {control(1, "deployment-plan", ControlStatus::done),
+    f.controls = {control(1, "business-signoff", ControlStatus::done),
                   control(2, "ops-ready", ControlStatus::waived)};
     f.steps = {step(PlanKind::deploy, 1, "Deploy"), step(PlanKind::backout, 1, "Roll back")};
     return f;
@@ -88,7 +88,14 @@ TEST_CASE("the gate passes a release that is ready and names each thing that blo
     const Case cases[] = {
         {"an open mandatory control",
          [](ReleaseFacts& f) { f.controls[0].status = ControlStatus::open; },
-         "Control 1 `deployment-plan`", "control tick web-1 deployment-plan"},
+         "Control 1 `business-signoff`", "control tick web-1 business-signoff"},
+        // One releasebot keeps is not a blocker of its own: the check it stands for is.
+        {"an open control releasebot keeps, whose plan is missing",
+         [](ReleaseFacts& f) {
+             f.controls.push_back(control(3, "deployment-plan", ControlStatus::open));
+             f.steps.erase(f.steps.begin());
+         },
+         "no deployment plan", "plan add web-1 deploy"},
         {"no deployment plan", [](ReleaseFacts& f) { f.steps.erase(f.steps.begin()); },
          "no deployment plan", "plan add web-1 deploy"},
         {"no backout plan", [](ReleaseFacts& f) { f.steps.pop_back(); }, "no backout plan",
@@ -291,6 +298,171 @@ TEST_CASE("two windows of one program in one environment collide", "[model][coll
 
 // Properties over random sequences of changes: after any change to a gate input the release is
 // not approved; an approved release never has a blocker; a re-approval covers the new state.
+TEST_CASE("every change is accepted in exactly the states of the lifecycle, and leads on",
+          "[model][lifecycle]") {
+    using S = ReleaseState;
+    const S all[] = {S::planned,    S::approved,       S::deploying, S::deployed,
+                     S::backed_out, S::backout_failed, S::cancelled};
+    struct Row {
+        Change change;
+        const char* command;
+        std::vector<S> accepted;
+    };
+    const Row table[] = {
+        {Change::edit, "release add", {S::planned, S::approved}},
+        {Change::rename,
+         "release edit",
+         {S::planned, S::approved, S::deploying, S::deployed, S::backed_out, S::backout_failed}},
+        {Change::reassign, "plan assign", {S::planned, S::approved, S::deploying}},
+        {Change::approve, "release go", {S::planned}},
+        {Change::unapprove, "release go", {S::approved}},
+        {Change::start, "release start", {S::approved}},
+        {Change::step, "release step", {S::deploying}},
+        {Change::backout, "release backout", {S::deploying}},
+        {Change::finish, "release done", {S::deploying}},
+        {Change::cancel, "release cancel", {S::planned, S::approved}},
+        {Change::move, "release move", {S::planned, S::approved}},
+        {Change::announce, "comms draft", {S::planned, S::approved, S::deploying}},
+        {Change::remind, "remind", {S::planned, S::approved}},
+    };
+    for (const Row& row : table) {
+        for (const S state : all) {
+            Release r;
+            r.key = "web-1";
+            r.state = state;
+            const bool ok =
+                std::find(row.accepted.begin(), row.accepted.end(), state) != row.accepted.end();
+            INFO(row.command << " in state " << to_string(state));
+            auto no = refusal(r, row.change, row.command);
+            CHECK(no.has_value() == !ok);
+            if (no) {
+                CHECK_THAT(*no, Catch::StartsWith("web-1 is " + to_string(state) + "; `" +
+                                                  row.command + "` needs it to be "));
+                CHECK_THAT(*no, Catch::EndsWith("Type `release show web-1` to see where it "
+                                                "stands."));
+            }
+        }
+    }
+    Release r;
+    r.key = "web-1";
+    r.state = S::planned;
+    CHECK(*refusal(r, Change::start, "release start") ==
+          "web-1 is planned; `release start` needs it to be approved. Type `release show web-1` "
+          "to see where it stands.");
+    r.state = S::deployed;
+    CHECK_THAT(*refusal(r, Change::move, "release move"),
+               Catch::Contains("needs it to be planned or approved."));
+    CHECK_THAT(*refusal(r, Change::step, "release step"),
+               Catch::Contains("needs it to be deploying (after `release start`)."));
+
+    SECTION("where each accepted change leads") {
+        r.state = S::planned;
+        CHECK(after(r, Change::approve) == S::approved);
+        CHECK(after(r, Change::edit) == S::planned);
+        CHECK(after(r, Change::cancel) == S::cancelled);
+        r.state = S::approved;
+        CHECK(after(r, Change::unapprove) == S::planned);
+        CHECK(after(r, Change::start) == S::deploying);
+        CHECK(after(r, Change::move) == S::approved);
+        r.state = S::deploying;
+        r.active_plan = PlanKind::deploy;
+        CHECK(after(r, Change::step) == S::deploying);
+        CHECK(after(r, Change::finish) == S::deployed);
+        CHECK(after(r, Change::backout) == S::deploying);
+        r.active_plan = PlanKind::backout;
+        CHECK(after(r, Change::finish) == S::backed_out);
+        CHECK(after(r, Change::finish, true) == S::backout_failed);
+    }
+    SECTION("a random walk of accepted changes stays in the lifecycle and ends for good") {
+        std::mt19937 random(20261207);
+        const Change changes[] = {
+            Change::edit,  Change::rename,   Change::reassign, Change::approve, Change::unapprove,
+            Change::start, Change::step,     Change::backout,  Change::finish,  Change::cancel,
+            Change::move,  Change::announce, Change::remind};
+        for (int walk = 0; walk < 200; ++walk) {
+            Release w;
+            w.key = "walk";
+            w.state = S::planned;
+            for (int i = 0; i < 30; ++i) {
+                const Change c = changes[random() % std::size(changes)];
+                if (refusal(w, c, "x")) continue;
+                const S before = w.state;
+                if (c == Change::backout) w.active_plan = PlanKind::backout;
+                if (c == Change::start) w.active_plan = PlanKind::deploy;
+                w.state = after(w, c, random() % 2 == 0);
+                // Only these lead anywhere else; the others keep the state.
+                const bool moves = c == Change::approve || c == Change::unapprove ||
+                                   c == Change::start || c == Change::finish || c == Change::cancel;
+                if (!moves) CHECK(w.state == before);
+                // Once finished, only a rename is still accepted; once cancelled, nothing.
+                if (w.state != S::planned && w.state != S::approved && w.state != S::deploying)
+                    for (const Change other : changes)
+                        CHECK(refusal(w, other, "x").has_value() ==
+                              (other != Change::rename || w.state == S::cancelled));
+            }
+        }
+    }
+}
+
+TEST_CASE("the controls the gate already checks keep themselves", "[model][kept]") {
+    ReleaseFacts f = ready();
+    f.controls = {control(1, "deployment-plan", ControlStatus::open),
+                  control(2, "backout-plan", ControlStatus::open),
+                  control(3, "components-versioned", ControlStatus::open),
+                  control(4, "package-integrity", ControlStatus::open),
+                  control(5, "comms-approved", ControlStatus::waived)};
+    CHECK(is_kept_control("backout-plan"));
+    CHECK_FALSE(is_kept_control("package-integrity"));
+
+    SECTION("what holds is ticked, with why; others are left to people") {
+        auto changed = settle_kept_controls(f, kNow);
+        REQUIRE(changed.size() == 3);
+        for (const auto& c : changed) {
+            CHECK(c.status == ControlStatus::done);
+            CHECK(c.done_at == kNow);
+            CHECK(c.done_by == UserId("releasebot"));
+            CHECK(c.note.value_or("").rfind("kept by releasebot: ", 0) == 0);
+        }
+        CHECK(changed[0].note == "kept by releasebot: the deploy plan has steps");
+        // The waived one stays waived whatever happens.
+        CHECK(std::none_of(changed.begin(), changed.end(),
+                           [](const ReleaseControl& c) { return c.slug == "comms-approved"; }));
+    }
+    SECTION("what stops holding opens again, and says what to do") {
+        f.controls[1].status = ControlStatus::done;
+        f.controls[2].status = ControlStatus::done;
+        f.steps = {step(PlanKind::deploy, 1, "Deploy")};
+        f.release.programs = {"web", "api"};
+        auto changed = settle_kept_controls(f, kNow);
+        REQUIRE(changed.size() == 3);  // deployment-plan ticked; the other two reopened
+        CHECK(changed[0].slug == "deployment-plan");
+        CHECK(changed[1].slug == "backout-plan");
+        CHECK(changed[1].status == ControlStatus::open);
+        CHECK(changed[2].status == ControlStatus::open);
+        auto kept = kept_controls(f);
+        auto versioned = std::find_if(kept.begin(), kept.end(), [](const KeptControl& k) {
+            return k.slug == "components-versioned";
+        });
+        REQUIRE(versioned != kept.end());
+        CHECK(versioned->why == "program api has no component");
+        CHECK(versioned->fix == "release add web-1 api/<component>@<version>");
+    }
+    SECTION("an announcement waiting for review holds comms-approved open") {
+        f.controls[4].status = ControlStatus::open;
+        f.held.push_back({7, {"stakeholders"}, false});
+        auto kept = kept_controls(f);
+        CHECK_FALSE(kept.back().holds);
+        CHECK(kept.back().why == "announcement #7 waits for review");
+        CHECK(kept.back().fix == "comms review 7 approve");
+    }
+    SECTION("settling twice changes nothing the second time") {
+        for (auto& c : settle_kept_controls(f, kNow))
+            for (auto& mine : f.controls)
+                if (mine.slug == c.slug) mine = c;
+        CHECK(settle_kept_controls(f, kNow).empty());
+    }
+}
+
 TEST_CASE("a random walk of changes never leaves an approval that does not hold",
           "[model][approval][property]") {
     const auto seed = GENERATE(1u, 7u, 42u, 2026u);

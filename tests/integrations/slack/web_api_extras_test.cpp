@@ -174,7 +174,7 @@ void deploy_web_release(SlackBot& bot) {
     bot.type("U1ALICE", "plan add web-1 deploy \"Deploy\" takes 10m");
     bot.type("U1ALICE", "plan add web-1 backout \"Roll back\" takes 10m");
     bot.type("U1ALICE", "release add web-1 web/app@1.0.0");
-    for (int i = 1; i <= 7; ++i) bot.type("U1ALICE", "control tick web-1 " + std::to_string(i));
+    for (int i : {4, 6, 7}) bot.type("U1ALICE", "control tick web-1 " + std::to_string(i));
     bot.type("U1ALICE", "release go web-1");
     bot.type("U1ALICE", "release start web-1");
     bot.type("U1ALICE", "release step web-1 1 done");
@@ -534,7 +534,7 @@ TEST_CASE("the Events API receiver does the same with the bot token", "[slack]")
         run("plan add web-1 deploy \"Deploy\" takes 10m");
         run("plan add web-1 backout \"Roll back\" takes 10m");
         run("release add web-1 web/app@1.0.0");
-        for (int i = 1; i <= 7; ++i) run("control tick web-1 " + std::to_string(i));
+        for (int i : {4, 6, 7}) run("control tick web-1 " + std::to_string(i));
         clock.set(test::utc("2026-12-05 13:50"));
         run("release go web-1");
         run("release start web-1");

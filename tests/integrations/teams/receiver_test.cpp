@@ -192,14 +192,14 @@ TEST_CASE("an Action.Execute press runs its command and answers in the invoke re
                 .status == 200);
     std::int64_t before = f.outbox();
     HttpResponse res = f.receiver.handle(post(execute(
-        "29:bob", "command", {{"action_id", "command"}, {"value", "control tick web-2026.12 1"}})));
+        "29:bob", "command", {{"action_id", "command"}, {"value", "control tick web-2026.12 4"}})));
     CHECK(res.status == 200);
     json::object body = json::parse(res.body).as_object();
     CHECK(body.at("statusCode").as_int64() == 200);
     CHECK(body.at("type").as_string() == "application/vnd.microsoft.activity.message");
     CHECK(std::string(body.at("value").as_string()).find("Ticked") != std::string::npos);
-    CHECK(f.env.text("SELECT status FROM release_controls WHERE position = 1") == "done");
-    CHECK(f.env.text("SELECT done_by FROM release_controls WHERE position = 1") == "29:bob");
+    CHECK(f.env.text("SELECT status FROM release_controls WHERE position = 4") == "done");
+    CHECK(f.env.text("SELECT done_by FROM release_controls WHERE position = 4") == "29:bob");
     CHECK(f.outbox() > before);  // the channel sees it too (reply and status update)
 
     SECTION("a press with no action releasebot knows is an invoke error, not a crash") {
@@ -216,7 +216,7 @@ TEST_CASE("an Action.Execute press runs its command and answers in the invoke re
         json::object b = json::parse(again.body).as_object();
         CHECK(b.at("statusCode").as_int64() == 200);
         CHECK(std::string(b.at("value").as_string()).find("web-2099") != std::string::npos);
-        CHECK(f.env.count("SELECT COUNT(*) FROM release_controls WHERE status = 'done'") == 1);
+        CHECK(f.env.count("SELECT COUNT(*) FROM release_controls WHERE done_by = '29:bob'") == 1);
     }
 }
 
