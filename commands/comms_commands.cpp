@@ -120,11 +120,6 @@ std::string stage(const Release& r) {
     return to_string(r.state);
 }
 
-bool accepts_drafts(ReleaseState s) {
-    return s == ReleaseState::planned || s == ReleaseState::approved ||
-           s == ReleaseState::deploying;
-}
-
 // One audience and its channels, as read now.
 struct Addressed {
     std::string name;
@@ -348,9 +343,7 @@ Result<Trigger> trigger_arg(Context& ctx, const ParsedCommand& cmd, const Releas
 Result<Reply> comms_draft(Context& ctx, const ParsedCommand& cmd) {
     auto rel = load_release(ctx, cmd.get("release"));
     if (!rel) return rel.error();
-    if (!accepts_drafts(rel->state)) {
-        return wrong_state(*rel, "comms draft", "planned, approved or deploying");
-    }
+    RB_TRY(accepts(*rel, model::Change::announce, "comms draft"));
     auto names = audience_names(ctx, cmd.get("audiences"));
     if (!names) return names.error();
     auto trigger = trigger_arg(ctx, cmd, *rel);

@@ -87,11 +87,6 @@ std::string necessity(bool mandatory) {
     return mandatory ? "mandatory" : "optional";
 }
 
-bool accepts_ticks(ReleaseState s) {
-    return s == ReleaseState::planned || s == ReleaseState::approved ||
-           s == ReleaseState::deploying;
-}
-
 std::string reopened_note(const Release& r) {
     return "*" + r.key + "* is back to planned: run `release go " + r.key + "` again once " +
            "its blockers are cleared.";
@@ -226,9 +221,7 @@ Result<Reply> control_add(Context& ctx, const ParsedCommand& cmd) {
 
     auto rel = load_release(ctx, *release_key);
     if (!rel) return rel.error();
-    if (!is_open_for_changes(rel->state)) {
-        return wrong_state(*rel, "control add … to " + rel->key, "planned or approved");
-    }
+    RB_TRY(accepts(*rel, model::Change::edit, "control add … to " + rel->key));
     if (auto existing = ctx.store.controls.find(rel->id, slug)) {
         return conflict("Control `" + existing->slug + "` already exists on " + rel->key +
                         " as number " + std::to_string(existing->position) + " (" +
@@ -360,9 +353,7 @@ Result<Reply> control_edit(Context& ctx, const ParsedCommand& cmd) {
 
     auto rel = load_release(ctx, *release_key);
     if (!rel) return rel.error();
-    if (!is_open_for_changes(rel->state)) {
-        return wrong_state(*rel, "control edit … in " + rel->key, "planned or approved");
-    }
+    RB_TRY(accepts(*rel, model::Change::edit, "control edit … in " + rel->key));
     auto c = resolve_control(ctx, *rel, ref);
     if (!c) return c.error();
     bool was_mandatory = c->mandatory;
@@ -427,9 +418,7 @@ Result<Reply> control_remove(Context& ctx, const ParsedCommand& cmd) {
 
     auto rel = load_release(ctx, *release_key);
     if (!rel) return rel.error();
-    if (!is_open_for_changes(rel->state)) {
-        return wrong_state(*rel, "control remove … from " + rel->key, "planned or approved");
-    }
+    RB_TRY(accepts(*rel, model::Change::edit, "control remove … from " + rel->key));
     auto c = resolve_control(ctx, *rel, ref);
     if (!c) return c.error();
     // Removing a control drops it from the gate like a waiver does, but leaves no reason
@@ -502,7 +491,7 @@ Result<Reply> control_list(Context& ctx, const ParsedCommand& cmd) {
         r.checklist(std::move(items));
     }
     r.section(summary_line(t));
-    if (accepts_ticks(rel->state)) r.context(next_hint(*rel, t));
+    if (model::allows(rel->state, model::Change::tick)) r.context(next_hint(*rel, t));
     return r;
 }
 
@@ -569,7 +558,7 @@ Result<Reply> control_explain(Context& ctx, const ParsedCommand& cmd) {
         if (auto check = ctx.store.controls.health_check(c.id)) {
             r.fields({{"Health check", health_check_summary(ctx, *check)}});
         }
-        if (c.status == ControlStatus::open && accepts_ticks(rel->state)) {
+        if (c.status == ControlStatus::open && model::allows(rel->state, model::Change::tick)) {
             r.context("Tick it with `control tick " + rel->key + " " + c.slug +
                       " evidence <url> \"note\"`");
         }
@@ -580,7 +569,7 @@ Result<Reply> control_explain(Context& ctx, const ParsedCommand& cmd) {
     std::vector<std::string> open_in;
     for (const auto& release :
          ctx.store.releases.list(ctx.workspace.id, ReleaseFilter::all, ctx.now)) {
-        if (!accepts_ticks(release.state)) continue;
+        if (!model::allows(release.state, model::Change::tick)) continue;
         auto c = ctx.store.controls.find(release.id, slug);
         if (c && c->status == ControlStatus::open) {
             open_in.push_back(release.key + " (" + to_string(release.state) + ", number " +
@@ -602,9 +591,7 @@ Result<Reply> control_explain(Context& ctx, const ParsedCommand& cmd) {
 Result<Release> release_for_ticks(Context& ctx, const ParsedCommand& cmd, const std::string& what) {
     auto rel = load_release(ctx, cmd.get("release"));
     if (!rel) return rel.error();
-    if (!accepts_ticks(rel->state)) {
-        return wrong_state(*rel, what, "planned, approved or deploying");
-    }
+    RB_TRY(accepts(*rel, model::Change::tick, what));
     return rel;
 }
 
@@ -848,9 +835,7 @@ Result<Reply> control_check_off(Context& ctx, const Release& rel, const ReleaseC
 Result<Reply> control_check(Context& ctx, const ParsedCommand& cmd) {
     auto rel = load_release(ctx, cmd.get("release"));
     if (!rel) return rel.error();
-    if (!is_open_for_changes(rel->state)) {
-        return wrong_state(*rel, "control check", "planned or approved");
-    }
+    RB_TRY(accepts(*rel, model::Change::edit, "control check"));
     auto c = resolve_control(ctx, *rel, cmd.get("control"));
     if (!c) return c.error();
     auto current = ctx.store.controls.health_check(c->id);

@@ -158,8 +158,21 @@ Result<Reply> run_submission(Context& ctx, std::string_view value,
 
 namespace {
 
-Result<Reply> confirm_yes(Context& ctx, const ParsedCommand&) {
+// A button carries the code of the confirmation it was drawn for; a typed `yes` or `no` has
+// none and answers the one waiting now. A code that is not the waiting one's is an old button.
+Status check_code(const ParsedCommand& cmd, const std::optional<PendingConfirmation>& pending) {
+    if (!cmd.has("code")) return ok_status();
+    if (pending && confirmation_code(*pending) == cmd.get("code")) return ok_status();
+    std::string msg = "That button belongs to an earlier confirmation, which is no longer "
+                      "waiting. Nothing was done.";
+    if (pending)
+        msg += " What waits now is: " + pending->summary + " — type `yes` or `no` to answer it.";
+    return conflict(msg);
+}
+
+Result<Reply> confirm_yes(Context& ctx, const ParsedCommand& cmd) {
     auto pending = ctx.store.confirmations.get(ctx.workspace.id, ctx.actor.user);
+    RB_TRY(check_code(cmd, pending));
     if (!pending) {
         return conflict("Nothing is waiting for your confirmation. `yes` confirms a command "
                         "that asked for it, such as `release cancel` or `control waive`.");
@@ -173,8 +186,9 @@ Result<Reply> confirm_yes(Context& ctx, const ParsedCommand&) {
     return run_command(ctx, pending->command_text);
 }
 
-Result<Reply> confirm_no(Context& ctx, const ParsedCommand&) {
+Result<Reply> confirm_no(Context& ctx, const ParsedCommand& cmd) {
     auto pending = ctx.store.confirmations.get(ctx.workspace.id, ctx.actor.user);
+    RB_TRY(check_code(cmd, pending));
     if (!pending) return conflict("Nothing is waiting for your confirmation.");
     ctx.store.confirmations.clear(ctx.workspace.id, ctx.actor.user);
     return Reply::plain("Dropped: " + pending->summary + ". Nothing changed.");
@@ -184,6 +198,7 @@ Result<Reply> confirm_no(Context& ctx, const ParsedCommand&) {
 
 void register_confirmation_commands(Registry& r) {
     r.add({.name = "yes",
+           .args = {optional_positional("code", ArgType::word, "<code>")},
            .summary = "Confirm the command that asked for confirmation",
            .example = "yes",
            .role = Role::member,
@@ -191,6 +206,7 @@ void register_confirmation_commands(Registry& r) {
            .hidden = true,
            .handler = confirm_yes});
     r.add({.name = "no",
+           .args = {optional_positional("code", ArgType::word, "<code>")},
            .summary = "Drop the command that asked for confirmation",
            .example = "no",
            .role = Role::member,

@@ -69,7 +69,7 @@ std::vector<Blocker> gate_blockers(Context& ctx, const Release& r,
 }
 
 void approve(Context& ctx, Release& r) {
-    r.state = ReleaseState::approved;
+    r.state = model::after(r, model::Change::approve);
     r.updated_at = ctx.now;
     ctx.store.releases.update(r);
     ctx.store.releases.set_approval_snapshot(r.id, model::approval_snapshot(load_facts(ctx, r)));
@@ -78,7 +78,7 @@ void approve(Context& ctx, Release& r) {
 namespace {
 
 void withdraw(Context& ctx, Release& r, const std::vector<std::string>& reasons) {
-    r.state = ReleaseState::planned;
+    r.state = model::after(r, model::Change::unapprove);
     r.updated_at = ctx.now;
     ctx.store.releases.update(r);
     ctx.store.releases.set_approval_snapshot(r.id, "");
@@ -99,7 +99,7 @@ void settle_kept_controls(Context& ctx) {
     const std::set<ReleaseId> changed = ctx.changed_releases;
     for (const ReleaseId id : changed) {
         auto r = ctx.store.releases.get(id);
-        if (!r || !is_open_for_changes(r->state)) continue;
+        if (!r || !model::allows(r->state, model::Change::edit)) continue;
         const model::ReleaseFacts facts = load_facts(ctx, *r);
         const auto kept = model::kept_controls(facts);
         for (auto& c : model::settle_kept_controls(facts, ctx.now)) {

@@ -66,6 +66,24 @@ Result<Seconds> duration_arg(const ParsedCommand& cmd, const std::string& name) 
     return parse_duration(cmd.get(name));
 }
 
+std::string confirmation_code(const PendingConfirmation& p) {
+    // FNV-1a: stable across processes and builds, which std::hash is not.
+    std::uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](std::string_view s) {
+        for (unsigned char c : s) {
+            h ^= c;
+            h *= 1099511628211ULL;
+        }
+    };
+    mix(p.command_text);
+    mix("|");
+    mix(std::to_string(p.created_at.time_since_epoch().count()));
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string code;
+    for (int i = 0; i < 8; ++i) code.push_back(kHex[(h >> (4 * i)) & 0xF]);
+    return code;
+}
+
 std::optional<Reply> confirmation_preview(Context& ctx, const std::string& summary) {
     if (ctx.confirmed) return std::nullopt;
     PendingConfirmation p;
@@ -80,8 +98,11 @@ std::optional<Reply> confirmation_preview(Context& ctx, const std::string& summa
     r.text = "Please confirm: " + summary + ". Type `yes` to go ahead or `no` to drop it.";
     r.visibility = Visibility::ephemeral;
     r.section("*Please confirm:* " + summary + ".");
-    r.buttons({{"Confirm", "command", "yes", Button::Style::danger},
-               {"Cancel", "command", "no", Button::Style::plain}});
+    // The buttons name this confirmation: pressed after another has taken its place, they say so
+    // and do nothing.
+    const std::string code = confirmation_code(p);
+    r.buttons({{"Yes, go ahead", "command", "yes " + code, Button::Style::danger},
+               {"No, drop it", "command", "no " + code, Button::Style::plain}});
     r.context("Nothing has changed yet. This waits 10 minutes.");
     return r;
 }
@@ -106,8 +127,9 @@ ConversationRef release_home(const Context& ctx, const Release& r) {
                            r.home_thread, r.home_service_url};
 }
 
-bool is_open_for_changes(ReleaseState s) {
-    return s == ReleaseState::planned || s == ReleaseState::approved;
+Status accepts(const Release& r, model::Change change, std::string_view command) {
+    if (auto no = model::refusal(r, change, command)) return conflict(*no);
+    return ok_status();
 }
 
 Error wrong_state(const Release& r, const std::string& what, const std::string& allowed) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands/context.hpp"
+#include "commands/model/release_model.hpp"
 #include "commands/registry.hpp"
 #include "commands/result.hpp"
 #include "storage/records.hpp"
@@ -34,6 +35,10 @@ Result<Seconds> duration_arg(const ParsedCommand& cmd, const std::string& name);
 // For commands that are hard to undo: when the actor has not confirmed yet, stores the command
 // as pending and returns the preview (with Confirm / Cancel buttons and "type `yes`") that the
 // handler must return; returns nullopt when the command is being run confirmed.
+// A short code naming one pending confirmation (its command and when it was asked), carried by
+// its buttons, so a press of an old button is told apart from the confirmation waiting now.
+std::string confirmation_code(const PendingConfirmation& p);
+
 std::optional<Reply> confirmation_preview(Context& ctx, const std::string& summary);
 
 // "@alice" for console, "<@U123>" markup for every platform (renderers resolve it).
@@ -47,11 +52,12 @@ bool is_owner(const Context& ctx, const std::optional<Owner>& owner);
 // go there. Falls back to the current conversation for releases planned before it was recorded.
 ConversationRef release_home(const Context& ctx, const Release& r);
 
-// Releases in these states can still be edited (plan, controls, components, window).
-bool is_open_for_changes(ReleaseState s);
-
 // The standard error for a release in the wrong state: "web-2026.12 is deploying; `<what>`
 // needs it to be <allowed>."
 Error wrong_state(const Release& r, const std::string& what, const std::string& allowed);
+
+// Ok when `r`'s state accepts `change` (the model's lifecycle); otherwise the model's refusal,
+// naming `command`.
+Status accepts(const Release& r, model::Change change, std::string_view command);
 
 }  // namespace releasebot

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands/handler_support.hpp"
+#include "commands/model/release_model.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 
@@ -21,11 +22,6 @@ constexpr std::size_t kMaxUrl = 2048;
 HealthCheckTiming& timing() {
     static HealthCheckTiming t;
     return t;
-}
-
-bool accepts_ticks(ReleaseState s) {
-    return s == ReleaseState::planned || s == ReleaseState::approved ||
-           s == ReleaseState::deploying;
 }
 
 std::optional<std::int64_t> number_field(const std::map<std::string, std::string>& fields,
@@ -204,7 +200,7 @@ Result<Reply> record_health_check_result(Context& ctx,
                                  format_when(*check->last_at, ctx.zone);
     const bool passed =
         check->last_status && *check->last_status >= 200 && *check->last_status <= 299;
-    if (passed && c->status == ControlStatus::open && accepts_ticks(r->state)) {
+    if (passed && c->status == ControlStatus::open && model::allows(r->state, model::Change::tick)) {
         tick_by_health_check(ctx, *r, *c, evidence);
         return Reply::plain("Ticked " + control_label(*c) + " on " + r->key + ": " + evidence +
                             ".");

@@ -27,11 +27,8 @@ Result<Release> release_for_plan_change(Context& ctx, const std::string& key,
                                         const std::string& what) {
     auto rel = load_release(ctx, key);
     if (!rel) return rel.error();
-    if (!is_open_for_changes(rel->state)) {
-        Error e = wrong_state(*rel, what, "planned or approved");
-        e.message += " Plans are locked once the release starts.";
-        return e;
-    }
+    if (auto no = model::refusal(*rel, model::Change::edit, what))
+        return conflict(*no + " Plans are locked once the release starts.");
     return rel;
 }
 
@@ -414,8 +411,7 @@ Result<Reply> plan_assign(Context& ctx, const ParsedCommand& cmd) {
     auto rel = load_release(ctx, cmd.get("release"));
     if (!rel) return rel.error();
     // A step is handed over while it waits, also while the release deploys (someone is out).
-    if (!is_open_for_changes(rel->state) && rel->state != ReleaseState::deploying)
-        return wrong_state(*rel, "plan assign", "planned, approved or deploying");
+    RB_TRY(accepts(*rel, model::Change::reassign, "plan assign"));
     PlanKind kind = plan_kind(cmd);
     auto step = step_at(ctx, *rel, kind, cmd.get("n"));
     if (!step) return step.error();

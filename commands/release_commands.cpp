@@ -334,8 +334,7 @@ std::string follow_move(Context& ctx, const Release& r, Instant old) {
 Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
-    if (!is_open_for_changes(r->state))
-        return wrong_state(*r, "release move", "planned or approved");
+    RB_TRY(accepts(*r, model::Change::move, "release move"));
     // A new window changes what everyone planned around (and may take back an approval): the
     // owner's call, or a manager's, as cancelling is.
     if (r->owner != ctx.actor.user)
@@ -380,8 +379,7 @@ Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
 Result<Reply> release_cancel(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
-    if (!is_open_for_changes(r->state))
-        return wrong_state(*r, "release cancel", "planned or approved");
+    RB_TRY(accepts(*r, model::Change::cancel, "release cancel"));
     if (r->owner != ctx.actor.user)
         RB_TRY(require_role(ctx, Role::manager, "cancel a release someone else owns"));
     std::string reason = cmd.get("reason");
@@ -389,7 +387,7 @@ Result<Reply> release_cancel(Context& ctx, const ParsedCommand& cmd) {
             ctx, "cancel *" + r->key + "* — " + r->title + " (" + window_text(ctx, *r) + ")" +
                      (reason.empty() ? "" : ", reason \"" + reason + "\"")))
         return *preview;
-    r->state = ReleaseState::cancelled;
+    r->state = model::after(*r, model::Change::cancel);
     if (!reason.empty()) r->state_reason = reason;
     r->updated_at = ctx.now;
     ctx.store.releases.update(*r);
@@ -421,8 +419,7 @@ Result<Reply> release_cancel(Context& ctx, const ParsedCommand& cmd) {
 Result<Reply> release_add(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
-    if (!is_open_for_changes(r->state))
-        return wrong_state(*r, "release add", "planned or approved");
+    RB_TRY(accepts(*r, model::Change::edit, "release add"));
     const std::string& spec = cmd.get("component");
     auto slash = spec.find('/');
     auto at = spec.find('@', slash);
@@ -474,7 +471,7 @@ Result<Reply> release_go(Context& ctx, const ParsedCommand& cmd) {
     if (r->state == ReleaseState::approved)
         return conflict(r->key + " is already approved. Next: `release start " + r->key +
                         "` when the window opens.");
-    if (r->state != ReleaseState::planned) return wrong_state(*r, "release go", "planned");
+    RB_TRY(accepts(*r, model::Change::approve, "release go"));
     if (cmd.has("override")) {
         if (!overlapping_freeze(ctx, r->window_start, r->window_end()))
             return invalid("No freeze overlaps the window of " + r->key +
@@ -518,7 +515,7 @@ Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
     if (r->state == ReleaseState::planned)
         return conflict(r->key + " is not approved yet; run `release go " + r->key +
                         "` first, which lists anything still blocking it.");
-    if (r->state != ReleaseState::approved) return wrong_state(*r, "release start", "approved");
+    RB_TRY(accepts(*r, model::Change::start, "release start"));
     // A release starts in its window: from a short lead before it opens until it closes. A
     // manager may start it outside, saying why.
     if (auto refusal = model::start_refusal(*r, ctx.now, ctx.zone, ctx.start_lead)) {
@@ -539,7 +536,7 @@ Result<Reply> release_start(Context& ctx, const ParsedCommand& cmd) {
         for (const auto& b : blockers) list += "\n• " + b.what + " → `" + b.next_step + "`";
         return conflict(r->key + " cannot start:" + list);
     }
-    r->state = ReleaseState::deploying;
+    r->state = model::after(*r, model::Change::start);
     r->active_plan = PlanKind::deploy;
     r->started_at = ctx.now;
     r->updated_at = ctx.now;
@@ -620,8 +617,7 @@ Error step_refusal(const Context& ctx, const Release& r, const PlanStep& s,
 Result<Reply> release_step(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
-    if (r->state != ReleaseState::deploying)
-        return wrong_state(*r, "release step", "deploying (after `release start`)");
+    RB_TRY(accepts(*r, model::Change::step, "release step"));
     int n = std::stoi(cmd.get("n"));
     PlanKind plan = r->active_plan;
     std::string plan_name = to_string(plan);
@@ -639,26 +635,12 @@ Result<Reply> release_step(Context& ctx, const ParsedCommand& cmd) {
                           : outcome == "skip" ? StepStatus::skipped
                           : outcome == "fail" ? StepStatus::failed
                                               : StepStatus::pending;
-    // Pending steps are marked; a failed one is retried or marked done after a fix by hand; a
-    // done one that went wrong after all is marked failed.
-    const bool allowed = from == StepStatus::pending
-                             ? to != StepStatus::pending
-                             : (from == StepStatus::failed &&
-                                (to == StepStatus::done || to == StepStatus::pending)) ||
-                                   (from == StepStatus::done && to == StepStatus::failed);
-    if (!allowed) return step_refusal(ctx, *r, *step, outcome);
+    auto marked = model::mark_step(*step, to, cmd.opt("note"), ctx.actor.user, ctx.now);
+    if (!marked) return step_refusal(ctx, *r, *step, outcome);
 
     const std::string was = from == StepStatus::pending ? "" : step_was(*step);
     const std::optional<UserId> was_by = step->done_by;
-    step->status = to;
-    step->note = cmd.opt("note");
-    if (to == StepStatus::pending) {
-        step->done_by.reset();
-        step->done_at.reset();
-    } else {
-        step->done_by = ctx.actor.user;
-        step->done_at = ctx.now;
-    }
+    step = std::move(*marked);
     ctx.store.plans.update(*step);
     ctx.audit(r->id, to == StepStatus::pending ? "step.retry" : "step." + to_string(to),
               plan_name + " step " + std::to_string(n) + " \"" + step->title + "\"" +
@@ -727,8 +709,7 @@ Result<Reply> release_step(Context& ctx, const ParsedCommand& cmd) {
 Result<Reply> release_backout(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
-    if (r->state != ReleaseState::deploying)
-        return wrong_state(*r, "release backout", "deploying");
+    RB_TRY(accepts(*r, model::Change::backout, "release backout"));
     if (r->active_plan == PlanKind::backout)
         return conflict(r->key + " is already backing out. Walk the backout plan with "
                         "`release step " + r->key + " <n> done`.");
@@ -762,7 +743,7 @@ Result<Reply> release_backout(Context& ctx, const ParsedCommand& cmd) {
 // No early life support starts: there is nothing stable to support.
 Result<Reply> close_backout_failed(Context& ctx, Release& r,
                                    const std::vector<std::string>& failed) {
-    r.state = ReleaseState::backout_failed;
+    r.state = model::after(r, model::Change::finish, /*backout_step_failed=*/true);
     r.finished_at = ctx.now;
     r.updated_at = ctx.now;
     ctx.store.releases.update(r);
@@ -793,7 +774,7 @@ Result<Reply> close_backout_failed(Context& ctx, Release& r,
 Result<Reply> release_done(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
-    if (r->state != ReleaseState::deploying) return wrong_state(*r, "release done", "deploying");
+    RB_TRY(accepts(*r, model::Change::finish, "release done"));
     if (r->owner != ctx.actor.user)
         RB_TRY(require_role(ctx, Role::manager, "close a release someone else owns"));
     PlanKind plan = r->active_plan;
@@ -814,7 +795,7 @@ Result<Reply> release_done(Context& ctx, const ParsedCommand& cmd) {
                         " \"<reason>\"`.");
     }
     if (plan == PlanKind::backout && !failed.empty()) return close_backout_failed(ctx, *r, failed);
-    r->state = plan == PlanKind::deploy ? ReleaseState::deployed : ReleaseState::backed_out;
+    r->state = model::after(*r, model::Change::finish);
     r->finished_at = ctx.now;
     r->updated_at = ctx.now;
     ctx.store.releases.update(*r);

@@ -49,14 +49,10 @@ Result<Reply> release_edit(Context& ctx, const ParsedCommand& cmd) {
         return invalid("Say what to change: `release edit " + r->key +
                        " title \"<title>\"`, `owner @user` or `env <name>` (`env none` clears "
                        "it).");
-    if (r->state == ReleaseState::cancelled)
-        return wrong_state(*r, "release edit", "planned, approved or deploying");
+    RB_TRY(accepts(*r, model::Change::rename, "release edit"));
     RB_TRY(require_owner_or_manager(ctx, *r, "edit"));
-    if (cmd.has("env") && !is_open_for_changes(r->state))
-        return invalid("The environment of " + r->key + " cannot change now: it is " +
-                       to_string(r->state) +
-                       ". The environment changes while a release is "
-                       "planned or approved.");
+    // The environment is something the gate looks at; the title and owner are not.
+    if (cmd.has("env")) RB_TRY(accepts(*r, model::Change::edit, "release edit … env"));
 
     std::vector<std::string> changes;  // for people
     std::vector<std::string> audit;    // plain text
@@ -118,8 +114,7 @@ Result<Reply> release_edit(Context& ctx, const ParsedCommand& cmd) {
 Result<Reply> release_remove(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
-    if (!is_open_for_changes(r->state))
-        return wrong_state(*r, "release remove", "planned or approved");
+    RB_TRY(accepts(*r, model::Change::edit, "release remove"));
     const std::string& spec = cmd.get("component");
     auto slash = spec.find('/');
     auto components = ctx.store.releases.components(r->id);
@@ -173,9 +168,8 @@ Result<Reply> release_program(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
     const bool adding = cmd.get("action") == "add";
-    if (!is_open_for_changes(r->state))
-        return wrong_state(*r, std::string("release program ") + (adding ? "add" : "remove"),
-                           "planned or approved");
+    RB_TRY(accepts(*r, model::Change::edit,
+                   std::string("release program ") + (adding ? "add" : "remove")));
     const std::string& program = cmd.get("program");
     auto known = std::find_if(r->programs.begin(), r->programs.end(),
                               [&](const std::string& p) { return same_program(p, program); });

@@ -90,7 +90,7 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r,
                 if (model::is_kept_control(c.slug)) {
                     // Nobody ticks it: releasebot does when what it stands for holds.
                     detail.push_back("releasebot ticks it");
-                } else if (is_open_for_changes(r.state) || r.state == ReleaseState::deploying) {
+                } else if (model::allows(r.state, model::Change::tick)) {
                     it.action_id = "command";
                     it.value = "control tick " + r.key + " " + c.slug;
                 }

@@ -81,7 +81,7 @@ Result<std::vector<Seconds>> parse_offsets(const std::string& text, const std::s
 Result<Reply> remind_at(Context& ctx, const ParsedCommand& cmd) {
     auto rel = load_release(ctx, cmd.get("release"));
     if (!rel) return rel.error();
-    if (!is_open_for_changes(rel->state)) return wrong_state(*rel, "remind", "planned or approved");
+    RB_TRY(accepts(*rel, model::Change::remind, "remind"));
     auto offsets = parse_offsets(cmd.get("offsets"), rel->key);
     if (!offsets) return offsets.error();
     bool defaults = offsets->empty();
@@ -142,7 +142,7 @@ Result<Reply> remind_list(Context& ctx, const ParsedCommand& cmd) {
                           to_string(rel->state) + ", window " +
                           format_when(rel->window_start, ctx.zone) + ").";
         Reply reply = Reply::plain(msg);
-        if (is_open_for_changes(rel->state)) reply.context(setting);
+        if (model::allows(rel->state, model::Change::remind)) reply.context(setting);
         return reply;
     }
     Reply reply;
@@ -159,8 +159,7 @@ Result<Reply> remind_list(Context& ctx, const ParsedCommand& cmd) {
 Result<Reply> remind_snooze(Context& ctx, const ParsedCommand& cmd) {
     auto rel = load_release(ctx, cmd.get("release"));
     if (!rel) return rel.error();
-    if (!is_open_for_changes(rel->state))
-        return wrong_state(*rel, "remind snooze", "planned or approved");
+    RB_TRY(accepts(*rel, model::Change::remind, "remind snooze"));
     const std::string& word = cmd.get("for");
     Seconds wait{0};
     if (iequals(word, "tomorrow")) {

@@ -53,8 +53,7 @@ bool reopen_verification(Context& ctx, const Release& r, const std::string& what
 Result<Reply> release_verify(Context& ctx, const ParsedCommand& cmd) {
     auto r = load_release(ctx, cmd.get("key"));
     if (!r) return r.error();
-    if (!is_open_for_changes(r->state))
-        return wrong_state(*r, "release verify", "planned or approved");
+    RB_TRY(accepts(*r, model::Change::edit, "release verify"));
     auto components = ctx.store.releases.components(r->id);
     if (components.empty()) {
         return conflict(r->key + " has no components to verify. Add each one with `release add " +

@@ -73,6 +73,7 @@ std::vector<ReleaseState> accepting(Change change) {
             return {S::planned,  S::approved,   S::deploying,
                     S::deployed, S::backed_out, S::backout_failed};
         case Change::reassign:
+        case Change::tick:
         case Change::announce:
             return {S::planned, S::approved, S::deploying};
         case Change::approve:
@@ -88,9 +89,14 @@ std::vector<ReleaseState> accepting(Change change) {
     return {};
 }
 
-std::optional<std::string> refusal(const Release& r, Change change, std::string_view command) {
+bool allows(ReleaseState state, Change change) {
     const auto states = accepting(change);
-    if (std::find(states.begin(), states.end(), r.state) != states.end()) return std::nullopt;
+    return std::find(states.begin(), states.end(), state) != states.end();
+}
+
+std::optional<std::string> refusal(const Release& r, Change change, std::string_view command) {
+    if (allows(r.state, change)) return std::nullopt;
+    const auto states = accepting(change);
     std::vector<std::string> names;
     for (const auto s : states) names.push_back(to_string(s));
     std::string allowed = names.size() == 1 ? names[0] : join_or(names);
@@ -179,6 +185,28 @@ std::vector<Blocker> blockers(const ReleaseFacts& f, Instant now, const std::str
         out.push_back({"The window " + format_when(r.window_start, zone) + " has passed",
                        "release move " + key + " to <when>"});
     return out;
+}
+
+std::optional<PlanStep> mark_step(const PlanStep& step, StepStatus to,
+                                  std::optional<std::string> note, const UserId& by, Instant now) {
+    const StepStatus from = step.status;
+    const bool allowed = from == StepStatus::pending
+                             ? to != StepStatus::pending
+                             : (from == StepStatus::failed &&
+                                (to == StepStatus::done || to == StepStatus::pending)) ||
+                                   (from == StepStatus::done && to == StepStatus::failed);
+    if (!allowed) return std::nullopt;
+    PlanStep marked = step;
+    marked.status = to;
+    marked.note = std::move(note);
+    if (to == StepStatus::pending) {
+        marked.done_by.reset();
+        marked.done_at.reset();
+    } else {
+        marked.done_by = by;
+        marked.done_at = now;
+    }
+    return marked;
 }
 
 std::string approval_snapshot(const ReleaseFacts& f) {

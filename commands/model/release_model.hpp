@@ -33,6 +33,7 @@ enum class Change {
     edit,       // what the gate looks at: components, programs, environment, plans, controls
     rename,     // title or owner
     reassign,   // give a plan step still to do to someone else
+    tick,       // tick, untick or waive a control
     approve,    // release go
     unapprove,  // an approval withdrawn
     start,      // release start
@@ -46,6 +47,8 @@ enum class Change {
 };
 // The states that accept `change`, in lifecycle order.
 std::vector<ReleaseState> accepting(Change change);
+// Whether a release in `state` accepts `change`.
+bool allows(ReleaseState state, Change change);
 // nullopt when `r` accepts `change` now; otherwise what to tell the person who typed `command`:
 // the state it is in, the states the command needs, and where to look.
 std::optional<std::string> refusal(const Release& r, Change change, std::string_view command);
@@ -74,6 +77,13 @@ struct ReleaseFacts {
 // The blockers of approving `f.release` at `now`, each with what to type about it; `zone` is
 // the reader's time zone for the times they name. Empty means go.
 std::vector<Blocker> blockers(const ReleaseFacts& f, Instant now, const std::string& zone);
+
+// Marking a step of the plan being walked: a pending step is marked done, skipped or failed; a
+// failed one is retried (pending again) or marked done after a fix by hand; a done one that went
+// wrong after all is marked failed. Returns the step as marked by `by` at `now` with `note`, or
+// nullopt when the step cannot go from its status to `to` (a skipped step is never marked again).
+std::optional<PlanStep> mark_step(const PlanStep& step, StepStatus to,
+                                  std::optional<std::string> note, const UserId& by, Instant now);
 
 // The canonical text of what an approval covers: one line per gate input, in a fixed order.
 // Two facts with the same snapshot look the same to the gate.

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "integrations/console/text_renderer.hpp"
 #include "support/test_env.hpp"
 
 namespace releasebot {
@@ -331,6 +332,38 @@ TEST_CASE("cancelling a release sends its `on cancel` announcement and drops the
     CHECK_THAT(env.say("bob", "comms draft web-2026.12 to stakeholders on cancel \"again\""),
                Contains("web-2026.12"));
     CHECK(env.count("SELECT count(*) FROM communications") == 2);
+}
+
+TEST_CASE("an old Confirm button says it is old and confirms nothing else", "[confirm]") {
+    TestEnv env;
+    plan_web(env);
+    env.say("alice", "release plan api-2026.12 \"API December\" at 2026-12-11 14:00");
+    // alice asks to waive a control of web-2026.12, and is shown buttons for that...
+    auto waive = env.run("alice", "control waive web-2026.12 ops-ready \"Handled by mail\"");
+    REQUIRE(waive.reply.blocks.size() > 1);
+    std::string old_yes;
+    for (const auto& b : waive.reply.blocks)
+        for (const auto& button : b.buttons)
+            if (button.value.rfind("yes ", 0) == 0) old_yes = button.value;
+    REQUIRE(old_yes.size() == std::string("yes ").size() + 8);
+    // ...then asks to cancel api-2026.12 instead, which takes the place of the waiver.
+    CHECK_THAT(env.say("alice", "release cancel api-2026.12"), Contains("Please confirm"));
+
+    // The old button neither waives nor cancels.
+    auto pressed = env.press("alice", "command", old_yes);
+    CHECK(pressed.reply.is_error);
+    CHECK_THAT(render_text(pressed.reply),
+               Contains("That button belongs to an earlier confirmation, which is no longer "
+                        "waiting. Nothing was done. What waits now is: cancel api-2026.12"));
+    CHECK(env.text("SELECT state FROM releases WHERE key = 'api-2026.12'") == "planned");
+    CHECK(env.text("SELECT status FROM release_controls WHERE slug = 'ops-ready' AND release_id "
+                   "= (SELECT id FROM releases WHERE key = 'web-2026.12')") == "open");
+    // A typed `yes` answers what waits now.
+    CHECK_THAT(env.say("alice", "yes"), Contains("Cancelled api-2026.12"));
+    // And a button pressed after its confirmation was answered does nothing either.
+    auto again = env.press("alice", "command", old_yes);
+    CHECK(again.reply.is_error);
+    CHECK_THAT(render_text(again.reply), Contains("is no longer waiting. Nothing was done."));
 }
 
 }  // namespace

@@ -314,6 +314,7 @@ TEST_CASE("every change is accepted in exactly the states of the lifecycle, and 
          "release edit",
          {S::planned, S::approved, S::deploying, S::deployed, S::backed_out, S::backout_failed}},
         {Change::reassign, "plan assign", {S::planned, S::approved, S::deploying}},
+        {Change::tick, "control tick", {S::planned, S::approved, S::deploying}},
         {Change::approve, "release go", {S::planned}},
         {Change::unapprove, "release go", {S::approved}},
         {Change::start, "release start", {S::approved}},
@@ -376,9 +377,9 @@ TEST_CASE("every change is accepted in exactly the states of the lifecycle, and 
     SECTION("a random walk of accepted changes stays in the lifecycle and ends for good") {
         std::mt19937 random(20261207);
         const Change changes[] = {
-            Change::edit,  Change::rename,   Change::reassign, Change::approve, Change::unapprove,
-            Change::start, Change::step,     Change::backout,  Change::finish,  Change::cancel,
-            Change::move,  Change::announce, Change::remind};
+            Change::edit,   Change::rename,   Change::reassign, Change::tick,   Change::approve,
+            Change::unapprove, Change::start, Change::step,     Change::backout, Change::finish,
+            Change::cancel, Change::move,     Change::announce, Change::remind};
         for (int walk = 0; walk < 200; ++walk) {
             Release w;
             w.key = "walk";
@@ -399,6 +400,45 @@ TEST_CASE("every change is accepted in exactly the states of the lifecycle, and 
                     for (const Change other : changes)
                         CHECK(refusal(w, other, "x").has_value() ==
                               (other != Change::rename || w.state == S::cancelled));
+            }
+        }
+    }
+}
+
+TEST_CASE("a step moves only along the corrections a team makes", "[model][step]") {
+    using St = StepStatus;
+    const St all[] = {St::pending, St::done, St::skipped, St::failed};
+    // from → the statuses it may be marked to.
+    const std::vector<std::pair<St, std::vector<St>>> table = {
+        {St::pending, {St::done, St::skipped, St::failed}},
+        {St::done, {St::failed}},
+        {St::failed, {St::done, St::pending}},
+        {St::skipped, {}},
+    };
+    const UserId bob("bob");
+    for (const auto& [from, allowed] : table) {
+        for (const St to : all) {
+            INFO(to_string(from) << " → " << to_string(to));
+            PlanStep s = step(PlanKind::deploy, 2, "Switch traffic");
+            s.status = from;
+            if (from != St::pending) {
+                s.done_by = UserId("carol");
+                s.done_at = at("2026-12-05 14:00");
+            }
+            auto marked = mark_step(s, to, std::string("note"), bob, kNow);
+            const bool ok = std::find(allowed.begin(), allowed.end(), to) != allowed.end();
+            REQUIRE(marked.has_value() == ok);
+            if (!marked) continue;
+            CHECK(marked->status == to);
+            CHECK(marked->title == "Switch traffic");
+            CHECK(marked->position == 2);
+            CHECK(marked->note == "note");
+            if (to == St::pending) {
+                CHECK_FALSE(marked->done_by);
+                CHECK_FALSE(marked->done_at);
+            } else {
+                CHECK(marked->done_by == bob);
+                CHECK(marked->done_at == kNow);
             }
         }
     }
