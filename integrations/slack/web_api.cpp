@@ -147,9 +147,9 @@ std::optional<SlackUser> SlackUserDirectory::lookup(const std::string& user_id) 
     if (auto it = cache_.find(user_id); it != cache_.end() && now < it->second.expires)
         return it->second.user;
 
-    boost::json::object args;
-    args["user"] = user_id;
-    ApiResult r = api_.call("users.info", boost::json::serialize(args));
+    // A read method: Slack takes its arguments from a form (or the query string) and ignores a
+    // JSON body, which would lose `user`.
+    ApiResult r = api_.call_form("users.info", {{"user", user_id}});
     std::optional<SlackUser> user;
     if (r.ok) {
         SlackUser u;

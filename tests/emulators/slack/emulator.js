@@ -670,6 +670,7 @@ const METHODS = {
     // Slack. `oldest`/`latest` bound the ts range; `limit` defaults to 100 (at most 999).
     'conversations.history': {
         token: 'bot',
+        jsonBodyIgnored: true,
         run: (args) => {
             const channel = resolveChannel(args.channel);
             if (!channel) return { ok: false, error: 'channel_not_found' };
@@ -686,6 +687,7 @@ const METHODS = {
     // A thread: its parent and replies, oldest first, with the same options as history.
     'conversations.replies': {
         token: 'bot',
+        jsonBodyIgnored: true,
         run: (args) => {
             const channel = resolveChannel(args.channel);
             if (!channel) return { ok: false, error: 'channel_not_found' };
@@ -723,8 +725,11 @@ const METHODS = {
             return answer;
         },
     },
+    // A read method: Slack reads its arguments from the query string or a form body and ignores
+    // a JSON body, so `user` sent as JSON is simply missing.
     'users.info': {
         token: 'bot',
+        jsonBodyIgnored: true,
         run: (args) => {
             if (typeof args.user !== 'string' || !/^[UW][A-Z0-9]+$/.test(args.user)) {
                 return { ok: false, error: 'user_not_found' };
@@ -826,7 +831,7 @@ const METHODS = {
 // Fields that Slack's clients send JSON-encoded inside form bodies.
 const STRUCTURED = ['blocks', 'attachments', 'view', 'files', 'metadata'];
 
-function parseApiArgs(req, body, url) {
+function parseApiArgs(req, body, url, jsonBodyIgnored) {
     const type = String(req.headers['content-type'] || '').toLowerCase();
     const args = Object.fromEntries(url.searchParams);
     let files = [];
@@ -842,7 +847,7 @@ function parseApiArgs(req, body, url) {
                 return { error: 'invalid_json' };
             }
             if (!isObject(parsed)) return { error: 'invalid_json' };
-            Object.assign(args, parsed);
+            if (!jsonBodyIgnored) Object.assign(args, parsed);
             // Slack reads the token of a JSON post only from the Authorization header.
             delete args.token;
         }
@@ -897,7 +902,7 @@ async function handleApi(req, res, method, body, url) {
     const spec = METHODS[method];
     if (!spec) return finish({ ok: false, error: 'unknown_method' });
     if (req.method !== 'POST' && req.method !== 'GET') return finish(new Answer(405, { ok: false, error: 'method_not_allowed' }));
-    const parsed = parseApiArgs(req, body, url);
+    const parsed = parseApiArgs(req, body, url, spec.jsonBodyIgnored === true);
     if (parsed.error) return finish({ ok: false, error: parsed.error });
     if (spec.token !== 'none') {
         const kind = tokenKind(parsed.token);
