@@ -2,6 +2,8 @@
 // `yes` / `no` confirmations.
 #include "commands/dispatcher.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 #include "commands/commands.hpp"
@@ -109,10 +111,47 @@ Status check_command_text(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+bool slack_user_id(std::string_view id) {
+    return id.size() >= 3 && (id[0] == 'U' || id[0] == 'W') &&
+           std::all_of(id.begin() + 1, id.end(), [](char c) {
+               return std::isdigit(static_cast<unsigned char>(c)) ||
+                      (c >= 'A' && c <= 'Z');
+           });
+}
+
+// In Slack a person is named by the id Slack fills in when one picks them from its list
+// (`<@U0123|bob>`). A bare `@bob` is a name Slack could not match: taken as it is, it would be a
+// person who does not exist, who gets no messages and owns what nobody sees. It is refused.
+Status check_slack_people(const Context& ctx, const ParsedCommand& cmd) {
+    if (ctx.workspace.platform != "slack") return ok_status();
+    for (const auto& arg : cmd.spec->args) {
+        if (arg.type != ArgType::user && arg.type != ArgType::owner) continue;
+        auto it = cmd.values.find(arg.name);
+        if (it == cmd.values.end()) continue;
+        for (const auto& value : it->second) {
+            std::string_view id = value;
+            if (arg.type == ArgType::owner) {
+                if (id.rfind("user:", 0) != 0) continue;  // a role
+                id.remove_prefix(5);
+            }
+            if (slack_user_id(id)) continue;
+            return invalid("`@" + std::string(id) +
+                           "` is not someone Slack knows in this workspace. Type @ and pick them "
+                           "from Slack's list, so Slack says who they are.");
+        }
+    }
+    return ok_status();
+}
+
+}  // namespace
+
 Result<Reply> run_command(Context& ctx, std::string_view text, const Registry& registry) {
     RB_TRY(check_command_text(text));
     auto parsed = registry.parse(text);
     if (!parsed) return parsed.error();
+    RB_TRY(check_slack_people(ctx, *parsed));
     const CommandSpec& spec = *parsed->spec;
     if (ctx.role < spec.role) {
         RB_TRY(require_role(ctx, spec.role, "use `" + spec.name + "`"));

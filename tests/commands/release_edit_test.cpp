@@ -366,5 +366,38 @@ TEST_CASE("an old Confirm button says it is old and confirms nothing else", "[co
     CHECK_THAT(render_text(again.reply), Contains("is no longer waiting. Nothing was done."));
 }
 
+TEST_CASE("in Slack a person is someone Slack named, never a bare @name", "[slack][people]") {
+    TestEnv env;
+    int n = 0;
+    auto slack = [&](const std::string& text) {
+        Event e;
+        e.idempotency_key = "slack-people:" + std::to_string(++n);
+        e.actor = Actor{"slack", "T0PEOPLE", UserId("U1ALICE"), "alice", std::nullopt};
+        e.conversation = ConversationRef{"slack", "T0PEOPLE", "C0PEOPLE", std::nullopt, std::nullopt};
+        e.kind = EventKind::command;
+        e.text = text;
+        return env.pipeline().handle(e);
+    };
+    REQUIRE_FALSE(slack("release plan web \"Web\" at 2026-12-10 14:00").reply.is_error);
+    // A name Slack could not match arrives as typed; it would be a person who does not exist.
+    auto phantom = slack("release edit web owner @bob");
+    CHECK(phantom.reply.is_error);
+    CHECK_THAT(render_text(phantom.reply),
+               Contains("`@bob` is not someone Slack knows in this workspace. Type @ and pick "
+                        "them from Slack's list"));
+    CHECK_THAT(render_text(slack("plan add web deploy \"Go\" owner @bob").reply),
+               Contains("`@bob` is not someone Slack knows"));
+    CHECK(env.text("SELECT owner FROM releases") == "U1ALICE");
+    CHECK(env.count("SELECT count(*) FROM plan_steps") == 0);
+    // Picked from the list, Slack sends who it is.
+    CHECK_FALSE(slack("release edit web owner <@U2BOB|bob>").reply.is_error);
+    CHECK(env.text("SELECT owner FROM releases") == "U2BOB");
+    // A role is not a person.
+    CHECK_FALSE(slack("plan add web deploy \"Go\" owner approver").reply.is_error);
+    // The console has no such list: there @bob is bob.
+    CHECK_THAT(env.say("alice", "release plan con \"C\" at 2026-12-10 14:00 owner @bob"),
+               Contains("Planned"));
+}
+
 }  // namespace
 }  // namespace releasebot
