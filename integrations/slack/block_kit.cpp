@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "commands/registry.hpp"
 #include "integrations/chat_render.hpp"
 
 namespace releasebot::slack {
@@ -41,7 +42,9 @@ constexpr std::size_t kMaxSelectOptions = 100;
 constexpr std::size_t kMaxConfirmTitle = 100;
 constexpr std::size_t kMaxConfirmText = 300;
 constexpr std::size_t kMaxConfirmButton = 30;
-constexpr std::size_t kMaxInputLength = 3000;
+// What a survey input takes: no more than `retro answer` accepts, so a long answer is stopped in
+// the form, with the answers still in it, rather than refused after the form has closed.
+const std::size_t kMaxInputLength = text_limit("answer");
 // A survey block becomes one section per question plus the Answer button.
 constexpr std::size_t kQuestionsPerMessage = kMaxBlocks - 1;
 

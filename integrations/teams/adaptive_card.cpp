@@ -14,6 +14,7 @@
 #include <map>
 #include <string_view>
 
+#include "commands/registry.hpp"
 #include "integrations/chat_render.hpp"
 
 namespace releasebot::teams {
@@ -23,7 +24,9 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kCardType = "application/vnd.microsoft.card.adaptive";
-constexpr std::size_t kMaxInputLength = 3000;
+// What a survey input takes: no more than `retro answer` accepts, so a long answer is stopped in
+// the card rather than refused after it was sent.
+const std::size_t kMaxInputLength = text_limit("answer");
 constexpr std::size_t kMaxExpandedChoices = 10;
 
 bool is_word_char(char c) {

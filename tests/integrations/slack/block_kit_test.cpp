@@ -379,6 +379,8 @@ TEST_CASE("survey_view_json: a modal of input blocks", "[slack][block_kit]") {
     const auto& text = blocks[1].at("element");
     CHECK(str(text.at("type")) == "plain_text_input");
     CHECK(text.at("multiline").as_bool());
+    // No more than `retro answer` takes, so Slack stops a long answer in the form.
+    CHECK(text.at("max_length").as_int64() == 2000);
 
     const auto& choice = blocks[2].at("element");
     CHECK(str(choice.at("type")) == "radio_buttons");

@@ -135,6 +135,7 @@ TEST_CASE("a survey is a form the dispatcher can read", "[teams][card]") {
     CHECK(str(choice_sets[0].at("choices").as_array()[4].at("value")) == "5");
     CHECK(str(texts[0].at("id")) == "q2.answer");
     CHECK(texts[0].at("isMultiline").as_bool());
+    CHECK(texts[0].at("maxLength").as_int64() == 2000);
     CHECK(str(choice_sets[1].at("id")) == "q3.answer");
     // Choices answer by number, as `retro answer <release> 3 2` does.
     CHECK(str(choice_sets[1].at("choices").as_array()[1].at("value")) == "2");
