@@ -46,16 +46,8 @@ std::string num(const Communication& c) {
 
 // The first line of the text, cut to `width` code points for a table cell.
 std::string first_line(const std::string& body, std::size_t width) {
-    std::string line = body.substr(0, body.find('\n'));
-    std::size_t points = 0;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
-        if (points == width) {
-            line.resize(i);
-            return line + "…";
-        }
-        ++points;
-    }
+    const std::string line = body.substr(0, body.find('\n'));
+    if (code_points(line) > width) return shorten(line, width + 1);
     return line + (line.size() < body.size() ? " …" : "");
 }
 
@@ -238,11 +230,6 @@ Status check_release_alive(const Release& r, const std::string& what) {
                     ". Type `release show " + r.key + "` to see why.");
 }
 
-std::string reopened_note(const Release& r) {
-    return "*" + r.key + "* is back to planned: run `release go " + r.key +
-           "` again once its communications are approved.";
-}
-
 // ---------------------------------------------------------------------------------------------
 // comms draft
 
@@ -401,7 +388,7 @@ Result<Reply> comms_draft(Context& ctx, const ParsedCommand& cmd) {
               {"Status", status_label(c.status)},
               {"Author", who(c.author)}});
     r.section(c.body);
-    if (reopened) r.section(reopened_note(*rel));
+    if (reopened) r.section(withdrawn_note(*rel));
     r.context("Someone other than " + who(c.author) +
               " must approve it before anything is sent: an approver or a manager types `comms "
               "review " +
@@ -585,7 +572,7 @@ Result<Reply> comms_edit(Context& ctx, const ParsedCommand& cmd) {
                   ", so it is back to waiting for review; nothing is sent until it is approved "
                   "again.");
     }
-    if (reopened) r.section(reopened_note(rel));
+    if (reopened) r.section(withdrawn_note(rel));
     r.context("Someone other than " + who(c.author) + " approves it with `comms review " + num(c) +
               " approve`.");
     return r;

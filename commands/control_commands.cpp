@@ -74,22 +74,12 @@ std::string quoted(const std::string& s) {
     return "\"" + s + "\"";
 }
 
-// "@dana" / "role approver" for audit details, which are plain text (CSV export).
-std::string owner_plain(const Owner& o) {
-    return o.kind == Owner::Kind::user ? "@" + o.name : "role " + o.name;
-}
-
 std::string control_ref(const ReleaseControl& c) {
     return "control " + std::to_string(c.position) + " `" + c.slug + "`";
 }
 
 std::string necessity(bool mandatory) {
     return mandatory ? "mandatory" : "optional";
-}
-
-std::string reopened_note(const Release& r) {
-    return "*" + r.key + "* is back to planned: run `release go " + r.key + "` again once " +
-           "its blockers are cleared.";
 }
 
 struct Tally {
@@ -258,7 +248,7 @@ Result<Reply> control_add(Context& ctx, const ParsedCommand& cmd) {
     Reply r;
     r.text = line;
     r.section(line);
-    if (reopened) r.section(reopened_note(*rel));
+    if (reopened) r.section(withdrawn_note(*rel));
     r.context(
         "Only this release gets it; the workspace's templates are unchanged. Next: "
         "`control tick " +
@@ -389,7 +379,7 @@ Result<Reply> control_edit(Context& ctx, const ParsedCommand& cmd) {
     Reply r;
     r.text = line;
     r.section(line);
-    if (reopened) r.section(reopened_note(*rel));
+    if (reopened) r.section(withdrawn_note(*rel));
     r.context("Only this release's copy changed; the workspace template is unchanged.");
     return r;
 }
@@ -727,7 +717,7 @@ Result<Reply> control_untick(Context& ctx, const ParsedCommand& cmd) {
     Reply r;
     r.text = line;
     r.section(line);
-    if (reopened) r.section(reopened_note(*rel));
+    if (reopened) r.section(withdrawn_note(*rel));
     r.context("Tick it again with `control tick " + rel->key + " " + c->slug + "`");
     return r;
 }

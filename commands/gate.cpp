@@ -3,7 +3,6 @@
 // go`, `release show` and the status message say is always the current truth.
 #include "commands/gate.hpp"
 
-#include <algorithm>
 #include <set>
 
 #include "commands/comms.hpp"
@@ -100,16 +99,10 @@ void settle_kept_controls(Context& ctx) {
     for (const ReleaseId id : changed) {
         auto r = ctx.store.releases.get(id);
         if (!r || !model::allows(r->state, model::Change::edit)) continue;
-        const model::ReleaseFacts facts = load_facts(ctx, *r);
-        const auto kept = model::kept_controls(facts);
-        for (auto& c : model::settle_kept_controls(facts, ctx.now)) {
+        for (const auto& [c, why] : model::settle_kept_controls(load_facts(ctx, *r), ctx.now)) {
             ctx.store.controls.update(c);
-            const bool ticked = c.status == ControlStatus::done;
-            auto k = std::find_if(kept.begin(), kept.end(),
-                                  [&](const model::KeptControl& x) { return x.slug == c.slug; });
-            ctx.audit(id, ticked ? "control.tick" : "control.untick",
-                      std::to_string(c.position) + " `" + c.slug + "` by releasebot: " +
-                          (k != kept.end() ? k->why : std::string("what it stands for changed")));
+            ctx.audit(id, c.status == ControlStatus::done ? "control.tick" : "control.untick",
+                      std::to_string(c.position) + " `" + c.slug + "` by releasebot: " + why);
         }
     }
 }
@@ -127,6 +120,15 @@ bool recheck_approval(Context& ctx, Release& r) {
     }
     withdraw(ctx, r, withdrawal->reasons);
     return true;
+}
+
+std::string withdrawn_note(const Release& r) {
+    return "*" + r.key + "* is back to planned: run `release go " + r.key +
+           "` again once its blockers are cleared.";
+}
+
+void say_if_withdrawn(Context& ctx, Release& r, Reply& reply) {
+    if (recheck_approval(ctx, r)) reply.section(withdrawn_note(r));
 }
 
 std::vector<ReleaseId> settle_approvals(Context& ctx) {

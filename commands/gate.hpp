@@ -36,6 +36,11 @@ bool recheck_approval(Context& ctx, Release& r);
 // after every event that changed something, before settle_approvals().
 void settle_kept_controls(Context& ctx);
 
+// What a reply says when a change withdrew `r`'s approval.
+std::string withdrawn_note(const Release& r);
+// recheck_approval(); when it withdrew the approval, withdrawn_note() as a section of `reply`.
+void say_if_withdrawn(Context& ctx, Release& r, Reply& reply);
+
 // recheck_approval() for every approved release of the workspace: run after every event that
 // changed something, so no path (a command, a button, CI, a health check, a freeze, a template
 // edit) can leave a release approved that its approval no longer covers. Returns the releases

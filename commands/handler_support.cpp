@@ -114,6 +114,10 @@ std::string owner_label(const Owner& o) {
     return "any " + o.name;
 }
 
+std::string owner_plain(const Owner& o) {
+    return o.kind == Owner::Kind::user ? "@" + o.name : "role " + o.name;
+}
+
 bool is_owner(const Context& ctx, const std::optional<Owner>& owner) {
     if (!owner) return false;
     if (owner->kind == Owner::Kind::user) return owner->name == ctx.actor.user.value();

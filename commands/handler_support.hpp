@@ -45,6 +45,8 @@ std::optional<Reply> confirmation_preview(Context& ctx, const std::string& summa
 std::string who(const UserId& u);
 // "<@alice>" or "every approver".
 std::string owner_label(const Owner& o);
+// "@dana" / "role approver", for audit details, which are plain text (CSV export).
+std::string owner_plain(const Owner& o);
 // Whether the actor is the owner (by user, or by holding the owner role).
 bool is_owner(const Context& ctx, const std::optional<Owner>& owner);
 

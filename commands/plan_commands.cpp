@@ -94,11 +94,6 @@ std::optional<std::string> overrun_warning(const Release& r, PlanKind kind,
            "or split the work (`plan remove " + r.key + " " + to_string(kind) + " <n>`).";
 }
 
-// "@dana" / "role approver" for audit details, which are plain text (CSV export).
-std::string owner_plain(const Owner& o) {
-    return o.kind == Owner::Kind::user ? "@" + o.name : "role " + o.name;
-}
-
 // A person who now owns a step hears of it, in their own time zone. A role's holders see it in
 // `tasks` and in the reminders.
 void tell_new_owner(Context& ctx, const Release& rel, const PlanStep& s) {
@@ -151,12 +146,7 @@ int number_arg(const ParsedCommand& cmd, const std::string& name) {
 
 // Ends a reply about a change to the plans: a withdrawn approval, then the plan as it now is.
 void finish_plan_reply(Context& ctx, Release& rel, PlanKind kind, Reply& r) {
-    if (rel.state == ReleaseState::approved && recheck_approval(ctx, rel)) {
-        r.section("*" + rel.key +
-                  "* is back to planned: its approval covered the plans as they "
-                  "were. Run `release go " +
-                  rel.key + "` again.");
-    }
+    say_if_withdrawn(ctx, rel, r);
     r.checklist(plan_items(ctx, rel, kind));
 }
 
@@ -273,16 +263,11 @@ Result<Reply> plan_remove(Context& ctx, const ParsedCommand& cmd) {
     ctx.audit(
         rel.id, "plan.remove",
         to_string(kind) + " step " + std::to_string(step.position) + " \"" + step.title + "\"");
-    bool reopened = recheck_approval(ctx, rel);
-
     int left = ctx.store.plans.count(rel.id, kind);
     std::string line = "Removed " + to_string(kind) + " step " + std::to_string(step.position) +
                        " from *" + rel.key + "*: " + step.title + ".";
     Reply r = Reply::plain(line);
-    if (reopened) {
-        r.section("*" + rel.key + "* is back to planned: run `release go " + rel.key +
-                  "` again once its blockers are cleared.");
-    }
+    say_if_withdrawn(ctx, rel, r);
     if (left == 0) {
         r.context("The " + to_string(kind) + " plan is now empty; `release go` needs a step in " +
                   "it: `plan add " + rel.key + " " + to_string(kind) + " \"<step>\"`.");

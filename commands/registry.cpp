@@ -17,6 +17,14 @@
 
 namespace releasebot {
 
+std::size_t text_limit(const std::string& name) {
+    if (name == "title") return 120;
+    if (name == "step" || name == "prompt") return 200;
+    if (name == "answer" || name == "about") return 2000;
+    if (name == "text") return 3000;  // an announcement's body, an action item
+    return 500;                       // notes, reasons, overrides, comments, options
+}
+
 namespace {
 
 std::string default_placeholder(const std::string& name, ArgType type) {
@@ -69,31 +77,13 @@ std::string usage_hint(const CommandSpec& spec) {
     return out;
 }
 
-// Characters, not bytes: a UTF-8 continuation byte does not start one.
-std::size_t characters(std::string_view s) {
-    return static_cast<std::size_t>(std::count_if(
-        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-}  // namespace
-
-std::size_t text_limit(const std::string& name) {
-    if (name == "title") return 120;
-    if (name == "step" || name == "prompt") return 200;
-    if (name == "answer" || name == "about") return 2000;
-    if (name == "text") return 3000;  // an announcement's body, an action item
-    return 500;                       // notes, reasons, overrides, comments, options
-}
-
-namespace {
-
 // Checks and normalizes one value of `arg`. Returns the stored form.
 Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const std::string& raw) {
     auto bad = [&](const std::string& why) -> Error { return usage_error(why + usage_hint(spec)); };
     switch (arg.type) {
         case ArgType::text: {
             const std::size_t most = text_limit(arg.name);
-            if (std::size_t n = characters(raw); n > most)
+            if (std::size_t n = code_points(raw); n > most)
                 return usage_error("The " + arg.name + " is " + std::to_string(n) +
                                    " characters long; it may be at most " + std::to_string(most) +
                                    ". Shorten it and try again.");

@@ -26,18 +26,6 @@ constexpr Seconds kDefaultWindow = std::chrono::hours(1);
 constexpr std::size_t kListPage = 20;
 constexpr std::size_t kTitleCell = 40;
 
-// `s` cut to `most` characters (UTF-8 aware), ending in "…" when cut.
-std::string cut(const std::string& s, std::size_t most) {
-    auto starts = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
-    if (static_cast<std::size_t>(std::count_if(s.begin(), s.end(), starts)) <= most) return s;
-    std::size_t chars = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (!starts(s[i])) continue;
-        if (chars == most - 1) return s.substr(0, i) + "…";
-        ++chars;
-    }
-    return s;
-}
 // A release window is hours, a day or two at most; a longer one is usually a typo (`for 400d`)
 // and would hold its programs' calendar for weeks. A manager may still plan one, after a
 // confirmation.
@@ -226,9 +214,9 @@ Result<Reply> release_list(Context& ctx, const ParsedCommand& cmd) {
             status += n ? " (" + plural(static_cast<long>(n), "blocker", "blockers") + ")"
                         : " (ready for go)";
         }
-        rows.push_back({r.key, cut(r.title, kTitleCell), format_short(r.window_start, ctx.zone),
+        rows.push_back({r.key, shorten(r.title, kTitleCell), format_short(r.window_start, ctx.zone),
                         format_duration(r.duration), status,
-                        cut(join(r.programs, ", "), kTitleCell)});
+                        shorten(join(r.programs, ", "), kTitleCell)});
     }
     Reply reply;
     std::string title = std::string(1, static_cast<char>(std::toupper(scope[0]))) + scope.substr(1);
@@ -370,8 +358,7 @@ Result<Reply> release_move(Context& ctx, const ParsedCommand& cmd) {
     std::string followed = follow_move(ctx, *r, old);
     Reply reply = Reply::plain("Moved *" + r->key + "* from " + format_when(old, ctx.zone) +
                                " to " + window_text(ctx, *r) + ".");
-    if (unapproved)
-        reply.context(r->key + " is back to planned: run `release go " + r->key + "` again.");
+    if (unapproved) reply.context(withdrawn_note(*r));
     if (!followed.empty()) reply.context(followed + " Its reminders moved with it.");
     return reply;
 }

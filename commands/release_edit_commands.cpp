@@ -19,24 +19,10 @@ namespace releasebot {
 
 namespace {
 
-bool same_program(const std::string& a, const std::string& b) {
-    return iequals(a, b);
-}
-
 // A change to the release itself is its owner's call, or a manager's.
 Status require_owner_or_manager(const Context& ctx, const Release& r, const std::string& what) {
     if (r.owner == ctx.actor.user) return ok_status();
     return require_role(ctx, Role::manager, what + " of a release someone else owns");
-}
-
-// Adds the line an edit that withdrew the approval ends with.
-void say_if_unapproved(Context& ctx, Release& r, Reply& reply) {
-    if (r.state != ReleaseState::approved) return;
-    if (recheck_approval(ctx, r))
-        reply.section("*" + r.key +
-                      "* is back to planned: the approval covered what was there "
-                      "before. Run `release go " +
-                      r.key + "` again.");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,7 +90,7 @@ Result<Reply> release_edit(Context& ctx, const ParsedCommand& cmd) {
     }
     std::string line = "Edited *" + r->key + "*: " + join(changes, ", ") + ".";
     Reply reply = Reply::plain(line);
-    say_if_unapproved(ctx, *r, reply);
+    say_if_withdrawn(ctx, *r, reply);
     return reply;
 }
 
@@ -150,14 +136,14 @@ Result<Reply> release_remove(Context& ctx, const ParsedCommand& cmd) {
     Reply reply = Reply::plain(line);
     const bool program_left_bare =
         std::none_of(components.begin(), components.end(), [&](const Component& c) {
-            return c.id != gone.id && same_program(c.program, gone.program);
+            return c.id != gone.id && iequals(c.program, gone.program);
         });
     if (program_left_bare)
         reply.context("Program " + gone.program + " has no component now: `release go` needs " +
                       "one (`release add " + r->key + " " + gone.program +
                       "/<component>@<version>`), or take the program off with `release program " +
                       "remove " + r->key + " " + gone.program + "`.");
-    say_if_unapproved(ctx, *r, reply);
+    say_if_withdrawn(ctx, *r, reply);
     return reply;
 }
 
@@ -172,7 +158,7 @@ Result<Reply> release_program(Context& ctx, const ParsedCommand& cmd) {
                    std::string("release program ") + (adding ? "add" : "remove")));
     const std::string& program = cmd.get("program");
     auto known = std::find_if(r->programs.begin(), r->programs.end(),
-                              [&](const std::string& p) { return same_program(p, program); });
+                              [&](const std::string& p) { return iequals(p, program); });
     const std::string programs_now = r->programs.empty() ? "none" : join(r->programs, ", ");
     Reply reply;
     if (adding) {
@@ -192,7 +178,7 @@ Result<Reply> release_program(Context& ctx, const ParsedCommand& cmd) {
                              " (programs: " + programs_now + ").");
         std::vector<std::string> still;
         for (const auto& c : ctx.store.releases.components(r->id))
-            if (same_program(c.program, program)) still.push_back(c.program + "/" + c.name);
+            if (iequals(c.program, program)) still.push_back(c.program + "/" + c.name);
         if (!still.empty())
             return conflict("Program " + *known + " still has " + join(still, ", ") + " on " +
                             r->key + ". Remove " + (still.size() == 1 ? "it" : "them") +
@@ -204,7 +190,7 @@ Result<Reply> release_program(Context& ctx, const ParsedCommand& cmd) {
         reply.text = line;
         reply.section(line);
     }
-    say_if_unapproved(ctx, *r, reply);
+    say_if_withdrawn(ctx, *r, reply);
     return reply;
 }
 

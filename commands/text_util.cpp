@@ -17,6 +17,23 @@ bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && lower(a) == lower(b);
 }
 
+std::size_t code_points(std::string_view s) {
+    // A UTF-8 continuation byte (10xxxxxx) does not start a character.
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string shorten(std::string_view s, std::size_t max) {
+    if (code_points(s) <= max) return std::string(s);
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+        if (seen + 1 == max) return std::string(s.substr(0, i)) + "…";
+        ++seen;
+    }
+    return std::string(s);
+}
+
 bool is_blank(std::string_view s) {
     return std::all_of(s.begin(), s.end(),
                        [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });

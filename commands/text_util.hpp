@@ -12,6 +12,10 @@ namespace releasebot {
 
 std::string lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
+// How many characters (Unicode code points) the UTF-8 text `s` holds.
+std::size_t code_points(std::string_view s);
+// `s` cut to at most `max` characters, the last one an ellipsis when anything was cut.
+std::string shorten(std::string_view s, std::size_t max);
 // True when `s` has nothing but white space.
 bool is_blank(std::string_view s);
 // Levenshtein distance, case-insensitive.

@@ -155,7 +155,8 @@ std::vector<Blocker> blockers(const ReleaseFacts& f, Instant now, const std::str
                                      [&](const Component& c) { return iequals(c.program, p); });
         if (!has && !f.components.empty())
             out.push_back({"Program " + p + " has no component",
-                           "release add " + key + " " + p + "/<component>@<version>"});
+                           "release add " + key + " " + p + "/<component>@<version>  (or " +
+                               "`release program remove " + key + " " + p + "`)"});
     }
     for (const auto& c : f.components) {
         if (c.version.empty())
@@ -375,8 +376,8 @@ std::vector<KeptControl> kept_controls(const ReleaseFacts& f) {
     return out;
 }
 
-std::vector<ReleaseControl> settle_kept_controls(const ReleaseFacts& f, Instant now) {
-    std::vector<ReleaseControl> out;
+std::vector<KeptChange> settle_kept_controls(const ReleaseFacts& f, Instant now) {
+    std::vector<KeptChange> out;
     for (const auto& c : f.controls) {
         if (!is_kept_control(c.slug) || c.status == ControlStatus::waived) continue;
         const KeptControl k = judge(c.slug, f);
@@ -386,11 +387,11 @@ std::vector<ReleaseControl> settle_kept_controls(const ReleaseFacts& f, Instant 
             changed.done_by = UserId("releasebot");  // as a health check ticks
             changed.done_at = now;
             changed.note = "kept by releasebot: " + k.why;
-            out.push_back(std::move(changed));
+            out.push_back({std::move(changed), k.why});
         } else if (!k.holds && c.status == ControlStatus::done) {
             ReleaseControl changed = c;
             changed.reopen();
-            out.push_back(std::move(changed));
+            out.push_back({std::move(changed), k.why});
         }
     }
     return out;

@@ -116,8 +116,13 @@ struct KeptControl {
 };
 // The kept controls `f` has, each with whether it holds now.
 std::vector<KeptControl> kept_controls(const ReleaseFacts& f);
-// The controls of `f` the model must change now (ticked at `now`, or reopened), changed.
-std::vector<ReleaseControl> settle_kept_controls(const ReleaseFacts& f, Instant now);
+// The controls of `f` the model must change now (ticked at `now`, or reopened), changed, each
+// with why ("the deploy plan has steps").
+struct KeptChange {
+    ReleaseControl control;
+    std::string why;
+};
+std::vector<KeptChange> settle_kept_controls(const ReleaseFacts& f, Instant now);
 
 // A change collision: another release (not cancelled, not finished) of one of `r`'s programs,
 // in the same environment (none counts as one), whose window overlaps `r`'s. Returns the first

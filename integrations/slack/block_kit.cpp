@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "commands/registry.hpp"
+#include "commands/text_util.hpp"
 #include "integrations/chat_render.hpp"
 
 namespace releasebot::slack {
@@ -48,15 +49,6 @@ const std::size_t kMaxInputLength = text_limit("answer");
 // A survey block becomes one section per question plus the Answer button.
 constexpr std::size_t kQuestionsPerMessage = kMaxBlocks - 1;
 
-// Slack counts characters, not bytes; Reply text is UTF-8.
-std::size_t code_points(std::string_view s) {
-    std::size_t n = 0;
-    for (char c : s) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    }
-    return n;
-}
-
 // The byte offset where code point `n` starts (s.size() when s is shorter).
 std::size_t byte_offset(std::string_view s, std::size_t n) {
     std::size_t seen = 0;
@@ -69,11 +61,7 @@ std::size_t byte_offset(std::string_view s, std::size_t n) {
     return s.size();
 }
 
-// Plain text cut to `max` characters, the last one an ellipsis when anything was cut.
-std::string truncate_plain(std::string_view s, std::size_t max) {
-    if (code_points(s) <= max) return std::string(s);
-    return std::string(s.substr(0, byte_offset(s, max - 1))) + "…";
-}
+// Slack counts characters, not bytes; Reply text is UTF-8 (code_points, shorten).
 
 std::string one_line(std::string s) {
     std::replace(s.begin(), s.end(), '\n', ' ');
@@ -240,18 +228,18 @@ std::string survey_button_value(const std::string& prefix, const std::string& ti
         for (const auto& q : b.questions) {
             json::object o{{"n", q.number},
                            {"k", q.kind},
-                           {"p", truncate_plain(one_line(plain_mentions(q.prompt)), prompt_max)}};
+                           {"p", shorten(one_line(plain_mentions(q.prompt)), prompt_max)}};
             if (!q.choices.empty()) {
                 json::array choices;
                 for (const auto& c : q.choices)
                     choices.push_back(
-                        json::string(truncate_plain(one_line(plain_mentions(c)), choice_max)));
+                        json::string(shorten(one_line(plain_mentions(c)), choice_max)));
                 o["c"] = std::move(choices);
             }
             questions.push_back(std::move(o));
         }
         std::string value = json::serialize(json::object{
-            {"a", prefix}, {"t", truncate_plain(title, kMaxModalTitle)}, {"q", questions}});
+            {"a", prefix}, {"t", shorten(title, kMaxModalTitle)}, {"q", questions}});
         if (code_points(value) <= kMaxButtonValue) return value;
     }
     return prefix;
@@ -271,7 +259,7 @@ class Renderer {
                 if (title_.empty()) title_ = t;
                 if (!t.empty()) {
                     blocks.push_back(json::object{
-                        {"type", "header"}, {"text", plain_text(truncate_plain(t, kMaxHeader))}});
+                        {"type", "header"}, {"text", plain_text(shorten(t, kMaxHeader))}});
                 }
                 break;
             }
@@ -328,7 +316,7 @@ class Renderer {
     json::object button(const Button& b) {
         std::string label = one_line(plain_mentions(b.label));
         json::object o{{"type", "button"},
-                       {"text", plain_text(truncate_plain(label, kMaxButtonText))},
+                       {"text", plain_text(shorten(label, kMaxButtonText))},
                        {"action_id", unique(b.action_id)}};
         if (!b.value.empty()) o["value"] = b.value;
         if (b.style == Button::Style::primary) o["style"] = "primary";
@@ -347,9 +335,9 @@ class Renderer {
                 what = "\"" + label + "\" cannot easily be undone.";
             }
             o["confirm"] = json::object{
-                {"title", plain_text(truncate_plain("Are you sure?", kMaxConfirmTitle))},
+                {"title", plain_text(shorten("Are you sure?", kMaxConfirmTitle))},
                 {"text", mrkdwn_text(truncate_mrkdwn(mrkdwn(what), kMaxConfirmText))},
-                {"confirm", plain_text(truncate_plain(label, kMaxConfirmButton))},
+                {"confirm", plain_text(shorten(label, kMaxConfirmButton))},
                 {"deny", plain_text("Cancel")},
                 {"style", "danger"}};
         }
@@ -589,7 +577,7 @@ std::string survey_view_json(const Reply& reply, const std::string& metadata) {
 
     auto option = [](std::string_view text, const std::string& value) {
         return json::object{
-            {"text", plain_text(truncate_plain(one_line(plain_mentions(text)), kMaxOptionText))},
+            {"text", plain_text(shorten(one_line(plain_mentions(text)), kMaxOptionText))},
             {"value", value}};
     };
     json::array blocks;
@@ -628,12 +616,12 @@ std::string survey_view_json(const Reply& reply, const std::string& metadata) {
         blocks.push_back(json::object{{"type", "input"},
                                       {"block_id", "q" + std::to_string(q.number)},
                                       {"optional", true},
-                                      {"label", plain_text(truncate_plain(label, kMaxLabel))},
+                                      {"label", plain_text(shorten(label, kMaxLabel))},
                                       {"element", element}});
     }
     json::object view{{"type", "modal"},
                       {"callback_id", "survey"},
-                      {"title", plain_text(truncate_plain(title, kMaxModalTitle))},
+                      {"title", plain_text(shorten(title, kMaxModalTitle))},
                       {"submit", plain_text("Send")},
                       {"close", plain_text("Cancel")},
                       {"private_metadata", metadata},

@@ -60,7 +60,8 @@ std::string q(const std::string& key) {
     return "'" + key + "'";
 }
 
-std::int64_t dms_to(TestEnv& env, const std::string& user, const std::string& like = "%") {
+// Direct messages queued for `user` whose payload matches the LIKE pattern `like`.
+std::int64_t dms_like(TestEnv& env, const std::string& user, const std::string& like = "%") {
     return env.count(
         "SELECT count(*) FROM outbox WHERE kind = 'post' AND destination LIKE '%\"user\":\"" +
         user + "\"%' AND payload LIKE '" + like + "'");
@@ -116,13 +117,13 @@ TEST_CASE("any member records an action item and its owner is told", "[actions]"
     CHECK(env.count("SELECT created_at FROM retro_actions") == seconds(default_start()));
     CHECK(env.text("SELECT detail FROM audit_log WHERE action = 'retro.action.add'") ==
           "#1 \"Automate the smoke tests\" owner @dana");
-    CHECK(dms_to(env, "dana", "%gave you action item #1 from the retro of web-2026.12%") == 1);
-    CHECK(dms_to(env, "bob") == 0);
+    CHECK(dms_like(env, "dana", "%gave you action item #1 from the retro of web-2026.12%") == 1);
+    CHECK(dms_like(env, "bob") == 0);
 
     SECTION("raising one for yourself sends no message") {
         env.say("bob", "retro action add web-2026.12 \"Write the runbook\" owner @bob");
         CHECK(env.count("SELECT count(*) FROM retro_actions") == 2);
-        CHECK(dms_to(env, "bob") == 0);
+        CHECK(dms_like(env, "bob") == 0);
     }
     SECTION("the release must exist") {
         CHECK_THAT(env.say("bob", "retro action add web-2026.11 \"x\" owner @dana"),
@@ -161,7 +162,7 @@ TEST_CASE("an action item is closed by its owner, who raised it, or a manager", 
         CHECK(env.text("SELECT detail FROM audit_log WHERE action = 'retro.action.done'") ==
               "#1 \"Automate the smoke tests\"");
         // The owner hears when someone else closes their item.
-        CHECK(dms_to(env, "dana", "%marked action item #1%") == (closer == "dana" ? 0 : 1));
+        CHECK(dms_like(env, "dana", "%marked action item #1%") == (closer == "dana" ? 0 : 1));
 
         CHECK_THAT(env.say("dana", "retro action done 1"),
                    Contains("Action item #1 is already done Tue 1 Dec 2026 11:00 UTC by @" +
@@ -291,7 +292,7 @@ TEST_CASE("release els moves the end of early life support and its owner", "[els
     CHECK(env.text("SELECT els_owner FROM releases WHERE key = 'web-2026.12'") == "ops");
     CHECK(pending_els_jobs(env, "web-2026.12") == 1);
     CHECK(els_due(env, "web-2026.12") == seconds(done + 120h));
-    CHECK(dms_to(env, "ops", "%You now own early life support of *web-2026.12*%") == 1);
+    CHECK(dms_like(env, "ops", "%You now own early life support of *web-2026.12*%") == 1);
     CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'release.els' AND detail = "
                     "'early life support until 2026-12-06 09:00 UTC (5d after it was done) owned "
                     "by @ops'") == 1);
@@ -340,9 +341,9 @@ TEST_CASE("when early life support ends, the retro starts unless one was started
         CHECK(env.count("SELECT count(*) FROM retros") == 1);
         CHECK(env.text("SELECT opened_by FROM retros") == "releasebot");
         CHECK(env.count("SELECT count(*) FROM retro_participants") == 2);  // alice, bob
-        CHECK(dms_to(env, "bob", kSurvey) == 1);
-        CHECK(dms_to(env, "alice", kSurvey) == 1);
-        CHECK(dms_to(env, "ops",
+        CHECK(dms_like(env, "bob", kSurvey) == 1);
+        CHECK(dms_like(env, "alice", kSurvey) == 1);
+        CHECK(dms_like(env, "ops",
                      "%Early life support of *web-2026.12*%ended%I started its "
                      "retro%") == 1);
         CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'release.els_end' AND "
@@ -352,13 +353,13 @@ TEST_CASE("when early life support ends, the retro starts unless one was started
     SECTION("a retro already started is not started again") {
         REQUIRE_THAT(env.say("alice", "retro start web-2026.12"), !Contains("rror"));
         std::int64_t retro_id = env.count("SELECT id FROM retros");
-        REQUIRE(dms_to(env, "bob", kSurvey) == 1);
+        REQUIRE(dms_like(env, "bob", kSurvey) == 1);
         run_scheduler_until(env, done + 24h + 1min);
         CHECK(env.count("SELECT count(*) FROM retros") == 1);
         CHECK(env.count("SELECT id FROM retros") == retro_id);
         CHECK(env.text("SELECT opened_by FROM retros") == "alice");
-        CHECK(dms_to(env, "bob", kSurvey) == 1);
-        CHECK(dms_to(env, "ops", "%Its retro was already started%") == 1);
+        CHECK(dms_like(env, "bob", kSurvey) == 1);
+        CHECK(dms_like(env, "ops", "%Its retro was already started%") == 1);
         CHECK(env.count("SELECT count(*) FROM audit_log WHERE action = 'release.els_end' AND "
                         "detail = 'ended; the retro was already started; told @ops'") == 1);
     }

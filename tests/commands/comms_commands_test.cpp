@@ -45,12 +45,6 @@ std::string status_of(TestEnv& env, int id) {
     return env.text("SELECT status FROM communications WHERE id = " + std::to_string(id));
 }
 
-// Direct messages queued for `user` whose text holds `needle`.
-std::int64_t dms_to(TestEnv& env, const std::string& user, const std::string& needle) {
-    return env.count("SELECT count(*) FROM outbox WHERE destination LIKE '%\"user\":\"" + user +
-                     "\"%' AND payload LIKE '%" + needle + "%'");
-}
-
 // A context of our own in the console workspace, acting as `user` with `role`, for calling the
 // domain functions directly.
 Context context_for(TestEnv& env, const std::string& user, Role role) {

@@ -100,6 +100,8 @@ TEST_CASE("a release with nothing to ship, or a program without its component, i
     env.say("bob", "release add web-2026.12 web/frontend@4.2.0 url https://a.example/f.tgz");
     go = env.say("alice", "release go web-2026.12");
     CHECK_THAT(go, Contains("Program api has no component"));
+    // Either give it one, or take the program off if it was never meant to ship.
+    CHECK_THAT(go, Contains("release program remove web-2026.12 api"));
     CHECK_THAT(go, Contains("has an artifact URL but no SHA-256"));
 
     env.say("bob", "release add web-2026.12 api/gateway@2.9.1");

@@ -92,6 +92,11 @@ void add_components(TestEnv& env, const std::string& key, const std::string& use
     }
 }
 
+std::int64_t dms_to(TestEnv& env, const std::string& user, const std::string& needle) {
+    return env.count("SELECT count(*) FROM outbox WHERE destination LIKE '%\"user\":\"" + user +
+                     "\"%' AND instr(payload, '" + needle + "') > 0");
+}
+
 void tick_open_controls(TestEnv& env, const std::string& key, const std::string& user) {
     std::vector<std::string> slugs;
     {

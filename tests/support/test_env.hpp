@@ -51,6 +51,9 @@ private:
 // when it has none).
 void add_components(TestEnv& env, const std::string& key, const std::string& user = "alice");
 
+// Direct messages queued for `user` whose payload holds `needle`, exactly as written.
+std::int64_t dms_to(TestEnv& env, const std::string& user, const std::string& needle);
+
 // `user` ticks every control of `key` that is open and that people tick (releasebot keeps the
 // ones the gate checks itself: plans, versioned components, approved announcements). Each tick
 // must succeed.

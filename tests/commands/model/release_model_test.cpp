@@ -457,16 +457,18 @@ TEST_CASE("the controls the gate already checks keep themselves", "[model][kept]
     SECTION("what holds is ticked, with why; others are left to people") {
         auto changed = settle_kept_controls(f, kNow);
         REQUIRE(changed.size() == 3);
-        for (const auto& c : changed) {
+        for (const auto& [c, why] : changed) {
             CHECK(c.status == ControlStatus::done);
             CHECK(c.done_at == kNow);
             CHECK(c.done_by == UserId("releasebot"));
-            CHECK(c.note.value_or("").rfind("kept by releasebot: ", 0) == 0);
+            CHECK(c.note == "kept by releasebot: " + why);
         }
-        CHECK(changed[0].note == "kept by releasebot: the deploy plan has steps");
+        CHECK(changed[0].why == "the deploy plan has steps");
+        CHECK(changed[2].why == "every program has its component, each with a version");
         // The waived one stays waived whatever happens.
-        CHECK(std::none_of(changed.begin(), changed.end(),
-                           [](const ReleaseControl& c) { return c.slug == "comms-approved"; }));
+        CHECK(std::none_of(changed.begin(), changed.end(), [](const KeptChange& k) {
+            return k.control.slug == "comms-approved";
+        }));
     }
     SECTION("what stops holding opens again, and says what to do") {
         f.controls[1].status = ControlStatus::done;
@@ -475,10 +477,12 @@ TEST_CASE("the controls the gate already checks keep themselves", "[model][kept]
         f.release.programs = {"web", "api"};
         auto changed = settle_kept_controls(f, kNow);
         REQUIRE(changed.size() == 3);  // deployment-plan ticked; the other two reopened
-        CHECK(changed[0].slug == "deployment-plan");
-        CHECK(changed[1].slug == "backout-plan");
-        CHECK(changed[1].status == ControlStatus::open);
-        CHECK(changed[2].status == ControlStatus::open);
+        CHECK(changed[0].control.slug == "deployment-plan");
+        CHECK(changed[1].control.slug == "backout-plan");
+        CHECK(changed[1].control.status == ControlStatus::open);
+        CHECK(changed[1].why == "the backout plan has no step yet");
+        CHECK(changed[2].control.status == ControlStatus::open);
+        CHECK(changed[2].why == "program api has no component");
         auto kept = kept_controls(f);
         auto versioned = std::find_if(kept.begin(), kept.end(), [](const KeptControl& k) {
             return k.slug == "components-versioned";
@@ -496,9 +500,9 @@ TEST_CASE("the controls the gate already checks keep themselves", "[model][kept]
         CHECK(kept.back().fix == "comms review 7 approve");
     }
     SECTION("settling twice changes nothing the second time") {
-        for (auto& c : settle_kept_controls(f, kNow))
+        for (auto& k : settle_kept_controls(f, kNow))
             for (auto& mine : f.controls)
-                if (mine.slug == c.slug) mine = c;
+                if (mine.slug == k.control.slug) mine = k.control;
         CHECK(settle_kept_controls(f, kNow).empty());
     }
 }
