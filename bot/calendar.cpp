@@ -306,7 +306,7 @@ HttpResponse CalendarFeed::handle(const HttpRequest& req) {
     if (req.method != "GET") {
         HttpResponse r{
             405, "application/json", R"({"error":"The calendar is read with GET."})", {}};
-        r.headers["Allow"] = "GET";
+        r.headers["Allow"] = "GET, HEAD";
         return r;
     }
     std::string path = req.target.substr(0, req.target.find('?'));

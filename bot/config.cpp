@@ -795,6 +795,11 @@ std::string describe(const Config& config) {
         out += show_secret("app_password", teams.app_password);
         if (!teams.app_id.empty()) {
             out += "             token_url       " + teams.effective_token_url() + "\n";
+            out += "             connector       replies with a token from token_url\n";
+        } else {
+            out +=
+                "             connector       replies without a token (local mode: a channel "
+                "on this machine, such as Agents Playground)\n";
         }
         if (!teams.openid_metadata_url.empty()) {
             out += "             openid_metadata " + teams.openid_metadata_url + "\n";

@@ -23,6 +23,13 @@ struct Event {
     // The platform cannot carry the reply in its acknowledgement (an Events API mention, a
     // button press): the pipeline queues the reply in the outbox, in the same transaction.
     bool reply_in_outbox = false;
+    // With reply_in_outbox: the acknowledgement shows the reply to the actor too (a Teams
+    // invoke response), so a reply meant for them alone (an error, a private answer) is not
+    // sent a second time; only what the channel must see is queued.
+    bool ack_shows_reply = false;
+    // With reply_in_outbox: a refusal rides on the acknowledgement (a Slack form shows it next
+    // to the answer, the form still open), so only a success is queued.
+    bool ack_shows_errors = false;
 };
 
 }  // namespace releasebot

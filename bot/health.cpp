@@ -67,7 +67,7 @@ std::string path_of(const HttpRequest& req) {
 std::optional<HttpResponse> refuse(const HttpRequest& req, std::string_view path) {
     if (path_of(req) != path)
         return HttpResponse{404, "application/json", R"({"error":"not found"})", {}};
-    if (req.method != "GET" && req.method != "HEAD") {
+    if (req.method != "GET") {
         HttpResponse r{405, "application/json", R"({"error":"use GET"})", {}};
         r.headers["Allow"] = "GET, HEAD";
         return r;

@@ -98,11 +98,16 @@ struct HttpServer::Impl {
                 res.result(static_cast<http::status>(out.status));
                 res.set(http::field::content_type, out.content_type);
                 res.body() = std::move(out.body);
+                res.prepare_payload();
                 refused = true;
             } else {
                 auto& msg = parser.get();
                 HttpRequest req;
-                req.method = std::string(msg.method_string());
+                // HEAD is answered as GET would be, headers and all, without the body: every
+                // route gets it right without knowing of HEAD.
+                const bool head = msg.method() == http::verb::head;
+                req.method = head ? "GET" : std::string(msg.method_string());
+                req.head = head;
                 req.target = std::string(msg.target());
                 for (const auto& f : msg) {
                     std::string name(f.name_string());
@@ -114,12 +119,19 @@ struct HttpServer::Impl {
                 keep_alive = msg.keep_alive();
                 HttpResponse out = dispatch(req);
                 res.result(static_cast<http::status>(out.status));
-                res.set(http::field::content_type, out.content_type);
+                // An empty body has no type to claim.
+                if (!out.body.empty()) res.set(http::field::content_type, out.content_type);
                 for (const auto& [k, v] : out.headers) res.set(k, v);
                 res.body() = std::move(out.body);
                 res.keep_alive(keep_alive);
+                res.prepare_payload();
+                if (head) {
+                    const auto length = res.body().size();
+                    res.body().clear();
+                    res.content_length(length);
+                }
             }
-            res.prepare_payload();
+
             auto [wec, wn] =
                 co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
             (void)wn;

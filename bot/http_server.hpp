@@ -13,10 +13,11 @@
 namespace releasebot {
 
 struct HttpRequest {
-    std::string method;                          // "POST"
+    std::string method;                          // "POST"; a HEAD arrives as "GET", head set
     std::string target;                          // "/slack/events?x=1"
     std::map<std::string, std::string> headers;  // names lower-cased
     std::string body;
+    bool head = false;  // a HEAD request: answered as GET, without the body
 
     // The header's value, or "" when absent (name in lower case).
     const std::string& header(const std::string& name) const;

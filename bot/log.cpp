@@ -148,6 +148,34 @@ std::string timestamp() {
     return buf;
 }
 
+// A plain record is one line, so a control character taken from a request (a newline in a
+// header or a JSON field) must not start what reads as a record of its own: each is written as
+// an escape (\n, \r, \t, \x1b), and a backslash as \\ so an escape cannot be typed in either.
+std::string escape_controls(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\\') {
+            out += "\\\\";
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (u < 0x20 || u == 0x7f) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[u >> 4];
+            out += kHex[u & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 void emit(const std::string& line) {
     State& s = state();
     std::lock_guard lock(s.sink_mutex);
@@ -254,9 +282,9 @@ void write(Level level, std::string_view component, std::string_view message) {
         line += ' ';
         line += level_name(level);
         line.append(6 - level_name(level).size(), ' ');
-        line += component;
+        line += escape_controls(component);
         line += ": ";
-        line += clean;
+        line += escape_controls(clean);
     }
     emit(line);
 }

@@ -40,7 +40,9 @@ void set_secrets(const std::vector<std::string>& secrets);
 std::string redact(std::string_view text);
 
 // Writes one record when `level` passes the threshold; `component` says who speaks ("serve",
-// "slack", "http"). Newlines inside `message` are kept inside the one record.
+// "slack", "http"). A record is always one line: JSON keeps newlines inside its string, and the
+// plain format writes control characters as escapes (`\n`, `\x1b`, a backslash as `\\`), so
+// text taken from a request cannot forge a line of its own.
 void write(Level level, std::string_view component, std::string_view message);
 inline void error(std::string_view component, std::string_view message) {
     write(Level::error, component, message);

@@ -10,12 +10,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <exception>
 #include <optional>
 #include <set>
 #include <utility>
 #include <vector>
 
+#include "bot/log.hpp"
 #include "bot/metrics.hpp"
 #include "bot/reply_codec.hpp"
 #include "storage/database.hpp"
@@ -86,7 +88,33 @@ struct OutboxSender::Attempt {
     bool marked = false;  // its attempt mark was written by this batch
     bool done = false;    // `result` holds its outcome (called, or unreadable)
     Delivery result;
+    std::optional<Instant> retry_at;  // set when it failed and will be tried again then
 };
+
+namespace {
+
+// "slack T0AAA channel C0A", "teams tenant-1 DM 29:bob": where a row was going, for the log.
+std::string where(const OutboxRow& row, const std::optional<Destination>& dest) {
+    if (!dest) return row.platform + " (destination unreadable)";
+    const Destination& d = *dest;
+    std::string out = d.platform + " " + d.tenant;
+    if (d.channel) out += " channel " + d.channel->channel;
+    if (d.user) out += " DM " + d.user->value();
+    if (d.ephemeral_to) out += " (only " + d.ephemeral_to->value() + " sees it)";
+    return out;
+}
+
+std::string utc(Instant t) {
+    const std::time_t secs = std::chrono::system_clock::to_time_t(
+        std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+}  // namespace
 
 // One platform call (a lookup after a cut-short attempt, or the delivery). A port reports
 // failures as values; one that throws is treated as a failed attempt, so a bug in one adapter
@@ -259,9 +287,11 @@ int OutboxSender::deliver_due(int limit, const std::function<bool()>& stop) {
                 // The platform said when to come back (HTTP 429): a rate limit says nothing
                 // about the message, so it is honoured rather than counted as a reason to give
                 // up. (The attempt is still counted, so a later real failure backs off further.)
-                outbox.mark_retry(row.id, error, now + std::max(*result.retry_after, Seconds(0)));
+                a.retry_at = now + std::max(*result.retry_after, Seconds(0));
+                outbox.mark_retry(row.id, error, *a.retry_at);
             } else {
-                outbox.mark_retry(row.id, error, now + backoff(attempts, rng_));
+                a.retry_at = now + backoff(attempts, rng_);
+                outbox.mark_retry(row.id, error, *a.retry_at);
             }
         }
         tx.commit();
@@ -272,9 +302,23 @@ int OutboxSender::deliver_due(int limit, const std::function<bool()>& stop) {
         if (result.ok) {
             metrics::outbox_delivered(a.row.platform);
         } else {
-            const bool gave_up =
-                result.permanent || (!result.retry_after && a.row.attempts + 1 >= kMaxAttempts);
+            const bool gave_up = !a.retry_at;
             metrics::outbox_failed(a.row.platform, gave_up);
+            // The platform's own words (its error code, HTTP status), never a token: the log
+            // redacts whatever a platform might echo back.
+            const std::string error = result.error.empty() ? "delivery failed" : result.error;
+            const std::string what = "outbox message " + std::to_string(a.row.id.value()) + " to " +
+                                     where(a.row, a.dest) + ", attempt " +
+                                     std::to_string(a.row.attempts + 1) + ": " + error;
+            if (gave_up) {
+                log::error("outbox",
+                           what + "; given up" +
+                               (result.permanent
+                                    ? std::string(" (it cannot succeed)")
+                                    : " after " + std::to_string(kMaxAttempts) + " attempts"));
+            } else {
+                log::warn("outbox", what + "; next attempt at " + utc(*a.retry_at));
+            }
         }
     }
 

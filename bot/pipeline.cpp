@@ -214,9 +214,14 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
             work.commit();
         }
     }
-    if (event.reply_in_outbox && event.kind != EventKind::timer) {
+    Reply reply;
+    if (event.reply_in_outbox && event.kind != EventKind::timer)
+        reply = w.result.ok() ? w.result.value() : Reply::error(w.result.error());
+    // What the acknowledgement already showed its one reader is not said to them again.
+    const bool shown_in_ack = (event.ack_shows_reply && reply.visibility != Visibility::channel) ||
+                              (event.ack_shows_errors && reply.is_error);
+    if (event.reply_in_outbox && event.kind != EventKind::timer && !shown_in_ack) {
         Outbound o;
-        Reply reply = w.result.ok() ? w.result.value() : Reply::error(w.result.error().message);
         if (reply.visibility == Visibility::channel) {
             o.channel = event.conversation;
         } else if (reply.visibility == Visibility::ephemeral && !event.conversation.channel.empty()) {
@@ -248,7 +253,7 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
     if (w.result.ok()) {
         outcome.reply = std::move(w.result.value());
     } else {
-        outcome.reply = Reply::error(w.result.error().message);
+        outcome.reply = Reply::error(w.result.error());
     }
     return outcome;
 }

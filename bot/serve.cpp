@@ -188,8 +188,8 @@ HttpHandler observed(HttpHandler inner, bool acks, WorkerWake* wake) {
         if (acks && res.status < 500) metrics::ack_latency(took);
         if (wake != nullptr && res.status < 300) wake->event();
         if (log::enabled(log::Level::debug)) {
-            std::string line = req.method + " " + req.target + " → " + std::to_string(res.status) +
-                               " in " + millis(took);
+            std::string line = (req.head ? "HEAD" : req.method) + " " + req.target + " → " +
+                               std::to_string(res.status) + " in " + millis(took);
             for (const auto& [name, value] : req.headers) line += "; " + name + ": " + value;
             log::debug("http", line);
         }

@@ -186,6 +186,17 @@ Result<Reply> channel_add(Context& ctx, const ParsedCommand& cmd) {
         "Announcements to it reach every one of its channels. Draft one: `comms draft "
         "<release> to " +
         name + " on done \"<text>\"`");
+    // releasebot can post to a public Slack channel unasked; a private channel or a Teams
+    // conversation must have it as a member, or the announcement fails to arrive.
+    if (target->platform == "slack") {
+        r.context(
+            "If the channel is private, invite releasebot there first (`/invite "
+            "@releasebot`), or its announcements cannot be posted.");
+    } else if (target->platform == "teams") {
+        r.context(
+            "releasebot must be in that conversation (installed in its team, or a member "
+            "of the chat) to post there.");
+    }
     return r;
 }
 

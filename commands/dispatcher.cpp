@@ -168,6 +168,11 @@ Result<Reply> run_action(Context& ctx, std::string_view action_id, std::string_v
                          const Registry& registry) {
     // Every button stands for a command a person could type; its value is that command.
     if (action_id == "command") return run_command(ctx, value, registry);
+    if (action_id.empty()) {
+        return usage_error(
+            "That card sent nothing releasebot knows how to act on (it may be from an older "
+            "version of the card). Type `help` to see the commands.");
+    }
     return usage_error("This button (`" + std::string(action_id) +
                        "`) is not one releasebot knows. Type `help` to see the commands.");
 }
@@ -184,11 +189,20 @@ Result<Reply> run_submission(Context& ctx, std::string_view value,
         if (field.size() < 3 || field[0] != 'q' || answer.empty()) continue;
         std::string number = field.substr(1, field.find('.') - 1);
         auto r = run_command(ctx, std::string(value) + " " + number + " " + answer, registry);
-        if (!r) return r.error();
+        if (!r) {
+            Error e = r.error();
+            e.field = "q" + number;  // the form shows it next to that answer
+            return e;
+        }
         last = std::move(r.value());
         ++answered;
     }
-    if (answered == 0) return usage_error("The form had no answers. Fill in at least one.");
+    if (answered == 0) {
+        Error e = usage_error("The form had no answers. Fill in at least one.");
+        if (!fields.empty())
+            e.field = fields.begin()->first.substr(0, fields.begin()->first.find('.'));
+        return e;
+    }
     Reply reply = Reply::plain("Thanks: " + std::to_string(answered) +
                                (answered == 1 ? " answer" : " answers") + " recorded.");
     reply.visibility = Visibility::ephemeral;

@@ -21,6 +21,8 @@ const char* topic_blurb(const std::string& topic) {
     if (topic == "role") return "who may do what";
     if (topic == "my") return "your open tasks";
     if (topic == "audit") return "the audit log of a release or of the workspace";
+    if (topic == "calendar") return "the releases as a calendar feed to subscribe to";
+    if (topic == "ci") return "the webhook your CI signs to tick controls and report components";
     if (topic == "help") return "this help";
     return "";
 }

@@ -87,6 +87,11 @@ Result<std::string> convert(const CommandSpec& spec, const ArgSpec& arg, const s
                 return usage_error("The " + arg.name + " is " + std::to_string(n) +
                                    " characters long; it may be at most " + std::to_string(most) +
                                    ". Shorten it and try again.");
+            // A title is shown on one line: in lists, tables, headers and notifications.
+            if (arg.name == "title" && raw.find_first_of("\r\n") != std::string::npos)
+                return usage_error(
+                    "The title has a line break in it; it is shown on one line. Put it on one "
+                    "line and try again.");
             return raw;
         }
         case ArgType::word:

@@ -214,9 +214,10 @@ Result<Reply> release_list(Context& ctx, const ParsedCommand& cmd) {
             status += n ? " (" + plural(static_cast<long>(n), "blocker", "blockers") + ")"
                         : " (ready for go)";
         }
-        rows.push_back({r.key, shorten(r.title, kTitleCell), format_short(r.window_start, ctx.zone),
-                        format_duration(r.duration), status,
-                        shorten(join(r.programs, ", "), kTitleCell)});
+        rows.push_back(
+            {r.key, shorten(r.title, kTitleCell), format_short(r.window_start, ctx.zone),
+             format_duration(r.duration), status,
+             r.programs.empty() ? std::string("—") : shorten(join(r.programs, ", "), kTitleCell)});
     }
     Reply reply;
     std::string title = std::string(1, static_cast<char>(std::toupper(scope[0]))) + scope.substr(1);

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "commands/result.hpp"
+
 namespace releasebot {
 
 enum class ItemState { open, done, waived, skipped, failed, current };
@@ -86,6 +88,7 @@ struct Reply {
     std::vector<Block> blocks;
     Visibility visibility = Visibility::channel;
     bool is_error = false;
+    std::string error_field;         // with is_error: the form answer it is about ("q3")
     std::optional<Attachment> file;  // see Attachment
 
     // Builders, so handlers read as a description of the message.
@@ -134,6 +137,11 @@ struct Reply {
         Reply r = plain(std::move(t));
         r.is_error = true;
         r.visibility = Visibility::ephemeral;
+        return r;
+    }
+    static Reply error(const Error& e) {
+        Reply r = error(e.message);
+        r.error_field = e.field;
         return r;
     }
 };

@@ -23,6 +23,7 @@ enum class ErrorKind {
 struct Error {
     ErrorKind kind = ErrorKind::invalid;
     std::string message;  // full sentence(s) for the user: what was wrong and what to type
+    std::string field;    // a form's answer the error is about ("q3"), so a form can show it
 };
 
 inline Error usage_error(std::string m) { return {ErrorKind::usage, std::move(m)}; }

@@ -4,12 +4,15 @@
 // whole message (50 blocks, 3000 characters a section, 150 a header, 75 a button label, 10
 // fields a section, 25 elements an actions block, unique action ids) are enforced here by
 // splitting or truncating instead. JSON is built with Boost.JSON, which does the escaping; the
-// mrkdwn escaping of &, < and > (Slack's control characters) is done here, keeping the mention
-// and link markup Reply text may carry.
+// mrkdwn escaping of &, < and > (Slack's control characters) is done here, everywhere text
+// lands (the top-level text of a message or an acknowledgement too), keeping only the person
+// mentions Reply text may carry.
 #include "integrations/slack/block_kit.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,16 +71,22 @@ std::string one_line(std::string s) {
     return s;
 }
 
-// Slack's markup tokens that Reply text may carry and that must reach Slack unescaped:
-// mentions <@U…>, channels <#C…>, specials <!here> and links <https://…|label>.
+// The one piece of Slack markup Reply text carries: a person, <@U…> (as mention() writes it)
+// or <@U…|name> (as Slack wrote it in what a user typed). Everything else between < and > is
+// text: a user who types <!channel> or <https://x|Click here> sees those characters, and nobody
+// is pinged or sent anywhere by what someone else typed.
 bool is_markup_token(std::string_view inner) {
-    if (inner.empty()) return false;
-    if (inner[0] == '@' || inner[0] == '#' || inner[0] == '!') return inner.size() > 1;
-    return inner.rfind("http://", 0) == 0 || inner.rfind("https://", 0) == 0 ||
-           inner.rfind("mailto:", 0) == 0;
+    if (inner.size() < 2 || inner[0] != '@') return false;
+    const std::size_t bar = inner.find('|');
+    const std::string_view id = inner.substr(1, bar == std::string_view::npos ? bar : bar - 1);
+    if (id.empty()) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+               c == ':';
+    });
 }
 
-// Reply markup → mrkdwn: &, < and > become entities unless they belong to a markup token.
+// Reply markup → mrkdwn: &, < and > become entities unless they belong to a mention.
 std::string mrkdwn(std::string_view s) {
     std::string out;
     out.reserve(s.size() + s.size() / 8);
@@ -143,6 +152,40 @@ json::object section(std::string_view reply_text) {
             {"text", mrkdwn_text(truncate_mrkdwn(mrkdwn(reply_text), kMaxSectionText))}};
 }
 
+// Reply text as as many sections as its escaped form needs (escaping can make a 3,000-character
+// announcement five times longer): cut at line ends, else at spaces, a ``` block closed at the
+// end of one section and opened again at the start of the next. Nothing is lost.
+std::vector<json::object> sections(std::string_view reply_text) {
+    std::string all = mrkdwn(reply_text);
+    std::vector<json::object> out;
+    constexpr std::size_t kRoom = kMaxSectionText - 8;  // for a closing and an opening fence
+    bool reopen = false;
+    while (!all.empty()) {
+        std::string piece = reopen ? "```\n" : "";
+        std::string_view rest(all);
+        std::size_t take = rest.size();
+        if (code_points(piece) + code_points(rest) > kRoom) {
+            take = byte_offset(rest, kRoom - code_points(piece));
+            std::size_t cut = rest.rfind('\n', take);
+            if (cut == std::string_view::npos || cut < take / 2) cut = rest.rfind(' ', take);
+            if (cut == std::string_view::npos || cut < take / 2) cut = take;
+            // Never inside an entity (&amp;) or a mention (<@U…>).
+            const std::size_t amp = rest.rfind('&', cut);
+            if (amp != std::string_view::npos && rest.find(';', amp) >= cut) cut = amp;
+            const std::size_t lt = rest.rfind('<', cut);
+            if (lt != std::string_view::npos && rest.find('>', lt) >= cut) cut = lt;
+            take = cut == 0 ? take : cut;
+        }
+        piece += std::string(rest.substr(0, take));
+        all.erase(0, take);
+        while (!all.empty() && (all.front() == '\n' || all.front() == ' ')) all.erase(0, 1);
+        reopen = count_fences(piece) % 2 == 1;
+        if (reopen) piece += "\n```";
+        out.push_back(json::object{{"type", "section"}, {"text", mrkdwn_text(piece)}});
+    }
+    return out;
+}
+
 // The label of a checklist item's button: controls are ticked, steps and actions are done.
 std::string item_button_label(const ChecklistItem& item) {
     return item.value.rfind("control tick", 0) == 0 ? "Tick" : "Done";
@@ -156,7 +199,11 @@ std::vector<std::string> table_lines(const Block& b, std::size_t begin, std::siz
     std::vector<std::vector<std::string>> cells;
     auto add = [&](const std::vector<std::string>& row) {
         std::vector<std::string> line(ncols);
-        for (std::size_t i = 0; i < row.size(); ++i) line[i] = one_line(row[i]);
+        // Inside the ``` block a cell's `code` marks would show as backticks: they go.
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line[i] = one_line(row[i]);
+            line[i].erase(std::remove(line[i].begin(), line[i].end(), '`'), line[i].end());
+        }
         cells.push_back(std::move(line));
     };
     add(b.columns);
@@ -238,8 +285,8 @@ std::string survey_button_value(const std::string& prefix, const std::string& ti
             }
             questions.push_back(std::move(o));
         }
-        std::string value = json::serialize(json::object{
-            {"a", prefix}, {"t", shorten(title, kMaxModalTitle)}, {"q", questions}});
+        std::string value = json::serialize(
+            json::object{{"a", prefix}, {"t", shorten(title, kMaxHeader)}, {"q", questions}});
         if (code_points(value) <= kMaxButtonValue) return value;
     }
     return prefix;
@@ -250,9 +297,17 @@ std::string survey_button_value(const std::string& prefix, const std::string& ti
 // "#<n>" again).
 class Renderer {
   public:
+    // How hard a message must be packed to fit in 50 blocks. loose: a section per checklist
+    // item. compact: items without a button share sections, one line each. dense: every item
+    // is a line (their buttons give way; the text says how to tick).
+    enum class Packing { loose, compact, dense };
+
+    explicit Renderer(Packing packing = Packing::loose) : packing_(packing) {}
+
     json::array blocks;
 
     void add(const Block& b) {
+        if (b.kind != Block::Kind::checklist) flush_lines();
         switch (b.kind) {
             case Block::Kind::header: {
                 std::string t = one_line(plain_mentions(b.text));
@@ -265,7 +320,7 @@ class Renderer {
             }
             case Block::Kind::section:
                 if (!b.text.empty()) {
-                    blocks.push_back(section(b.text));
+                    for (auto& s : sections(b.text)) blocks.push_back(std::move(s));
                     last_section_ = b.text;
                 }
                 break;
@@ -285,6 +340,7 @@ class Renderer {
                 break;
             case Block::Kind::checklist:
                 for (const auto& item : b.items) add_item(item);
+                flush_lines();
                 break;
             case Block::Kind::table:
                 for (auto [begin, end] : table_chunks(b)) {
@@ -304,10 +360,24 @@ class Renderer {
         }
     }
 
+    // Ends the message: lines still waiting for a section get one.
+    json::array finish() {
+        flush_lines();
+        return std::move(blocks);
+    }
+
   private:
+    Packing packing_;
     int next_action_ = 0;
     std::string last_section_;  // Reply text of the latest section, for confirm dialogs
     std::string title_;         // the first header, the title of a survey modal
+    std::string lines_;         // packed checklist lines not yet in a section
+
+    void flush_lines() {
+        if (lines_.empty()) return;
+        for (auto& s : sections(lines_)) blocks.push_back(std::move(s));
+        lines_.clear();
+    }
 
     std::string unique(const std::string& action_id) {
         return action_id + "#" + std::to_string(++next_action_);
@@ -334,12 +404,12 @@ class Renderer {
             } else {
                 what = "\"" + label + "\" cannot easily be undone.";
             }
-            o["confirm"] = json::object{
-                {"title", plain_text(shorten("Are you sure?", kMaxConfirmTitle))},
-                {"text", mrkdwn_text(truncate_mrkdwn(mrkdwn(what), kMaxConfirmText))},
-                {"confirm", plain_text(shorten(label, kMaxConfirmButton))},
-                {"deny", plain_text("Cancel")},
-                {"style", "danger"}};
+            o["confirm"] =
+                json::object{{"title", plain_text(shorten("Are you sure?", kMaxConfirmTitle))},
+                             {"text", mrkdwn_text(truncate_mrkdwn(mrkdwn(what), kMaxConfirmText))},
+                             {"confirm", plain_text(shorten(label, kMaxConfirmButton))},
+                             {"deny", plain_text("Go back")},
+                             {"style", "danger"}};
         }
         return o;
     }
@@ -379,6 +449,15 @@ class Renderer {
     void add_item(const ChecklistItem& item) {
         std::string text = std::string(state_mark(item.state)) + " " + item.label;
         if (!item.detail.empty()) text += " — " + item.detail;
+        if (packing_ == Packing::dense ||
+            (packing_ == Packing::compact && item.action_id.empty())) {
+            // Without its button, an item says what to type instead.
+            if (!item.action_id.empty() && item.action_id == "command" && !item.value.empty())
+                text += " · `" + item.value + "`";
+            lines_ += (lines_.empty() ? "" : "\n") + one_line(text);
+            return;
+        }
+        flush_lines();
         json::object s = section(text);
         if (!item.action_id.empty()) {
             Button b{item_button_label(item), item.action_id, item.value, Button::Style::plain};
@@ -418,34 +497,40 @@ class Renderer {
     }
 };
 
-json::array render(const Reply& reply) {
-    Renderer r;
+json::array render(const Reply& reply, Renderer::Packing packing = Renderer::Packing::loose) {
+    Renderer r(packing);
     for (const auto& b : reply.blocks) r.add(b);
-    return std::move(r.blocks);
+    return r.finish();
 }
 
 std::size_t rendered_count(const Block& b) {
     Renderer r;
     r.add(b);
-    return r.blocks.size();
+    return r.finish().size();
 }
 
-// The notification text, in mrkdwn and within Slack's limit.
-std::string fallback_text(const Reply& reply) {
-    return truncate_mrkdwn(mrkdwn(summary_text(reply)), kMaxFallbackText);
-}
-
+// One message of at most 50 blocks (a status message is edited in place, so it cannot become
+// two): checklists packed tighter until it fits; if even that is too long, lines from the
+// middle give way to a note saying how many, so the end — blockers, the buttons — is always
+// there.
 json::array capped_blocks(const Reply& reply) {
     json::array blocks = render(reply);
-    if (blocks.size() > kMaxBlocks) {
-        std::size_t dropped = blocks.size() - (kMaxBlocks - 1);
-        blocks.resize(kMaxBlocks - 1);
-        json::array elements;
-        elements.push_back(mrkdwn_text("…and " + std::to_string(dropped) +
-                                       " more blocks that do not fit in one Slack message."));
-        blocks.push_back(json::object{{"type", "context"}, {"elements", elements}});
+    for (auto packing : {Renderer::Packing::compact, Renderer::Packing::dense}) {
+        if (blocks.size() <= kMaxBlocks) return blocks;
+        blocks = render(reply, packing);
     }
-    return blocks;
+    if (blocks.size() <= kMaxBlocks) return blocks;
+    const std::size_t head = (kMaxBlocks - 1) / 2;
+    const std::size_t tail = kMaxBlocks - 1 - head;
+    const std::size_t dropped = blocks.size() - head - tail;
+    json::array kept(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(head));
+    json::array elements;
+    elements.push_back(mrkdwn_text("…" + std::to_string(dropped) +
+                                   " more sections do not fit in one Slack message; the end "
+                                   "of the message follows."));
+    kept.push_back(json::object{{"type", "context"}, {"elements", elements}});
+    for (std::size_t i = blocks.size() - tail; i < blocks.size(); ++i) kept.push_back(blocks[i]);
+    return kept;
 }
 
 // Reply blocks cut into pieces that each render to few Slack blocks, so split_for_slack can
@@ -511,6 +596,34 @@ std::vector<Block> units(const Block& b) {
 }
 
 }  // namespace
+
+namespace {
+
+// The notification text, in mrkdwn and within Slack's limit.
+std::string fallback_text(const Reply& reply) {
+    return truncate_mrkdwn(mrkdwn(summary_text(reply)), kMaxFallbackText);
+}
+
+}  // namespace
+
+std::string message_text(const Reply& reply) {
+    return truncate_mrkdwn(mrkdwn(reply.text), kMaxFallbackText);
+}
+
+std::string form_errors_json(const Reply& reply, const std::map<std::string, std::string>& fields) {
+    // The input block the error is about; else the form's first (the message must show).
+    std::string block = reply.error_field;
+    if (block.empty() && !fields.empty()) {
+        block = fields.begin()->first.substr(0, fields.begin()->first.find('.'));
+    }
+    if (block.empty()) block = "q1";
+    // Shown under the input as plain text: no markup marks.
+    std::string text = one_line(plain_mentions(reply.text));
+    text.erase(std::remove(text.begin(), text.end(), '`'), text.end());
+    json::object errors{{block, shorten(text, kMaxLabel)}};
+    return json::serialize(
+        json::object{{"response_action", "errors"}, {"errors", std::move(errors)}});
+}
 
 std::string blocks_json(const Reply& reply) {
     return json::serialize(capped_blocks(reply));
@@ -581,6 +694,13 @@ std::string survey_view_json(const Reply& reply, const std::string& metadata) {
             {"value", value}};
     };
     json::array blocks;
+    // A modal's title holds 24 characters, too few for most release keys: the whole title is
+    // the form's first line, and the modal's own title is short enough to be whole.
+    if (code_points(title) > kMaxModalTitle) {
+        blocks.push_back(json::object{{"type", "section"},
+                                      {"text", plain_text(shorten(title, kMaxSectionText))}});
+        title = "Retrospective";
+    }
     for (const auto& q : survey->questions) {
         if (blocks.size() == kMaxModalBlocks) break;
         json::object element;

@@ -6,6 +6,7 @@
 // splitting or truncating with a note; the `text` fallback is always set.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,13 @@ namespace releasebot::slack {
 // Mention markup <@id> is already Slack's; *bold*/_italic_/`code` are mrkdwn as they are.
 // The JSON array of blocks for `reply` (at most 50).
 std::string blocks_json(const Reply& reply);
+// The reply's text as the top-level `text` of an acknowledgement or a message: escaped as
+// mrkdwn, so what a user typed in it stays text, and within Slack's length.
+std::string message_text(const Reply& reply);
+// The answer to a survey form's view_submission that a refusal needs: {"response_action":
+// "errors", "errors": {block: words}}, so the form stays open with its answers and shows what
+// to fix next to the answer it is about (reply.error_field, else the first of `fields`).
+std::string form_errors_json(const Reply& reply, const std::map<std::string, std::string>& fields);
 
 // The full chat.postMessage body for `reply` in `channel` (thread_ts when `thread` is set).
 std::string post_message_body(const std::string& channel, const std::optional<std::string>& thread,

@@ -29,7 +29,7 @@ HttpResponse slash_reply(const Outcome& outcome) {
     boost::json::object body;
     body["response_type"] =
         outcome.reply.visibility == Visibility::channel ? "in_channel" : "ephemeral";
-    body["text"] = outcome.reply.text;
+    body["text"] = message_text(outcome.reply);
     body["blocks"] = boost::json::parse(blocks_json(outcome.reply));
     return json_response(200, body);
 }
@@ -116,7 +116,11 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         if (open_survey(*event, bot_api_)) return {200, "application/json", "", {}};
         fill_actor(*event, users_);
         event->reply_in_outbox = true;
-        pipeline_.handle(*event);
+        // A refused form answer is shown in the form, which stays open with the answers.
+        event->ack_shows_errors = event->kind == EventKind::submission;
+        Outcome outcome = pipeline_.handle(*event);
+        if (event->ack_shows_errors && outcome.reply.is_error && !outcome.duplicate)
+            return {200, "application/json", form_errors_json(outcome.reply, event->fields), {}};
         return {200, "application/json", "", {}};
     }
     return error_response(404, "Unknown Slack endpoint " + path +

@@ -596,6 +596,8 @@ struct SocketModeClient::Impl {
                 return w;
             }
             event->reply_in_outbox = true;  // answered through the outbox
+            // A refused form answer is shown in the form, which stays open with the answers.
+            event->ack_shows_errors = event->kind == EventKind::submission;
             // The Answer button opens a form and changes nothing, so it needs no pipeline.
             std::string problem;
             if (open_survey(*event, options.bot_api, &problem)) {
@@ -614,6 +616,11 @@ struct SocketModeClient::Impl {
 
     // The ack of an event that committed (or was a duplicate).
     std::string finish(const Work& w, const Outcome& outcome) {
+        if (w.event && w.event->kind == EventKind::submission && !outcome.duplicate &&
+            outcome.reply.is_error) {
+            return "{\"envelope_id\":" + boost::json::serialize(w.envelope_id) +
+                   ",\"payload\":" + form_errors_json(outcome.reply, w.event->fields) + "}";
+        }
         if (!w.slash || outcome.duplicate || !w.accepts_response_payload)
             return ack(w.envelope_id, std::nullopt);
         // An export is shared as a file where Slack takes one (the ack then says nothing
@@ -646,7 +653,7 @@ struct SocketModeClient::Impl {
     static std::string ack(const std::string& envelope_id, const std::optional<Reply>& reply) {
         std::string out = "{\"envelope_id\":" + boost::json::serialize(envelope_id);
         if (reply) {
-            out += ",\"payload\":{\"text\":" + boost::json::serialize(reply->text);
+            out += ",\"payload\":{\"text\":" + boost::json::serialize(message_text(*reply));
             const std::string blocks = blocks_json(*reply);
             if (blocks.size() > 2 && blocks.front() == '[') out += ",\"blocks\":" + blocks;
             out += reply->visibility == Visibility::ephemeral

@@ -424,7 +424,14 @@ std::optional<Event> to_event(const TeamsActivity& activity) {
         return e;
     }
 
-    if (!activity.card) return std::nullopt;
+    if (!activity.card) {
+        // An Action.Submit whose data names no action releasebot knows (an old card, another
+        // app's): answered, so the presser is not left wondering.
+        if (!message) return std::nullopt;
+        e.kind = EventKind::action;
+        e.reply_in_outbox = true;
+        return e;
+    }
     const CardAction& card = *activity.card;
     if (card.action_id == "survey.submit") {
         e.kind = EventKind::submission;

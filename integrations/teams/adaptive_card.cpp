@@ -72,14 +72,25 @@ class Mentions {
 
 // Reply markup → Teams markdown: *bold* → **bold**, <@id> / <@id|name> → <at>name</at>.
 // With `escape_html` (message text, which Teams reads as HTML-flavoured markdown) &, < and >
-// outside the mention tags become entities; card TextBlocks take them literally.
+// outside the mention tags become entities, and `code` stays code; card TextBlocks take
+// &, < and > literally and have no inline code, so there `code` is shown in bold instead.
 std::string teams_markdown(std::string_view s, Mentions& mentions, bool escape_html) {
     std::string out;
     out.reserve(s.size() + 16);
     bool in_code = false;
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
-        if (c == '`') in_code = !in_code;
+        if (c == '`') {
+            in_code = !in_code;
+            if (!escape_html) {
+                // Only a pair becomes bold; a lone backtick is just a character.
+                if (!in_code || s.find('`', i + 1) != std::string_view::npos) {
+                    out += "**";
+                    continue;
+                }
+                in_code = false;
+            }
+        }
         if (c == '<' && s.compare(i, 2, "<@") == 0) {
             std::size_t close = s.find_first_of("<>\n", i + 2);
             if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
@@ -112,15 +123,63 @@ std::string teams_markdown(std::string_view s, Mentions& mentions, bool escape_h
                 }
             }
         }
-        if (escape_html && c == '&') {
+        // Inside `code` markdown is literal, entities included, so there the characters stay.
+        const bool escape = escape_html && !in_code;
+        if (escape && c == '&') {
             out += "&amp;";
-        } else if (escape_html && c == '<') {
+        } else if (escape && c == '<') {
             out += "&lt;";
-        } else if (escape_html && c == '>') {
+        } else if (escape && c == '>') {
             out += "&gt;";
+        } else if (!escape_html && c == '\n') {
+            // Card markdown joins single line breaks into one paragraph: a line of its own
+            // needs a blank line before it.
+            out += "\n\n";
+            while (i + 1 < s.size() && s[i + 1] == '\n') ++i;
         } else {
             out += c;
         }
+    }
+    return out;
+}
+
+// Reply markup → plain words, for text Teams shows without markdown (the message an
+// Action.Execute is answered with): no * or ` marks, a mention as @Name.
+std::string plain_words(std::string_view s, Mentions& mentions) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '<' && s.compare(i, 2, "<@") == 0) {
+            const std::size_t close = s.find_first_of("<>\n", i + 2);
+            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
+                const std::string_view inner = s.substr(i + 2, close - i - 2);
+                const std::size_t bar = inner.find('|');
+                std::string tag = mentions.tag(std::string(inner.substr(0, bar)),
+                                               bar == std::string_view::npos
+                                                   ? std::string()
+                                                   : std::string(inner.substr(bar + 1)));
+                out += "@" + tag.substr(4, tag.size() - 9);  // <at>Name</at> → @Name
+                i = close;
+                continue;
+            }
+        }
+        if (c == '`') continue;
+        if (c == '*' && (i == 0 || !is_word_char(s[i - 1])) && i + 1 < s.size() &&
+            !is_space(s[i + 1])) {
+            // *bold* loses its marks; a star that opens nothing (2*3, a footnote*) stays.
+            std::size_t j = i + 1;
+            while (j < s.size() && s[j] != '\n' &&
+                   !(s[j] == '*' && !is_space(s[j - 1]) &&
+                     (j + 1 == s.size() || !is_word_char(s[j + 1]))))
+                ++j;
+            if (j < s.size() && s[j] == '*') {
+                out += plain_words(s.substr(i + 1, j - i - 1), mentions);
+                i = j;
+                continue;
+            }
+        }
+        out += c;
     }
     return out;
 }
@@ -436,6 +495,11 @@ std::string truncate_utf8(std::string s, std::size_t max) {
 std::string adaptive_card_json(const Reply& reply, const NameLookup& name_of) {
     Mentions mentions(name_of);
     return json::serialize(card_of(reply, mentions, kMaxActivityBytes - 512));
+}
+
+std::string plain_text(std::string_view text, const NameLookup& name_of) {
+    Mentions mentions(name_of);
+    return plain_words(text, mentions);
 }
 
 std::string message_activity_json(const Reply& reply, const NameLookup& name_of) {

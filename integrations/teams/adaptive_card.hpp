@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "commands/reply.hpp"
 
@@ -26,6 +27,10 @@ std::string message_activity_json(const Reply& reply, const NameLookup& name_of 
 
 // The Adaptive Card alone (the `value` of an invoke response that replaces the card).
 std::string adaptive_card_json(const Reply& reply, const NameLookup& name_of = {});
+
+// Reply text as plain words for where Teams shows no markdown (the message an Action.Execute is
+// answered with): *bold* and `code` lose their marks, a mention reads @Name.
+std::string plain_text(std::string_view text, const NameLookup& name_of = {});
 
 // The largest activity releasebot sends (Teams refuses messages over about 28 KB).
 inline constexpr std::size_t kMaxActivityBytes = 27 * 1024;

@@ -155,14 +155,19 @@ struct ConnectorClient::Impl {
                          const std::string& what) {
         std::lock_guard lock(mu);
         for (int attempt = 0;; ++attempt) {
-            if (auto failed = ensure_token()) {
-                failed->error = what + " failed: " + failed->error;
-                return *failed;
+            // No app id is local mode (a channel on this machine, such as Agents Playground,
+            // that takes calls without a token): nothing to fetch, no Authorization header.
+            const bool local = options.app_id.empty();
+            if (!local) {
+                if (auto failed = ensure_token()) {
+                    failed->error = what + " failed: " + failed->error;
+                    return *failed;
+                }
             }
-            Raw raw =
-                perform(method, url, body, "application/json; charset=utf-8", "Bearer " + token);
+            Raw raw = perform(method, url, body, "application/json; charset=utf-8",
+                              local ? std::string() : "Bearer " + token);
             // A token revoked or rotated early: fetch a new one and try once more.
-            if (raw.status == 401 && attempt == 0) {
+            if (raw.status == 401 && attempt == 0 && !local) {
                 token.clear();
                 continue;
             }

@@ -2,9 +2,11 @@
 //
 // Outbound calls carry an OAuth2 client-credentials token (client_id, client_secret, scope
 // https://api.botframework.com/.default) from a configurable token endpoint, cached until 5
-// minutes before it expires. Service URLs work with or without a trailing slash; conversation
-// ids are percent-encoded. 200, 201 and 202 with or without a body are success; 429 (with
-// Retry-After), 412 and 502/503/504 are retryable; anything else is a permanent failure.
+// minutes before it expires. With no app id (local mode, for a channel on this machine such as
+// Microsoft 365 Agents Playground) calls carry no token and none is fetched. Service URLs work with
+// or without a trailing slash; conversation ids are percent-encoded. 200, 201 and 202 with or
+// without a body are success; 429 (with Retry-After), 412 and 502/503/504 are retryable; anything
+// else is a permanent failure.
 #pragma once
 
 #include <chrono>

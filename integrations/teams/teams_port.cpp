@@ -28,16 +28,6 @@ Delivery to_delivery(const ConnectorResult& r) {
     return d;
 }
 
-NameLookup names_in(Database& db, const std::string& tenant) {
-    return [&db, tenant](const std::string& user_id) -> std::string {
-        WorkspaceRepo workspaces(db);
-        auto ws = workspaces.find("teams", tenant);
-        if (!ws) return {};
-        auto person = workspaces.person(ws->id, UserId(user_id));
-        return person ? person->display_name : std::string();
-    };
-}
-
 // The serviceUrl to post to `where` at: the reference's own, else the stored one (audiences name
 // a conversation id only); nullopt when neither is known.
 std::optional<std::string> service_url_of(Database& db, const ConversationRef& where) {
@@ -57,6 +47,16 @@ Delivery no_service_url(const ConversationRef& where) {
 }
 
 }  // namespace
+
+NameLookup names_in(Database& db, const std::string& tenant) {
+    return [&db, tenant](const std::string& user_id) -> std::string {
+        WorkspaceRepo workspaces(db);
+        auto ws = workspaces.find("teams", tenant);
+        if (!ws) return {};
+        auto person = workspaces.person(ws->id, UserId(user_id));
+        return person ? person->display_name : std::string();
+    };
+}
 
 Delivery TeamsPort::post(const ConversationRef& where, const Reply& reply) {
     std::optional<std::string> service_url = service_url_of(db_, where);

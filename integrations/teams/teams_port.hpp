@@ -9,6 +9,7 @@
 #include <string>
 
 #include "bot/chat_port.hpp"
+#include "integrations/teams/adaptive_card.hpp"
 #include "integrations/teams/connector.hpp"
 
 namespace releasebot {
@@ -16,6 +17,10 @@ class Database;
 }
 
 namespace releasebot::teams {
+
+// The display names of a tenant's people as releasebot knows them (from their activities), for
+// mentions rendered as <at>Name</at> or @Name.
+NameLookup names_in(Database& db, const std::string& tenant);
 
 class TeamsPort final : public ChatPort {
   public:

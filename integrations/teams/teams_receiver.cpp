@@ -15,6 +15,7 @@
 #include "integrations/teams/activity.hpp"
 #include "integrations/teams/adaptive_card.hpp"
 #include "integrations/teams/bot_auth.hpp"
+#include "integrations/teams/teams_port.hpp"
 #include "storage/database.hpp"
 #include "storage/teams_conversation_repo.hpp"
 
@@ -32,6 +33,13 @@ HttpResponse error_response(int status, const std::string& message) {
     return json_response(status, json::object{{"error", message}});
 }
 
+// A 401 names the scheme it wants (RFC 9110): a Bearer token from the Bot Framework.
+HttpResponse unauthorized(const std::string& message) {
+    HttpResponse r = error_response(401, message);
+    r.headers["WWW-Authenticate"] = "Bearer";
+    return r;
+}
+
 // The invoke response of Universal Actions: {statusCode, type, value}.
 HttpResponse invoke_message(const std::string& text) {
     return json_response(200, json::object{{"statusCode", 200},
@@ -39,12 +47,12 @@ HttpResponse invoke_message(const std::string& text) {
                                            {"value", text}});
 }
 
-HttpResponse invoke_card(const Reply& reply) {
+HttpResponse invoke_card(const Reply& reply, const NameLookup& names) {
     // The card is JSON text already: spliced in as it is, not parsed back and serialized again.
     return {200,
             "application/json",
             R"({"statusCode":200,"type":"application/vnd.microsoft.card.adaptive","value":)" +
-                adaptive_card_json(reply) + "}",
+                adaptive_card_json(reply, names) + "}",
             {}};
 }
 
@@ -87,7 +95,7 @@ HttpResponse TeamsReceiver::handle(const HttpRequest& req) {
     const std::string& authorization = req.header("authorization");
     if (auth_ != nullptr && authorization.empty()) {
         log::warn("teams", "401 for a request to /api/messages: no Authorization header");
-        return error_response(401, "The request carries no Authorization header (Bearer token).");
+        return unauthorized("The request carries no Authorization header (Bearer token).");
     }
     auto activity = decode_activity(req.body);
     if (!activity) return error_response(400, activity.error().message);
@@ -99,7 +107,7 @@ HttpResponse TeamsReceiver::handle(const HttpRequest& req) {
             // The reason names the failed check (expired, audience, signature…), never the token.
             log::warn("teams", "401 for a " + activity->type + " activity from " +
                                    activity->service_url + ": " + caller.error().message);
-            return error_response(401, "Unauthorized: " + caller.error().message);
+            return unauthorized("Unauthorized: " + caller.error().message);
         }
     }
 
@@ -140,12 +148,12 @@ HttpResponse TeamsReceiver::handle(const HttpRequest& req) {
                                     "This card action carries no action releasebot knows. Type "
                                     "`help` to see the commands.");
             }
-            return {200, "application/json", "", {}};  // conversationUpdate, typing, …
+            return {200, "", "", {}};  // conversationUpdate, typing, …
         }
         if (!invoke) {
             pipeline_.handle(*event);
             tx.commit();
-            return {200, "application/json", "", {}};
+            return {200, "", "", {}};
         }
 
         // A survey's answer replaces the form; any other press runs its command, whose answer
@@ -153,15 +161,18 @@ HttpResponse TeamsReceiver::handle(const HttpRequest& req) {
         // shown to the presser at once.
         const bool submission = event->kind == EventKind::submission;
         event->reply_in_outbox = !submission;
+        event->ack_shows_reply = true;
         Outcome outcome = pipeline_.handle(*event);
         tx.commit();
         if (outcome.duplicate) return invoke_message("Already done.");
+        const NameLookup names = names_in(db_, activity->tenant);
         // A refused form (no answers, retro closed) keeps the form on screen: the answer is a
         // message, so nothing typed into the card is lost.
-        if (submission && !outcome.reply.is_error) return invoke_card(outcome.reply);
+        if (submission && !outcome.reply.is_error) return invoke_card(outcome.reply, names);
         std::string text = outcome.reply.text;
         if (text.empty()) text = outcome.reply.is_error ? "That did not work." : "Done.";
-        return invoke_message(text);
+        // Teams shows this message as it is, without markdown: plain words, mentions by name.
+        return invoke_message(plain_text(text, names));
     } catch (const std::exception& e) {
         // Not acknowledged: Teams retries, and the pipeline's dedupe keeps the retry harmless.
         log::error("teams", std::string("could not handle an activity: ") + e.what());

@@ -246,7 +246,7 @@ TEST_CASE("The calendar feed gives a wrong token nothing to learn from", "[calen
         req.target = "/calendar.ics?token=" + token;
         HttpResponse res = feed.handle(req);
         CHECK(res.status == 405);
-        CHECK(res.headers.at("Allow") == "GET");
+        CHECK(res.headers.at("Allow") == "GET, HEAD");
     }
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "bot/log.hpp"
 #include "bot/reply_codec.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
@@ -97,7 +98,13 @@ class FakePort final : public ChatPort {
 };
 
 struct Fixture {
-    explicit Fixture(const std::string& path = ":memory:") : db(path) { sender.add_port(slack); }
+    explicit Fixture(const std::string& path = ":memory:") : db(path) {
+        sender.add_port(slack);
+        log::set_sink([this](const std::string& line) { logged.push_back(line); });
+    }
+    ~Fixture() { log::set_sink({}); }
+
+    std::vector<std::string> logged;  // what the sender wrote to the log
 
     Database db;
     OutboxRepo outbox{db};
@@ -325,6 +332,14 @@ TEST_CASE_METHOD(Fixture, "failures are retried with growing waits, then given u
         CHECK(r.attempts == attempt);
         CHECK(r.last_error == error);
 
+        // Each retry is in the log: which message, where to, the platform's words, when next.
+        REQUIRE(logged.size() == static_cast<std::size_t>(attempt));
+        CHECK_THAT(
+            logged.back(),
+            Catch::Contains(" warn  outbox: outbox message " + std::to_string(id.value()) +
+                            " to slack T1 channel C_RELEASES, attempt " + std::to_string(attempt) +
+                            ": " + error + "; next attempt at 2026-12-"));
+
         // 2 s doubling, ±20%.
         const Seconds wait = r.not_before - clock.now();
         const double nominal = 2.0 * (1 << (attempt - 1));
@@ -347,6 +362,10 @@ TEST_CASE_METHOD(Fixture, "failures are retried with growing waits, then given u
     CHECK(r.status == "failed");
     CHECK(r.attempts == OutboxSender::kMaxAttempts);
     CHECK(r.last_error == error);
+    CHECK_THAT(logged.back(),
+               Catch::Contains(" error outbox: outbox message " + std::to_string(id.value()) +
+                               " to slack T1 channel C_RELEASES, attempt 8: " + error +
+                               "; given up after 8 attempts"));
 
     // A failed row is never tried again.
     clock.advance(24h);
@@ -375,6 +394,11 @@ TEST_CASE_METHOD(Fixture, "a permanent failure is given up at once, its error ke
     CHECK(r.status == "failed");
     CHECK(r.attempts == 1);
     CHECK(r.last_error == "channel_not_found");
+    REQUIRE(logged.size() == 1);
+    CHECK_THAT(logged[0],
+               Catch::Contains(" error outbox: outbox message " + std::to_string(id.value()) +
+                               " to slack T1 channel C_GONE, attempt 1: channel_not_found; "
+                               "given up (it cannot succeed)"));
     clock.advance(1h);
     CHECK(sender.deliver_due() == 0);
     CHECK(slack.calls.size() == 1);

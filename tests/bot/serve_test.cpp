@@ -45,10 +45,15 @@ namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 using test::eventually;
+using test::head_request;
+using test::HeadAnswer;
 using test::http_call;
 using test::HttpResult;
 using test::SlackEmulator;
+using test::TeamsChannel;
 using test::TeamsEmulator;
 using test::TempDir;
 
@@ -225,6 +230,21 @@ TEST_CASE("Log lines are redacted, filtered by level, plain or JSON", "[log]") {
             std::regex(
                 R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z warn  serve: shown with \[redacted\])")));
         CHECK(lines[1].find(" error http: also shown") != std::string::npos);
+    }
+    SECTION("plain records stay one line whatever a request put in them") {
+        log::configure(log::Level::info, log::Format::plain);
+        // A value taken from a request, crafted to start a record of its own.
+        const std::string forged =
+            "https://x.example/\n2026-12-01T09:00:00.000Z error serve: admin token "
+            "leaked\r\x1b[2J\\n";
+        log::warn("teams", "401 for a message activity from " + forged);
+        REQUIRE(lines.size() == 1);
+        CHECK(lines[0].find('\n') == std::string::npos);
+        CHECK(lines[0].find('\r') == std::string::npos);
+        CHECK(lines[0].find('\x1b') == std::string::npos);
+        CHECK(lines[0].substr(25) ==
+              "warn  teams: 401 for a message activity from https://x.example/\\n2026-12-01T09:00:"
+              "00.000Z error serve: admin token leaked\\r\\x1b[2J\\\\n");
     }
     SECTION("JSON lines parse, one record each, newlines kept inside") {
         log::configure(log::Level::debug, log::Format::json);
@@ -583,25 +603,56 @@ TEST_CASE("releasebot serve runs Teams: activities in, replies out through the C
     CHECK(st.get_int(0) == 1);
 }
 
-TEST_CASE("releasebot serve runs Teams without an app id on loopback, with a warning",
+TEST_CASE("releasebot serve runs Teams without an app id on loopback: local mode replies",
           "[serve][teams]") {
+    // A local channel (as Microsoft 365 Agents Playground is): no JWT on activities, and a
+    // Connector that takes no token. The bot must neither ask one for a token nor send one.
+    TeamsEmulator teams(TeamsChannel::local);
     TempDir dir;
-    Process p({"serve", "--config",
-               write_config(dir, "[database]\npath = \"" + dir.file("r.db") +
-                                     "\"\n[teams]\n[http]\nlisten = \"127.0.0.1:0\"\n")},
-              {}, dir);
+    const std::string config =
+        write_config(dir, "[database]\npath = \"" + dir.file("r.db") + "\"\n[teams]\nca_file = \"" +
+                              teams.ca_file() + "\"\n[http]\nlisten = \"127.0.0.1:0\"\n");
+    {
+        Process check({"check-config", "--config", config}, {}, dir);
+        CHECK(check.wait(5000ms) == 0);
+        CHECK_THAT(check.out(), Contains("unauthenticated (no app_id)"));
+        CHECK_THAT(check.out(), Contains("connector       replies without a token (local mode"));
+    }
+    Process p({"serve", "--config", config}, {}, dir);
     const int port = p.listening_port();
     REQUIRE(port > 0);
-    const HttpResult health =
-        http_call("GET", "http://127.0.0.1:" + std::to_string(port) + "/healthz");
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    const HttpResult health = http_call("GET", base + "/healthz");
     CHECK(health.status == 200);
     CHECK(json::parse(health.body).at("adapters").at("teams").as_string() == "listening");
+
+    // Tools probe a bot with HEAD before they talk to it: headers only, on every route.
+    for (const char* path :
+         {"/healthz", "/metrics", "/api/messages", "/calendar.ics", "/hooks/ci/1"}) {
+        INFO(path);
+        const HeadAnswer head = head_request(base, path);
+        CHECK_THAT(head.head, StartsWith("HTTP/1.1 "));
+        CHECK(head.after == "");
+    }
+
+    const test::TeamsUser alice{"29:alice", "Alice", "aad-alice"};
+    const std::string chat = "a:1alice-local";
+    CHECK(teams.send(base + "/api/messages", teams.message(alice, chat, "help", "personal", false))
+              .status == 200);
+    // The reply lands, and no token was fetched for it.
+    CHECK(eventually(
+        [&] { return !json::parse(teams.sent(chat)).at("activities").as_array().empty(); },
+        10000ms));
+    CHECK(teams.fetches("token") == 0);
+    CHECK(json::parse(teams.get("rejected")).as_array().empty());
+
     p.signal(SIGINT);
     CHECK(p.wait(5000ms) == 0);
     const std::string err = p.err();
     CHECK(err.find(" warn  teams: no app id configured: /api/messages accepts unauthenticated "
                    "activities") != std::string::npos);
     CHECK(err.find("stopping (SIGINT)") != std::string::npos);
+    CHECK(err.find("could not") == std::string::npos);
 }
 
 TEST_CASE("releasebot serve posts a reminder when it falls due", "[serve][slack]") {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "commands/registry.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot::test;
@@ -12,6 +13,12 @@ TEST_CASE("help lists every topic and its commands", "[help]") {
                           "freeze add", "role grant", "my tasks", "audit <release>"})
         CHECK_THAT(out, Contains(s));
     CHECK_THAT(out, !Contains("yes"));  // confirmations are not commands to look up
+    // Every topic says what it is for.
+    for (const auto& topic : releasebot::command_registry().topics()) {
+        INFO(topic);
+        CHECK_THAT(out, Contains("\n" + topic + " — "));
+        CHECK_THAT(out, !Contains("\n" + topic + " — \n"));
+    }
 }
 
 TEST_CASE("help for a topic or one command shows usage, role and example", "[help]") {

@@ -238,6 +238,16 @@ TEST_CASE("text has limits, windows have a length, and long lists page", "[relea
             env.say("alice", "release plan web-2026.12 \"" + title + "\" at 2026-12-10 14:00"),
             Contains("Planned"));
     }
+    SECTION("a title is one line (a step may have several)") {
+        CHECK_THAT(
+            env.say("alice", "release plan web-2026.12 \"Web\nrelease\" at 2026-12-10 14:00"),
+            Contains("The title has a line break in it"));
+        CHECK(env.count("SELECT count(*) FROM releases") == 0);
+        env.say("alice", "release plan web-2026.12 \"Web\" at 2026-12-10 14:00");
+        CHECK_THAT(env.say("alice", "release edit web-2026.12 title \"Web\r\nrelease\""),
+                   Contains("The title has a line break in it"));
+        CHECK(env.count("SELECT count(*) FROM releases WHERE title = 'Web'") == 1);
+    }
     SECTION("a step and a note have their own limits") {
         env.say("alice", "release plan web-2026.12 \"Web\" at 2026-12-10 14:00");
         CHECK_THAT(env.say("bob", "plan add web-2026.12 deploy \"" + std::string(201, 's') + "\""),

@@ -24,6 +24,7 @@
 #include "integrations/teams/teams_port.hpp"
 #include "integrations/teams/teams_receiver.hpp"
 #include "storage/database.hpp"
+#include "support/loopback_http.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/teams_emulator.hpp"
 #include "support/temp_dir.hpp"
@@ -270,13 +271,20 @@ TEST_CASE("a release runs from plan to retrospective results in Teams", "[teams]
         CHECK(latest.find("✅ 4. package-integrity") != std::string::npos);
     }
 
-    // --- Retrospective: Bob gets the survey in a 1:1 chat the bot creates for him.
+    // --- Retrospective: everyone asked, alice who started it too, gets the survey in a 1:1
+    // chat the bot creates for them; the channel sees no form.
     bot.say(alice, "retro start " + kKey);
     bot.drain();
     json::array created = json::parse(teams.created_conversations()).as_array();
-    REQUIRE(created.size() == 1);
-    CHECK(created[0].at("members").as_array()[0].at("id").as_string() == bob.id);
-    std::string bob_chat(created[0].at("id").as_string());
+    REQUIRE_FALSE(created.empty());
+    const auto chat_of = [&](const std::string& user) {
+        return bot.text("SELECT conversation_id FROM teams_conversations WHERE user_id = '" + user +
+                        "' AND conversation_type = 'personal'");
+    };
+    const std::string bob_chat = chat_of(bob.id);
+    const std::string alice_chat = chat_of(alice.id);
+    REQUIRE(bob_chat != "<no row>");
+    REQUIRE(alice_chat != "<no row>");
     CHECK(bot.text("SELECT user_id FROM teams_conversations WHERE conversation_id = '" + bob_chat +
                    "'") == bob.id);
     auto is_survey = [](const std::string& v) { return v == "retro answer " + kKey; };
@@ -297,13 +305,16 @@ TEST_CASE("a release runs from plan to retrospective results in Teams", "[teams]
         CHECK(json::serialize(answer.at("value")).find("2 answers recorded") != std::string::npos);
     }
 
-    // Alice answers on the form that came with her reply, with Action.Submit.
-    auto alice_form = card_action(teams, kChannel, is_survey);
+    // Alice answers on the form in her chat, with Action.Submit.
+    CHECK_FALSE(card_action(teams, kChannel, is_survey));
+    auto alice_form = card_action(teams, alice_chat, is_survey);
     REQUIRE(alice_form);
     json::object alice_data = *alice_form;
     alice_data["q1.answer"] = "5";
     alice_data["q3.answer"] = "DNS took an hour";
-    REQUIRE(bot.send(teams.submit(alice, kChannel, json::serialize(alice_data))).status == 200);
+    REQUIRE(
+        bot.send(teams.submit(alice, alice_chat, json::serialize(alice_data), "personal")).status ==
+        200);
     CHECK(bot.count("SELECT count(*) FROM retro_answers") == 4);
 
     bot.say(alice, "retro close " + kKey);
@@ -388,6 +399,26 @@ TEST_CASE("Teams: every forged or broken token is a 401 and changes nothing", "[
             CHECK(line.find("Bearer ") == std::string::npos);
         }
     }
+    // A value the request carries cannot start a log line of its own.
+    {
+        std::vector<std::string> logged;
+        log::set_sink([&](const std::string& line) { logged.push_back(line); });
+        json::object forged =
+            json::parse(teams.message(alice, "19:elsewhere@thread.tacv2", "help")).as_object();
+        forged["serviceUrl"] = "https://x.example/\n2026-12-01T09:00:00.000Z info  teams: all good";
+        CHECK(bot.send(json::serialize(forged), TeamsToken::forged).status == 401);
+        log::set_sink({});
+        REQUIRE(logged.size() == 1);
+        CHECK(logged[0].find('\n') == std::string::npos);
+        CHECK_THAT(logged[0], Catch::Contains("https://x.example/\\n2026-12-01T09:00:00.000Z"));
+    }
+    // A 401 names the scheme it wants.
+    const test::HttpResult bare =
+        test::http_call("POST", bot.url, {"Content-Type: application/json"},
+                        teams.message(alice, "19:elsewhere@thread.tacv2", "help"));
+    CHECK(bare.status == 401);
+    CHECK(bare.headers.count("www-authenticate") == 1);
+    CHECK(bare.headers.at("www-authenticate") == "Bearer");
     // The same requests with a valid token are accepted: the 401s were the tokens' doing.
     CHECK(bot.send(teams.installed_by(alice, TeamsEmulator::bot_user(), "a:1forged", "personal"))
               .status == 200);

@@ -4,10 +4,6 @@
 // unknown fields, huge numbers, deep nesting and invalid UTF-8 in each payload. Each is
 // answered with a clear error (a 4xx whose JSON says what was wrong, or a refusal the user
 // reads), changes nothing, and leaves the bot serving the next request.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -25,6 +21,7 @@
 #include "integrations/slack/web_api.hpp"
 #include "security/db_snapshot.hpp"
 #include "security/inbound_server.hpp"
+#include "storage/workspace_secret_repo.hpp"
 #include "support/eventually.hpp"
 #include "support/fixture.hpp"
 #include "support/slack_emulator.hpp"
@@ -52,27 +49,6 @@ std::string teams_message(const std::string& text, const std::string& id) {
     a["text"] = text;
     a["id"] = id;
     return json::serialize(a);
-}
-
-// Sends raw bytes to the listener and returns what it answered before closing.
-std::string raw_exchange(const std::string& base, const std::string& bytes) {
-    int port = std::stoi(base.substr(base.rfind(':') + 1));
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval timeout{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-            static_cast<ssize_t>(bytes.size()));
-    std::string answer;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) answer.append(buf, n);
-    ::close(fd);
-    return answer;
 }
 
 // The Slack workspace T0AAA with its CI webhook set up (`ci secret`): its id and secret.
@@ -224,6 +200,43 @@ TEST_CASE(
         CHECK(slack_json("/slack/events", json::serialize(callback)).status == 200);
         CHECK(s.count("SELECT count(*) FROM processed_events WHERE key LIKE '%EvUNKNOWN%'") == 1);
     }
+}
+
+TEST_CASE("HEAD on every route answers GET's status and headers, and no body", "[security][http]") {
+    InboundServer s;
+    const auto [ws, secret] = ci_workspace(s);
+    s.slash("T0AAA", "U0ALICE", "C0A", "calendar link");
+    const std::string token = WorkspaceSecretRepo(s.db).get(ws)->calendar_token;
+    REQUIRE(!token.empty());
+    const DbSnapshot before = snapshot(s.db);
+    for (const std::string& path : std::vector<std::string>{
+             "/slack/events", "/slack/commands", "/slack/interactive", "/api/messages",
+             "/hooks/ci/" + std::to_string(ws.value()), "/calendar.ics?token=" + token,
+             "/calendar.ics?token=wrong", "/nowhere"}) {
+        INFO(path);
+        const HttpResult get = http_call("GET", s.base + path);
+        const HeadAnswer head = head_request(s.base, path);
+        // Node's HTTP client, which Microsoft's tools use to probe a bot, refuses a HEAD answer
+        // with bytes after its headers.
+        CHECK(head.after == "");
+        CHECK_THAT(head.head, Contains("HTTP/1.1 " + std::to_string(get.status) + " "));
+        CHECK_THAT(head.head + "\r\n",
+                   Contains("Content-Length: " + std::to_string(get.body.size()) + "\r\n"));
+    }
+    CHECK(snapshot_diff(before, snapshot(s.db)) == "");
+}
+
+TEST_CASE("an answer with no body claims no content type", "[security][http]") {
+    InboundServer s;
+    // A conversationUpdate is answered 200 with nothing to say.
+    json::object a = json::parse(fixture("teams/message_personal.json")).as_object();
+    a["type"] = "conversationUpdate";
+    a.erase("text");
+    const HttpResult r = http_call("POST", s.base + "/api/messages",
+                                   {"Content-Type: application/json"}, json::serialize(a));
+    CHECK(r.status == 200);
+    CHECK(r.body == "");
+    CHECK(r.headers.count("content-type") == 0);
 }
 
 TEST_CASE("command text over the limit is refused in words on every path", "[security][limits]") {

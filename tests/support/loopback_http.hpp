@@ -1,8 +1,13 @@
 // A small libcurl client for tests that talk to releasebot's HttpServer over loopback: one
 // request, its status, headers and body. Header-only; every call is its own connection.
+// raw_exchange() sends bytes as they are, for what libcurl would not send or would hide.
 #pragma once
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <map>
 #include <stdexcept>
@@ -61,6 +66,45 @@ inline HttpResult http_call(const std::string& method, const std::string& url,
     curl_easy_cleanup(curl);
     if (rc != CURLE_OK) throw std::runtime_error(std::string("curl: ") + curl_easy_strerror(rc));
     return r;
+}
+
+// Sends raw bytes to the listener at `base` ("http://127.0.0.1:<port>") and returns everything
+// it answered until it closed the connection (or was silent for 5 s).
+inline std::string raw_exchange(const std::string& base, const std::string& bytes) {
+    const int port = std::stoi(base.substr(base.rfind(':') + 1));
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("socket() failed");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) !=
+            static_cast<ssize_t>(bytes.size())) {
+        ::close(fd);
+        throw std::runtime_error("could not send to " + base);
+    }
+    std::string answer;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) answer.append(buf, n);
+    ::close(fd);
+    return answer;
+}
+
+// A HEAD request for `path`, sent raw so that a body after the headers (which HEAD must not
+// have) shows: the status line and headers, and whatever followed them.
+struct HeadAnswer {
+    std::string head;   // status line and headers
+    std::string after;  // bytes after the blank line: empty when the server is right
+};
+inline HeadAnswer head_request(const std::string& base, const std::string& path) {
+    const std::string all = raw_exchange(
+        base, "HEAD " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    const auto end = all.find("\r\n\r\n");
+    if (end == std::string::npos) return {all, ""};
+    return {all.substr(0, end), all.substr(end + 4)};
 }
 
 }  // namespace releasebot::test

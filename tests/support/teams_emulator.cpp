@@ -124,15 +124,16 @@ json::object user_json(const TeamsUser& user) {
 struct TeamsEmulator::Impl {
     EmulatorProcess process{"Teams"};
 
-    void start() {
+    void start(bool anonymous) {
         const fs::path script = emulator_dir() / "emulator.js";
         const Certificate& c = certificate();
-        const std::vector<std::string> args = {
+        std::vector<std::string> args = {
             find_program("node"), script.string(), "--exit-with-stdin", "--cert", c.cert.string(),
             "--key", c.key.string(), "--app-id", kTeamsAppId, "--app-password", kTeamsAppPassword,
             "--tenant", kTeamsTenantId, "--issuer", kTeamsIssuer,
             // the RSA keys live next to the certificate, shared by test processes
             "--key-cache", c.dir.string()};
+        if (anonymous) args.push_back("--anonymous");
         process.start(args, "releasebot-teams-emulator-", c.cert.string());
     }
 
@@ -141,8 +142,8 @@ struct TeamsEmulator::Impl {
     }
 };
 
-TeamsEmulator::TeamsEmulator() : impl_(std::make_unique<Impl>()) {
-    impl_->start();
+TeamsEmulator::TeamsEmulator(TeamsChannel channel) : impl_(std::make_unique<Impl>()) {
+    impl_->start(channel == TeamsChannel::local);
 }
 
 TeamsEmulator::~TeamsEmulator() = default;

@@ -47,9 +47,14 @@ struct TeamsUser {
     std::string aad;   // AAD object id
 };
 
+// registered: the bot has an app id; activities carry JWTs and the Connector wants a token.
+// local: no app registration, as Microsoft 365 Agents Playground: activities come without a
+// JWT, and the Connector takes calls only without a token.
+enum class TeamsChannel { registered, local };
+
 class TeamsEmulator {
   public:
-    TeamsEmulator();
+    explicit TeamsEmulator(TeamsChannel channel = TeamsChannel::registered);
     ~TeamsEmulator();
     TeamsEmulator(const TeamsEmulator&) = delete;
     TeamsEmulator& operator=(const TeamsEmulator&) = delete;

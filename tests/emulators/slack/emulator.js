@@ -1009,6 +1009,28 @@ function onFrame(link, data, isBinary) {
         const errors = validateBlocks(msg.payload.blocks, 50, '/payload/blocks');
         if (errors.length) ack.errors = errors;
     }
+    // A view_submission answered with errors keeps the modal open, an error under each input
+    // named; Slack refuses errors for a block the view does not have as an input.
+    if (isObject(msg.payload) && msg.payload.response_action === 'errors') {
+        const view = env && isObject(env.payload) && env.payload.type === 'view_submission' ?
+            env.payload.view :
+            null;
+        const inputs = new Set(
+            ((view && view.blocks) || []).filter((b) => b.type === 'input').map((b) => b.block_id));
+        const problems = [];
+        if (!view) problems.push('response_action "errors" answers only a view_submission');
+        if (!isObject(msg.payload.errors) || !Object.keys(msg.payload.errors).length) {
+            problems.push('response_action "errors" needs a non-empty "errors" object');
+        } else {
+            for (const [block, text] of Object.entries(msg.payload.errors)) {
+                if (view && !inputs.has(block))
+                    problems.push(`no input block "${block}" in the view`);
+                if (typeof text !== 'string' || !text)
+                    problems.push(`the error for "${block}" must be a non-empty string`);
+            }
+        }
+        if (problems.length) ack.errors = problems;
+    }
     if (env && !env.acked) {
         env.acked = true;
         env.acked_at = ack.at;
@@ -1111,6 +1133,19 @@ function needChannel(body, field = 'channel') {
     need(channel, `"${field}" must be a Slack channel id such as C1RELEASE`);
     return channel;
 }
+// What users type reaches an app as Slack writes it: &, < and > as &amp;, &lt; and &gt; (with
+// should_escape, as the manifest asks), and < > only around Slack's own markup (<@U…|name>,
+// <#C…|name>, <!here>, <https://…|label>). A test that hands the emulator text Slack could never
+// send is told so, so that the bot is tested against what it will really get.
+function needSlackText(text, what) {
+    const stray = text.replace(/<(?:[@#!][^<>\s]+|(?:https?|mailto):[^<>\s]+)>/g, '')
+                      .replace(/&(?:amp|lt|gt);/g, '');
+    need(
+        !/[<>&]/.test(stray),
+        `${what} has a bare "&", "<" or ">": Slack sends what users type with ` +
+            '&amp;, &lt; and &gt; (write the text as Slack delivers it)');
+    return text;
+}
 function userName(id) {
     const u = state.users.get(id);
     return (u && u.name) || id.toLowerCase();
@@ -1208,11 +1243,20 @@ const CONTROL = {
         need(typeof command === 'string' && command.startsWith('/'), '"command" must start with "/"');
         const triggerId = createTrigger(user, channel);
         const payload = {
-            token: VERIFICATION_TOKEN, team_id: TEAM_ID, team_domain: TEAM_DOMAIN, channel_id: channel,
-            channel_name: channelName(channel, body.channel_name), user_id: user,
-            user_name: body.user_name || userName(user), command, text: body.text === undefined ? '' : String(body.text),
-            api_app_id: APP_ID, is_enterprise_install: 'false',
-            response_url: createResponseUrl(channel, user), trigger_id: triggerId,
+            token: VERIFICATION_TOKEN,
+            team_id: TEAM_ID,
+            team_domain: TEAM_DOMAIN,
+            channel_id: channel,
+            channel_name: channelName(channel, body.channel_name),
+            user_id: user,
+            user_name: body.user_name || userName(user),
+            command,
+            text:
+                needSlackText(body.text === undefined ? '' : String(body.text), 'the command text'),
+            api_app_id: APP_ID,
+            is_enterprise_install: 'false',
+            response_url: createResponseUrl(channel, user),
+            trigger_id: triggerId,
         };
         const env = envelope('slash_commands', payload, true);
         return { ok: true, envelope_id: env.id, trigger_id: triggerId, queued: env.attempts === 0 };
@@ -1222,7 +1266,8 @@ const CONTROL = {
         const channel = needChannel(body);
         const type = body.type || 'app_mention';
         need(type === 'app_mention' || type === 'message', '"type" must be app_mention or message');
-        let text = body.text === undefined ? '' : String(body.text);
+        let text =
+            needSlackText(body.text === undefined ? '' : String(body.text), 'the message text');
         const mention = `<@${BOT_USER_ID}>`;
         if (type === 'app_mention' && !text.includes(mention)) text = `${mention} ${text}`;
         const ts = nextTs();

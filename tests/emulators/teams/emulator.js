@@ -37,14 +37,17 @@ const DEFAULTS = {
     tenant: 'tenant-emulator',
     issuer: 'https://api.botframework.com',
     region: 'amer',
-    token_lifetime_s: 3600,       // access tokens from the token endpoint
+    token_lifetime_s: 3600,          // access tokens from the token endpoint
     channel_token_lifetime_s: 3600,  // JWTs on activities sent to the bot
-    rate_per_second: 0,           // sends per conversation and second; 0 = unlimited
+    rate_per_second: 0,              // sends per conversation and second; 0 = unlimited
     rate_burst: 7,
     key_bits: 2048,
-    key_cache: '',                // a directory to keep the RSA keys in between runs
+    key_cache: '',  // a directory to keep the RSA keys in between runs
     verbose: false,
     exit_with_stdin: false,
+    // A channel with no app registration, as Microsoft 365 Agents Playground is: activities go
+    // to the bot without a JWT, and the Connector takes calls without a bearer token.
+    anonymous: false,
 };
 
 const opts = parseArgs(process.argv.slice(2), DEFAULTS);
@@ -389,6 +392,14 @@ function rateLimitWait(conversation) {
 }
 
 function checkBearer(req, path) {
+    if (opts.anonymous) {
+        // A local channel issues no tokens, so a bot that still sends one got it elsewhere.
+        if (req.headers.authorization === undefined) return;
+        state.rejected.push(
+            {method: req.method, path, status: 401, why: 'a token on a local channel'});
+        throw new Answer(
+            401, {message: 'This local channel issues no tokens; call it without Authorization.'});
+    }
     const match = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization || ''));
     const expiry = match ? state.issued.get(match[1]) : undefined;
     if (expiry !== undefined && expiry > Date.now()) return;
@@ -636,7 +647,7 @@ function postToBot(botUrl, activity, kind, extraHeaders = {}) {
     } catch (e) {
         // A body that is not JSON is a test of the bot's 400; sign it for the default URL.
     }
-    const token = channelToken(kind, serviceUrl);
+    const token = opts.anonymous ? '' : channelToken(kind, serviceUrl);
     const headers = {
         'Content-Type': 'application/json; charset=utf-8',
         'Content-Length': Buffer.byteLength(text),

@@ -84,16 +84,24 @@ TEST_CASE("header, section, context and divider", "[slack][block_kit]") {
     CHECK(str(b[3].at("elements").at(0).at("text")) == "Updated by <@U0BEN|ben> at 14:02");
 }
 
-TEST_CASE("Slack's control characters are escaped, its markup passes through",
+TEST_CASE("Slack's control characters are escaped; only a person's mention stays markup",
           "[slack][block_kit]") {
     Reply r;
+    // What a user typed into a step or a title: nothing in it may ping a channel, link
+    // somewhere under another name or name a channel.
     r.section(
-        "R&D <beta> ships, ask <@U0ANNA> or <#C0RELEASES>, <!here>, see "
-        "<https://ci.example.com/42|build 42> & a > b");
+        "R&D <beta> ships, ask <@U0ANNA> or <@U0BEN|ben> in <#C0RELEASES>, <!here>, see "
+        "<https://evil.example/login|Click to re-auth> & a > b");
+    r.text = "Added: Ping <!channel> and <https://evil.example/login|Click>";
     auto b = blocks_of(r);
     CHECK(str(b[0].at("text").at("text")) ==
-          "R&amp;D &lt;beta&gt; ships, ask <@U0ANNA> or <#C0RELEASES>, <!here>, see "
-          "<https://ci.example.com/42|build 42> &amp; a &gt; b");
+          "R&amp;D &lt;beta&gt; ships, ask <@U0ANNA> or <@U0BEN|ben> in &lt;#C0RELEASES&gt;, "
+          "&lt;!here&gt;, see &lt;https://evil.example/login|Click to re-auth&gt; &amp; a &gt; b");
+    CHECK(slack::message_text(r) ==
+          "Added: Ping &lt;!channel&gt; and &lt;https://evil.example/login|Click&gt;");
+    const json::object posted =
+        json::parse(slack::post_message_body("C1", std::nullopt, r)).as_object();
+    CHECK(str(posted.at("text")).find("<!channel>") == std::string::npos);
 
     SECTION("a header is plain text, so a mention there reads as @name") {
         Reply h;
@@ -207,7 +215,7 @@ TEST_CASE("buttons: an actions block; danger buttons ask first", "[slack][block_
     CHECK(str(confirm.at("title").at("text")) == "Are you sure?");
     CHECK(str(confirm.at("text").at("text")) == "This runs `release cancel web-1`.");
     CHECK(str(confirm.at("confirm").at("text")) == "Cancel release");
-    CHECK(str(confirm.at("deny").at("text")) == "Cancel");
+    CHECK(str(confirm.at("deny").at("text")) == "Go back");
     CHECK(str(confirm.at("style")) == "danger");
 
     CHECK_FALSE(els[2].as_object().contains("style"));
@@ -250,6 +258,12 @@ TEST_CASE("table: a preformatted block aligned by characters", "[slack][block_ki
           "api-1        deploying  <@U0BEN>\n"
           "```");
 
+    SECTION("a cell's `code` marks would show as backticks in the block, so they go") {
+        Reply c;
+        c.table({"#", "Next"}, {{"1", "run `release go web-1`"}});
+        CHECK(str(blocks_of(c)[0].at("text").at("text")) ==
+              "```\n#  Next\n-  " + std::string(20, '-') + "\n1  run release go web-1\n```");
+    }
     SECTION("a table too long for one section continues in the next, header repeated") {
         std::vector<std::vector<std::string>> rows;
         for (int i = 0; i < 200; ++i) rows.push_back({"row-" + std::to_string(i), "x&y"});
@@ -356,12 +370,16 @@ TEST_CASE("survey_view_json: a modal of input blocks", "[slack][block_kit]") {
     CHECK(str(view.at("type")) == "modal");
     CHECK(str(view.at("private_metadata")) == "retro answer web-2026.12");
     std::string title = str(view.at("title").at("text"));
-    CHECK(code_points(title) <= 24);
-    CHECK(title == "Retrospective: web-2026…");
+    // The modal's title has room for 24 characters: the whole title, key and all, is the
+    // form's first line instead of being cut.
+    CHECK(title == "Retrospective");
     CHECK(str(view.at("submit").at("text")) == "Send");
 
-    const auto& blocks = view.at("blocks").as_array();
-    REQUIRE(blocks.size() == 3);
+    auto all_blocks = view.at("blocks").as_array();
+    REQUIRE(all_blocks.size() == 4);
+    CHECK(str(all_blocks[0].at("type")) == "section");
+    CHECK(str(all_blocks[0].at("text").at("text")) == "Retrospective: web-2026.12 — Web December");
+    const json::array blocks(all_blocks.begin() + 1, all_blocks.end());
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         CHECK(str(blocks[i].at("type")) == "input");
         CHECK(str(blocks[i].at("block_id")) == "q" + std::to_string(i + 1));
@@ -423,12 +441,86 @@ TEST_CASE("Slack's limits: blocks split into messages, long text truncated", "[s
         CHECK(parts[1].text.find("Audit of web-2026.12") != std::string::npos);
         CHECK(parts[1].visibility == Visibility::direct);
 
-        // Unsplit, one message still holds at most 50 blocks and says what was left out.
+        // Unsplit, one message still holds at most 50 blocks, says how many sections from the
+        // middle were left out, and keeps its end.
         auto capped = blocks_of(r);
         REQUIRE(capped.size() == 50);
-        CHECK(str(capped[49].at("type")) == "context");
-        CHECK(str(capped[49].at("elements").at(0).at("text")).find("11 more blocks") !=
-              std::string::npos);
+        CHECK(str(capped[24].at("type")) == "context");
+        CHECK_THAT(str(capped[24].at("elements").at(0).at("text")),
+                   Catch::Contains("11 more sections do not fit"));
+        CHECK(str(capped[49].at("text").at("text")) == "entry 60");
+    }
+    SECTION("a status message of 70 controls keeps its blockers and buttons in one message") {
+        std::vector<ChecklistItem> items;
+        for (int i = 1; i <= 70; ++i) {
+            const bool open = i > 60;
+            items.push_back({std::to_string(i) + ". control-" + std::to_string(i),
+                             open ? ItemState::open : ItemState::done,
+                             open ? "" : "ticked by <@U0BEN>", open ? "command" : "",
+                             open ? "control tick web-1 " + std::to_string(i) : ""});
+        }
+        Reply r;
+        r.text = "web-1: 6 blockers";
+        r.header("web-1")
+            .checklist(items)
+            .section("*Blockers*: 6 — controls 61–66 open")
+            .buttons({{"Go", "command", "release go web-1", Button::Style::primary}});
+        auto b = blocks_of(r);
+        CHECK(b.size() <= 50);
+        // The open controls keep their Tick buttons; the done ones share sections.
+        CHECK(action_ids(b).size() == 11);
+        std::string all;
+        for (const auto& block : b) all += json::serialize(block);
+        for (int i = 1; i <= 70; ++i)
+            CHECK_THAT(all, Catch::Contains(std::to_string(i) + ". control-"));
+        CHECK(str(b[b.size() - 2].at("text").at("text")) == "*Blockers*: 6 — controls 61–66 open");
+        CHECK(str(b.back().at("type")) == "actions");
+
+        SECTION("with 200 open controls every line is still there, each saying what to type") {
+            std::vector<ChecklistItem> many;
+            for (int i = 1; i <= 200; ++i)
+                many.push_back({std::to_string(i) + ". c", ItemState::open, "", "command",
+                                "control tick web-1 " + std::to_string(i)});
+            Reply big;
+            big.header("web-1")
+                .checklist(many)
+                .section("*Blockers*: 200")
+                .buttons({{"Go", "command", "release go web-1", Button::Style::primary}});
+            auto bb = blocks_of(big);
+            CHECK(bb.size() <= 50);
+            std::string text;
+            for (const auto& block : bb) text += json::serialize(block);
+            CHECK_THAT(text, Catch::Contains("200. c · `control tick web-1 200`"));
+            CHECK(str(bb[bb.size() - 2].at("text").at("text")) == "*Blockers*: 200");
+        }
+    }
+    SECTION("a long announcement full of & < > is all there, over several sections") {
+        std::string body;
+        while (code_points(body) < 2950) body += "R&D <beta> & a > b; ";
+        Reply r;
+        r.section(body);
+        auto b = blocks_of(r);
+        REQUIRE(b.size() > 1);
+        std::string joined;
+        for (const auto& block : b) {
+            const std::string t = str(block.at("text").at("text"));
+            CHECK(code_points(t) <= 3000);
+            joined += (joined.empty() ? "" : " ") + t;
+        }
+        std::string expected;
+        for (char c : body) {
+            if (c == '&')
+                expected += "&amp;";
+            else if (c == '<')
+                expected += "&lt;";
+            else if (c == '>')
+                expected += "&gt;";
+            else
+                expected += c;
+        }
+        while (!expected.empty() && expected.back() == ' ') expected.pop_back();
+        while (!joined.empty() && joined.back() == ' ') joined.pop_back();
+        CHECK(joined == expected);
     }
     SECTION("a checklist of 60 items splits between items, ids unique in each message") {
         std::vector<ChecklistItem> items;
@@ -456,25 +548,29 @@ TEST_CASE("Slack's limits: blocks split into messages, long text truncated", "[s
         CHECK(parts[0].text == "done");
         CHECK(parts[0].blocks.size() == 1);
     }
-    SECTION("a 5000-character section is cut to 3000 with an ellipsis") {
+    SECTION("a 5000-character section goes on in a second section, nothing cut") {
         Reply r;
         r.section(std::string(5000, 'x'));
-        std::string text = str(blocks_of(r)[0].at("text").at("text"));
-        CHECK(code_points(text) <= 3000);
-        CHECK(code_points(text) > 2900);
-        CHECK(ends_with(text, "…"));
+        auto b = blocks_of(r);
+        REQUIRE(b.size() == 2);
+        CHECK(code_points(str(b[0].at("text").at("text"))) <= 3000);
+        CHECK(str(b[0].at("text").at("text")) + str(b[1].at("text").at("text")) ==
+              std::string(5000, 'x'));
     }
-    SECTION("truncation never leaves half an entity, and closes an open code block") {
+    SECTION("a split never leaves half an entity, and a code block goes on in the next") {
         Reply r;
         std::string s = "```\n";
         while (s.size() < 5000) s += "a&b ";
         r.section(s);
-        std::string text = str(blocks_of(r)[0].at("text").at("text"));
-        CHECK(code_points(text) <= 3000);
-        CHECK(ends_with(text, "…\n```"));
-        std::string before = text.substr(0, text.find("…"));
-        auto amp = before.rfind('&');
-        CHECK(before.substr(amp, 5) == "&amp;");
+        auto b = blocks_of(r);
+        REQUIRE(b.size() >= 2);
+        const std::string first = str(b[0].at("text").at("text"));
+        const std::string second = str(b[1].at("text").at("text"));
+        CHECK(code_points(first) <= 3000);
+        CHECK(ends_with(first, "\n```"));
+        CHECK(second.rfind("```\n", 0) == 0);
+        const std::string before = first.substr(0, first.size() - 4);
+        CHECK(before.substr(before.rfind('&'), 5) == "&amp;");
     }
     SECTION("multi-byte text is counted in characters, not bytes") {
         Reply r;

@@ -248,6 +248,40 @@ TEST_CASE("users.info gives each Slack actor a name and a time zone, cached", "[
     }
 }
 
+TEST_CASE("what a user typed comes back as text: no ping, no masked link, in ack or status",
+          "[slack]") {
+    SlackEmulator emulator;
+    SlackBot bot(emulator);
+    bot.type("U1ALICE", "release plan web-1 \"Web\" at 2026-12-05 14:00 for 1h");
+    bot.deliver();
+    // Typed as "Ping <!channel> and <https://evil.example/login|Click to re-auth>"; Slack
+    // escapes what people type, so this is how it arrives.
+    const std::string id =
+        emulator.slash("U1BOB", kChannel,
+                       "plan add web-1 deploy \"Ping &lt;!channel&gt; and "
+                       "&lt;https://evil.example/login|Click to re-auth&gt; &amp; go\"");
+    const std::string ack = emulator.wait_ack(id);
+    REQUIRE_FALSE(ack.empty());
+    CHECK(bot.text("SELECT title FROM plan_steps") ==
+          "Ping <!channel> and <https://evil.example/login|Click to re-auth> & go");
+    bot.deliver();
+    // The acknowledgement (its text and its blocks) and every message the bot posted or edited
+    // show the characters, escaped, never Slack's markup.
+    std::vector<std::string> shown{ack};
+    for (const auto& m : record(emulator, "messages", "messages"))
+        shown.push_back(json::serialize(m));
+    bool step_shown = false;
+    for (const auto& m : shown) {
+        INFO(m);
+        CHECK(m.find("<!channel>") == std::string::npos);
+        CHECK(m.find("<https://evil.example") == std::string::npos);
+        step_shown = step_shown || m.find("&lt;!channel&gt;") != std::string::npos;
+    }
+    CHECK(step_shown);
+    const json::object payload = json::parse(ack).at("payload").as_object();
+    CHECK_THAT(str(payload.at("text")), Catch::Contains("&lt;!channel&gt; and &lt;https://evil"));
+}
+
 TEST_CASE("a reply for one person reaches them in the channel as an ephemeral message", "[slack]") {
     SlackEmulator emulator;
     SlackBot bot(emulator);
@@ -342,8 +376,12 @@ TEST_CASE("the survey's Answer button opens a modal whose submission records the
         REQUIRE(views.size() == 1);
         CHECK(str(views[0].at("user")) == "U1BOB");
         CHECK(str(views[0].at("private_metadata")) == "retro answer web-1");
-        const auto& inputs = views[0].at("blocks").as_array();
-        REQUIRE(inputs.size() == 5);
+        // The survey's title, too long for a modal's, is its first line; then the questions.
+        const auto& blocks = views[0].at("blocks").as_array();
+        REQUIRE(blocks.size() == 6);
+        CHECK(str(blocks[0].at("type")) == "section");
+        CHECK(contains(str(blocks[0].at("text").at("text")), "web-1"));
+        const json::array inputs(blocks.begin() + 1, blocks.end());
         CHECK(str(inputs[0].at("label").at("text")) == "1. Overall, how did the release go?");
         CHECK(str(inputs[4].at("element").at("type")) == "radio_buttons");
         // Opening a form changes nothing: no event was recorded for the press.
@@ -361,6 +399,33 @@ TEST_CASE("the survey's Answer button opens a modal whose submission records the
         auto posts = recorded(emulator, "postMessage");
         CHECK(contains(str(posts.back().at("text")), "3 answers recorded"));
         CHECK(str(posts.back().at("channel")) == "D1BOB");
+    }
+    SECTION("a refused answer is shown in the form, which keeps the answers") {
+        SlackBot bot(emulator);
+        std::string id = press_survey_answer(emulator, bot);
+        REQUIRE_FALSE(emulator.wait_ack(id).empty());
+        // The retro is closed while bob's form is open: his answers are refused next to
+        // question 1, and the form stays open with them.
+        bot.type("U1ALICE", "retro close web-1");
+        bot.deliver();
+        const std::size_t posted = recorded(emulator, "postMessage").size();
+        id = emulator.submit("U1BOB", {{"q1", {{"answer", "4"}}},
+                                       {"q2", {{"answer", "The backout plan was clear"}}}});
+        const json::object ack = json::parse(emulator.wait_ack(id)).as_object();
+        INFO(json::serialize(ack));
+        REQUIRE(ack.at("payload").is_object());
+        CHECK(str(ack.at("payload").at("response_action")) == "errors");
+        const json::object& errors = ack.at("payload").at("errors").as_object();
+        REQUIRE(errors.size() == 1);
+        REQUIRE(errors.contains("q1"));
+        CHECK_FALSE(str(errors.at("q1")).empty());
+        CHECK(str(errors.at("q1")).find('`') == std::string::npos);
+        // Slack found the block it names in the form.
+        CHECK_FALSE(ack.contains("errors"));
+        CHECK(bot.count("SELECT count(*) FROM retro_answers") == 0);
+        bot.deliver();
+        CHECK(recorded(emulator, "postMessage").size() == posted);  // not said again by DM
+        CHECK_THAT(str(errors.at("q1")), Catch::Contains("closed"));
     }
     SECTION("without the bot token the press tells how to answer by typing") {
         SlackBot bot(emulator, false);

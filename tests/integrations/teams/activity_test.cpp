@@ -175,15 +175,20 @@ TEST_CASE("bodies that are not activities are refused with a reason", "[teams][a
     CHECK(a.error().message.find(c.says) != std::string::npos);
 }
 
-TEST_CASE("card actions releasebot does not know give no event", "[teams][activity]") {
+TEST_CASE("card actions releasebot does not know are answered, images are not",
+          "[teams][activity]") {
     std::string base =
         R"({"type":"message","id":"9","serviceUrl":"https://x/","from":{"id":"29:a"},)"
         R"("conversation":{"id":"c","conversationType":"personal","tenantId":"t"},)";
-    SECTION("a submit whose data has no action id") {
+    SECTION("a submit whose data has no action id is an action with none, to be told so") {
         auto a = decode_activity(base + R"("value":{"comment":"hi"}})");
         REQUIRE(a);
         CHECK_FALSE(a->card);
-        CHECK_FALSE(to_event(*a));
+        auto e = to_event(*a);
+        REQUIRE(e);
+        CHECK(e->kind == EventKind::action);
+        CHECK(e->action_id.empty());
+        CHECK(e->reply_in_outbox);
     }
     SECTION("a message with neither text nor value (an image)") {
         auto a = decode_activity(base + R"("text":""})");

@@ -163,6 +163,41 @@ TEST_CASE("a text-only reply is a plain markdown message", "[teams][card]") {
     CHECK(str(entities[0].at("mentioned").at("id")) == "29:alice");
 }
 
+TEST_CASE("no Slack or Reply markup reaches a Teams user as characters", "[teams][card]") {
+    const NameLookup names = [](const std::string& id) {
+        return id == "29:1qGx" ? std::string("Bob Jones") : std::string();
+    };
+    SECTION("the message an Action.Execute answers with is plain words, mentions by name") {
+        CHECK(plain_text("Ticked 4 on *web-1*, ticked by <@29:1qGx>. Type `help`.", names) ==
+              "Ticked 4 on web-1, ticked by @Bob Jones. Type help.");
+        CHECK(plain_text("<@29:zz|Zed> and <@29:unknown>: 2*3 = 6", names) ==
+              "@Zed and @29:unknown: 2*3 = 6");
+    }
+    SECTION("a card TextBlock shows inline code in bold, having no code of its own") {
+        Reply r;
+        r.section("Tick it with `control tick web-1 4`, or *wait*. A lone ` stays.");
+        r.buttons({{"Go", "command", "release go web-1", Button::Style::primary}});
+        json::object activity = parse(message_activity_json(r, names));
+        const auto blocks = all(card_in(activity), "TextBlock");
+        REQUIRE_FALSE(blocks.empty());
+        CHECK(str(blocks[0].at("text")) ==
+              "Tick it with **control tick web-1 4**, or **wait**. A lone ` stays.");
+    }
+    SECTION("a text message keeps inline code, which Teams messages show literally") {
+        json::object activity = parse(message_activity_json(
+            Reply::plain("Type `comms draft <release> to x`, if 1 < 2."), names));
+        CHECK(str(activity.at("text")) == "Type `comms draft <release> to x`, if 1 &lt; 2.");
+    }
+    SECTION("each line of a card's text is a line of its own") {
+        Reply r;
+        r.section("Blockers (2)\n• Control 4 open\n• Control 6 open");
+        r.buttons({{"Go", "command", "release go web-1", Button::Style::primary}});
+        const auto blocks = all(card_in(parse(message_activity_json(r, names))), "TextBlock");
+        REQUIRE_FALSE(blocks.empty());
+        CHECK(str(blocks[0].at("text")) == "Blockers (2)\n\n• Control 4 open\n\n• Control 6 open");
+    }
+}
+
 TEST_CASE("a card too big for Teams is cut with a note", "[teams][card]") {
     Reply r;
     r.text = "A long checklist";

@@ -198,6 +198,11 @@ TEST_CASE("an Action.Execute press runs its command and answers in the invoke re
     CHECK(body.at("statusCode").as_int64() == 200);
     CHECK(body.at("type").as_string() == "application/vnd.microsoft.activity.message");
     CHECK(std::string(body.at("value").as_string()).find("Ticked") != std::string::npos);
+    // Teams shows this text as it is: no Reply or Slack markup in it.
+    for (const char* mark : {"*", "`", "<@"}) {
+        INFO(mark);
+        CHECK(std::string(body.at("value").as_string()).find(mark) == std::string::npos);
+    }
     CHECK(f.env.text("SELECT status FROM release_controls WHERE position = 4") == "done");
     CHECK(f.env.text("SELECT done_by FROM release_controls WHERE position = 4") == "29:bob");
     CHECK(f.outbox() > before);  // the channel sees it too (reply and status update)
@@ -209,13 +214,36 @@ TEST_CASE("an Action.Execute press runs its command and answers in the invoke re
         CHECK(b.at("statusCode").as_int64() == 400);
         CHECK(b.at("type").as_string() == "application/vnd.microsoft.error");
     }
-    SECTION("a refused command is shown to the presser and changes nothing") {
+    SECTION("a refused command is shown to the presser once, and changes nothing") {
+        const std::int64_t queued = f.outbox();
         HttpResponse again = f.receiver.handle(
             post(execute("29:bob", "command",
                          {{"action_id", "command"}, {"value", "control tick web-2099 1"}})));
         json::object b = json::parse(again.body).as_object();
         CHECK(b.at("statusCode").as_int64() == 200);
         CHECK(std::string(b.at("value").as_string()).find("web-2099") != std::string::npos);
+        CHECK(f.env.count("SELECT COUNT(*) FROM release_controls WHERE done_by = '29:bob'") == 1);
+        // The invoke response showed it; no direct message says it again.
+        CHECK(f.outbox() == queued);
+    }
+    SECTION("a verb releasebot does not know is answered once, in the invoke response") {
+        const std::int64_t queued = f.outbox();
+        HttpResponse odd = f.receiver.handle(post(execute("29:bob", "release.explode", {})));
+        json::object b = json::parse(odd.body).as_object();
+        CHECK_THAT(std::string(b.at("value").as_string()),
+                   Catch::Contains("is not one releasebot knows"));
+        CHECK(f.outbox() == queued);
+    }
+    SECTION("an Action.Submit with data releasebot does not know gets an answer") {
+        json::object a = json::parse(message("29:bob", "")).as_object();
+        a.erase("text");
+        a.erase("entities");
+        a["value"] = json::object{{"from_an_old_card", true}};
+        const std::int64_t queued = f.outbox();
+        CHECK(f.receiver.handle(post(json::serialize(a))).status == 200);
+        REQUIRE(f.outbox() == queued + 1);
+        CHECK_THAT(f.env.text("SELECT payload FROM outbox ORDER BY id DESC LIMIT 1"),
+                   Catch::Contains("That card sent nothing releasebot knows how to act on"));
         CHECK(f.env.count("SELECT COUNT(*) FROM release_controls WHERE done_by = '29:bob'") == 1);
     }
 }
