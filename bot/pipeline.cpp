@@ -193,8 +193,12 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
                 settle_kept_controls(ctx);
                 settle_approvals(ctx);
             }
-            // Every change to a release refreshes its status message.
+            // Every change to a release refreshes its status message. Everyone reads that one
+            // message, so it shows times in the workspace's zone, not in the zone of whoever
+            // changed the release last.
             for (const auto& entry : ctx.audit_entries) store.audit.append(entry);
+            const std::string reader_zone = ctx.zone;
+            ctx.zone = ctx.workspace.time_zone.empty() ? "UTC" : ctx.workspace.time_zone;
             for (const auto& id : ctx.changed_releases) {
                 auto r = store.releases.get(id);
                 if (!r) continue;
@@ -205,6 +209,7 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
                 status.release = id;
                 ctx.outbound.push_back(std::move(status));
             }
+            ctx.zone = reader_zone;
             int n = 0;
             for (const auto& o : ctx.outbound) {
                 std::string key = event.idempotency_key + "#" + std::to_string(n++);

@@ -58,7 +58,8 @@ std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, Plan
         if (s.expected) detail.push_back(format_duration(*s.expected));
         if (s.done_by && s.done_at)
             detail.push_back(to_string(s.status) + " by " + who(*s.done_by) + " " +
-                             format_clock(*s.done_at, ctx.zone));
+                             format_clock(*s.done_at, ctx.zone) + " " +
+                             zone_abbrev(*s.done_at, ctx.zone));
         if (s.note) detail.push_back("\"" + *s.note + "\"");
         it.detail = join(detail, ", ");
         if (active && s.status == StepStatus::pending) {
@@ -98,15 +99,16 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r,
             case ControlStatus::done:
                 it.state = ItemState::done;
                 detail.push_back("ticked by " + who(*c.done_by) + " " +
-                                 format_short(*c.done_at, ctx.zone));
+                                 format_short(*c.done_at, ctx.zone) + " " +
+                                 zone_abbrev(*c.done_at, ctx.zone));
                 if (c.evidence_url) detail.push_back("evidence " + *c.evidence_url);
                 if (c.note) detail.push_back("\"" + *c.note + "\"");
                 break;
             case ControlStatus::waived:
                 it.state = ItemState::waived;
-                detail.push_back("waived by " + who(*c.done_by) + " " +
-                                 format_short(*c.done_at, ctx.zone) + ": \"" + c.note.value_or("") +
-                                 "\"");
+                detail.push_back(
+                    "waived by " + who(*c.done_by) + " " + format_short(*c.done_at, ctx.zone) +
+                    " " + zone_abbrev(*c.done_at, ctx.zone) + ": \"" + c.note.value_or("") + "\"");
                 break;
         }
         for (const auto& check : checks)

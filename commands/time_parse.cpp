@@ -578,6 +578,13 @@ Result<int> parse_time_of_day(std::string_view text) {
     return *c.seconds_of_day / 60;
 }
 
+std::string zone_abbrev(Instant t, const std::string& zone) {
+    std::string abbrev = zone_or_utc(zone)->get_info(t).abbrev;
+    // Zones without a letter abbreviation report a bare offset ("-03"); "UTC-03" reads better.
+    if (!abbrev.empty() && (abbrev[0] == '+' || abbrev[0] == '-')) abbrev = "UTC" + abbrev;
+    return abbrev;
+}
+
 std::string format_when(Instant t, const std::string& zone) {
     const date::time_zone* tz = zone_or_utc(zone);
     const auto info = tz->get_info(t);
@@ -585,9 +592,7 @@ std::string format_when(Instant t, const std::string& zone) {
     const auto day = date::floor<days>(local);
     const date::year_month_day ymd{day};
     const date::hh_mm_ss<seconds> hms{local - day};
-    // Zones without a letter abbreviation report a bare offset ("-03"); "UTC-03" reads better.
-    std::string abbrev = info.abbrev;
-    if (!abbrev.empty() && (abbrev[0] == '+' || abbrev[0] == '-')) abbrev = "UTC" + abbrev;
+    const std::string abbrev = zone_abbrev(t, zone);
     return std::string(kWeekdayAbbrevs[date::weekday{day}.c_encoding()]) + " " +
            std::to_string(static_cast<unsigned>(ymd.day())) + " " +
            kMonthAbbrevs[static_cast<unsigned>(ymd.month()) - 1] + " " +

@@ -72,6 +72,8 @@ Result<int> parse_time_of_day(std::string_view text);
 std::string format_when(Instant t, const std::string& zone);
 // "2026-12-05 14:00" in `zone` (tables, CSV).
 std::string format_short(Instant t, const std::string& zone);
+// The zone's abbreviation at `t` ("CET", "AEDT", "UTC-03"), to name it beside a bare time.
+std::string zone_abbrev(Instant t, const std::string& zone);
 // "14:00" in `zone`.
 std::string format_clock(Instant t, const std::string& zone);
 // "2h 30m", "3d", "45m", "1w 2d".

@@ -108,6 +108,31 @@ TEST_CASE("the status message is posted once and then edited in place", "[status
     }
 }
 
+TEST_CASE("the shared status message keeps one zone, whoever acts, and names it", "[status]") {
+    TestEnv env;
+    env.zone = "Europe/Berlin";
+    env.say("alice", "release plan web-1 \"Web\" at 2026-12-05 14:00 for 2h");
+    auto latest_status = [&] {
+        return env.text(
+            "SELECT payload FROM outbox WHERE kind = 'status' ORDER BY id DESC LIMIT 1");
+    };
+    // The workspace took the zone of the first person who used it (Berlin); the status
+    // message, read by everyone, shows times in it.
+    REQUIRE(env.text("SELECT time_zone FROM workspaces") == "Europe/Berlin");
+    const std::string planned = latest_status();
+    CHECK_THAT(planned, Catch::Contains("Sat 5 Dec 2026 14:00 CET"));
+    // Bob in Sydney ticks a control: the window still reads in Berlin time, not his, and his
+    // tick names its zone.
+    env.zone = "Australia/Sydney";
+    env.say("bob", "control tick web-1 6");
+    const std::string ticked = latest_status();
+    CHECK_THAT(ticked, Catch::Contains("Sat 5 Dec 2026 14:00 CET"));
+    CHECK_THAT(ticked, !Catch::Contains("AEDT"));
+    CHECK_THAT(ticked, Catch::Contains("ticked by <@bob> 2026-12-01 10:00 CET"));
+    // His own answer is in his zone.
+    CHECK_THAT(env.say("bob", "release show web-1"), Catch::Contains("AEDT"));
+}
+
 TEST_CASE("deliveries to one channel are spaced by the platform's rate", "[status][outbox]") {
     TestEnv env;
     OutboxSender sender(env.db(), env.clock());

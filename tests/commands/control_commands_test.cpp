@@ -55,7 +55,7 @@ TEST_CASE("control list shows a release's checklist with who ticked and when", "
     CHECK_THAT(fresh, Contains("[ ] 1. deployment-plan — Deployment plan documented — releasebot "
                                "ticks it\n"));
     CHECK_THAT(fresh, Contains("[x] 5. comms-approved — Communications approved — ticked by "
-                               "@releasebot 2026-12-01 09:00, \"kept by releasebot: no "
+                               "@releasebot 2026-12-01 09:00 UTC, \"kept by releasebot: no "
                                "announcement waits for review\""));
     CHECK_THAT(fresh, Contains("1 of 7 done, 0 waived, 6 open (6 mandatory)"));
     CHECK_THAT(fresh, Contains("Next: `control tick web-2026.12 4`"));
@@ -71,10 +71,10 @@ TEST_CASE("control list shows a release's checklist with who ticked and when", "
 
     auto out = env.say("bob", "control list web-2026.12");
     CHECK_THAT(out, Contains("[x] 6. ops-ready — Operations ready to take over — "
-                             "ticked by @bob 2026-12-01 09:00, evidence "
+                             "ticked by @bob 2026-12-01 09:00 UTC, evidence "
                              "https://ci.example.com/run/812, \"all pinned\""));
     CHECK_THAT(out, Contains("[~] 7. business-signoff — Business sign-off — waived by @alice "
-                             "2026-12-01 09:00: \"signed off by email\""));
+                             "2026-12-01 09:00 UTC: \"signed off by email\""));
     CHECK_THAT(out, Contains("[ ] 8. smoke-tests — Smoke tests green (optional) — owner @dana"));
     // Eight controls: two done, one waived, five open of which the optional one is not mandatory.
     CHECK_THAT(out, Contains("2 of 8 done, 1 waived, 5 open (4 mandatory)"));
@@ -83,7 +83,7 @@ TEST_CASE("control list shows a release's checklist with who ticked and when", "
     SECTION("times are shown in the reader's zone") {
         env.zone = "Europe/Berlin";
         CHECK_THAT(env.say("carol", "control list web-2026.12"),
-                   Contains("ticked by @bob 2026-12-01 10:00"));
+                   Contains("ticked by @bob 2026-12-01 10:00 CET"));
     }
     SECTION("an unknown release is named, with what to type") {
         CHECK_THAT(env.say("bob", "control list web-2026.11"),
