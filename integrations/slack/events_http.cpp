@@ -119,6 +119,7 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         // A refused form answer is shown in the form, which stays open with the answers.
         event->ack_shows_errors = event->kind == EventKind::submission;
         Outcome outcome = pipeline_.handle(*event);
+        if (!outcome.duplicate) clear_answered_prompt(*event, bot_api_);
         if (event->ack_shows_errors && outcome.reply.is_error && !outcome.duplicate)
             return {200, "application/json", form_errors_json(outcome.reply, event->fields), {}};
         return {200, "application/json", "", {}};

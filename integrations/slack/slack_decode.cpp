@@ -412,6 +412,8 @@ Result<Event> decode_block_actions(const dom::object& root, const std::string& k
     if (!team) return team.error();
     auto trigger = opt_string(root, "trigger_id", where, kMaxId);
     if (!trigger) return trigger.error();
+    auto response_url = opt_string(root, "response_url", where, 2048);
+    if (!response_url) return response_url.error();
 
     // The channel: `channel.id`, or the container's channel_id.
     std::optional<std::string> channel;
@@ -495,6 +497,8 @@ Result<Event> decode_block_actions(const dom::object& root, const std::string& k
     // the trigger, edit the message the button sits in).
     if (*trigger && !(*trigger)->empty()) e.fields["trigger_id"] = std::move(**trigger);
     if (message_ts) e.fields["message_ts"] = std::move(*message_ts);
+    if (*response_url && (*response_url)->rfind("https://", 0) == 0)
+        e.fields["response_url"] = std::move(**response_url);
     return e;
 }
 

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <cstdlib>
+#include <iostream>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -342,6 +343,19 @@ bool open_survey(Event& event, SlackWebApi* bot_api, std::string* problem) {
         event.value = "retro status " + button.answer_prefix.substr(kRetroAnswer.size());
     }
     return false;
+}
+
+void clear_answered_prompt(const Event& event, SlackWebApi* bot_api) {
+    if (bot_api == nullptr || event.kind != EventKind::action || event.action_id != "command")
+        return;
+    // A confirmation's buttons carry "yes <code>" / "no <code>"; once pressed, the prompt they
+    // sit in has been answered, and its buttons would only say so if pressed again.
+    const bool answer = event.value.rfind("yes ", 0) == 0 || event.value.rfind("no ", 0) == 0;
+    auto url = event.fields.find("response_url");
+    if (!answer || url == event.fields.end()) return;
+    ApiResult r = bot_api->respond(url->second, R"({"delete_original":true})");
+    if (!r.ok)
+        std::cerr << "releasebot: slack: could not remove an answered prompt: " << r.error << "\n";
 }
 
 }  // namespace releasebot::slack

@@ -616,6 +616,7 @@ struct SocketModeClient::Impl {
 
     // The ack of an event that committed (or was a duplicate).
     std::string finish(const Work& w, const Outcome& outcome) {
+        if (w.event && !outcome.duplicate) clear_answered_prompt(*w.event, options.bot_api);
         if (w.event && w.event->kind == EventKind::submission && !outcome.duplicate &&
             outcome.reply.is_error) {
             return "{\"envelope_id\":" + boost::json::serialize(w.envelope_id) +

@@ -24,6 +24,7 @@ struct SlackWebApi::Impl {
     std::vector<std::string> json_headers;
     std::vector<std::string> form_headers;
     std::vector<std::string> upload_headers;  // no Authorization: upload URLs carry their own
+    std::vector<std::string> respond_headers;  // a response_url, which is its own credential
     // One easy handle serves one transfer at a time; callers on other threads wait their turn.
     std::mutex mu;
 
@@ -92,6 +93,7 @@ SlackWebApi::SlackWebApi(std::string token, ApiOptions options) : impl_(std::mak
     impl_->json_headers = {auth, "Content-Type: application/json; charset=utf-8", "Expect:"};
     impl_->form_headers = {auth, "Content-Type: application/x-www-form-urlencoded", "Expect:"};
     impl_->upload_headers = {"Content-Type: application/octet-stream", "Expect:"};
+    impl_->respond_headers = {"Content-Type: application/json; charset=utf-8", "Expect:"};
 }
 
 SlackWebApi::~SlackWebApi() = default;
@@ -124,6 +126,18 @@ ApiResult SlackWebApi::upload(const std::string& url, const std::string& content
     } else if (result.http_status != 0 && result.http_status != 429) {
         result.error =
             "the file upload was answered with HTTP " + std::to_string(result.http_status);
+    }
+    return result;
+}
+
+ApiResult SlackWebApi::respond(const std::string& url, const std::string& json_body) {
+    std::lock_guard lock(impl_->mu);
+    ApiResult result = impl_->perform(url, json_body, impl_->respond_headers);
+    if (result.http_status == 200) {
+        result.ok = true;
+    } else if (result.http_status != 0) {
+        result.error =
+            "the response_url was answered with HTTP " + std::to_string(result.http_status);
     }
     return result;
 }

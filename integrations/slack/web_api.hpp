@@ -46,6 +46,9 @@ class SlackWebApi {
     // POSTs raw `content` to an upload URL that files.getUploadURLExternal returned. The URL is
     // pre-authorized, so the token is not sent with it. ok when the server answered 200.
     ApiResult upload(const std::string& url, const std::string& content);
+    // POSTs `json_body` to an interaction's response_url (which needs no token): to replace or
+    // delete the message the interaction came from. ok when the server answered 200.
+    ApiResult respond(const std::string& url, const std::string& json_body);
 
   private:
     struct Impl;

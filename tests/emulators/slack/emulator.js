@@ -1527,7 +1527,8 @@ async function handle(req, res) {
         } catch (e) {
             return send(res, 400, { ok: false, error: 'invalid_json' });
         }
-        const problem = checkContent(args || {});
+        // Deleting the original needs nothing else; any other response carries content.
+        const problem = args && args.delete_original === true ? null : checkContent(args || {});
         if (problem) return send(res, 400, problem);
         record('respond', {
             channel: target.channel, user: target.user, text: args.text, blocks: args.blocks,

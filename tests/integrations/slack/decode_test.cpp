@@ -279,6 +279,9 @@ TEST_CASE("interactivity: buttons are actions, the survey modal is a submission"
         want.value = "control tick web-2026.12 deployment-plan";
         want.fields["trigger_id"] = "12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3";
         want.fields["message_ts"] = "1764580500.000700";
+        // Kept so that an answered confirmation can be taken away (delete_original).
+        want.fields["response_url"] =
+            "https://hooks.slack.com/actions/T0RELEASE/1234567890/abcdefABCDEF";
         CHECK(describe(*e) == describe(want));
     }
     SECTION("the same payload over HTTP, as the payload field of a form, keyed by its trigger") {

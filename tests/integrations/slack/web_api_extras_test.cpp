@@ -282,6 +282,36 @@ TEST_CASE("what a user typed comes back as text: no ping, no masked link, in ack
     CHECK_THAT(str(payload.at("text")), Catch::Contains("&lt;!channel&gt; and &lt;https://evil"));
 }
 
+TEST_CASE("an answered confirmation prompt is removed through its response_url", "[slack]") {
+    SlackEmulator emulator;
+    SlackBot bot(emulator);
+    bot.type("U1ALICE", "release plan web-1 \"Web\" at 2026-12-05 14:00 for 1h");
+    const std::string asked = emulator.slash("U1ALICE", kChannel, "release cancel web-1");
+    const json::value ack = json::parse(emulator.wait_ack(asked));
+    std::string yes_action, yes_value;
+    for (const auto& b : ack.at("payload").at("blocks").as_array()) {
+        const auto* els = b.as_object().if_contains("elements");
+        if (els == nullptr) continue;
+        for (const auto& e : els->as_array()) {
+            const auto* value = e.as_object().if_contains("value");
+            if (value != nullptr && str(*value).rfind("yes ", 0) == 0) {
+                yes_value = str(*value);
+                yes_action = str(e.at("action_id"));
+            }
+        }
+    }
+    REQUIRE_FALSE(yes_value.empty());
+    CHECK(recorded(emulator, "respond").empty());
+    const std::string pressed = emulator.action("U1ALICE", kChannel, "", yes_action, yes_value);
+    REQUIRE_FALSE(emulator.wait_ack(pressed).empty());
+    CHECK(bot.text("SELECT state FROM releases WHERE key = 'web-1'") == "cancelled");
+    // The prompt, answered, is gone: its buttons cannot be pressed again by mistake.
+    const auto responses = recorded(emulator, "respond");
+    REQUIRE(responses.size() == 1);
+    CHECK(responses[0].at("delete_original").as_bool());
+    CHECK(str(responses[0].at("user")) == "U1ALICE");
+}
+
 TEST_CASE("a reply for one person reaches them in the channel as an ephemeral message", "[slack]") {
     SlackEmulator emulator;
     SlackBot bot(emulator);
