@@ -131,7 +131,6 @@ struct HttpServer::Impl {
                     res.content_length(length);
                 }
             }
-
             auto [wec, wn] =
                 co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
             (void)wn;

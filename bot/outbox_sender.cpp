@@ -8,9 +8,10 @@
 // called, which only makes them ask before posting.
 #include "bot/outbox_sender.hpp"
 
+#include <date/date.h>
+
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <exception>
 #include <optional>
 #include <set>
@@ -102,16 +103,6 @@ std::string where(const OutboxRow& row, const std::optional<Destination>& dest) 
     if (d.user) out += " DM " + d.user->value();
     if (d.ephemeral_to) out += " (only " + d.ephemeral_to->value() + " sees it)";
     return out;
-}
-
-std::string utc(Instant t) {
-    const std::time_t secs = std::chrono::system_clock::to_time_t(
-        std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 }  // namespace
@@ -317,7 +308,8 @@ int OutboxSender::deliver_due(int limit, const std::function<bool()>& stop) {
                                     ? std::string(" (it cannot succeed)")
                                     : " after " + std::to_string(kMaxAttempts) + " attempts"));
             } else {
-                log::warn("outbox", what + "; next attempt at " + utc(*a.retry_at));
+                log::warn("outbox",
+                          what + "; next attempt at " + date::format("%FT%TZ", *a.retry_at));
             }
         }
     }

@@ -22,6 +22,15 @@ namespace releasebot {
 
 namespace {
 
+// Whether the reply to `event` goes through the outbox: when the platform's acknowledgement
+// cannot carry it (reply_in_outbox), except what the acknowledgement shows its one reader anyway
+// (a Teams invoke response shows a private reply; a Slack form shows a refusal).
+bool reply_queued(const Event& event, const Reply& reply) {
+    if (!event.reply_in_outbox || event.kind == EventKind::timer) return false;
+    if (event.ack_shows_reply && reply.visibility != Visibility::channel) return false;
+    return !(event.ack_shows_errors && reply.is_error);
+}
+
 // A timer that fires more than this after its due time is reported as late.
 constexpr Seconds kLateAfter{60};
 
@@ -219,14 +228,10 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
             work.commit();
         }
     }
-    Reply reply;
-    if (event.reply_in_outbox && event.kind != EventKind::timer)
-        reply = w.result.ok() ? w.result.value() : Reply::error(w.result.error());
-    // What the acknowledgement already showed its one reader is not said to them again.
-    const bool shown_in_ack = (event.ack_shows_reply && reply.visibility != Visibility::channel) ||
-                              (event.ack_shows_errors && reply.is_error);
-    if (event.reply_in_outbox && event.kind != EventKind::timer && !shown_in_ack) {
+    outcome.reply = w.result.ok() ? std::move(w.result.value()) : Reply::error(w.result.error());
+    if (reply_queued(event, outcome.reply)) {
         Outbound o;
+        const Reply& reply = outcome.reply;
         if (reply.visibility == Visibility::channel) {
             o.channel = event.conversation;
         } else if (reply.visibility == Visibility::ephemeral && !event.conversation.channel.empty()) {
@@ -238,7 +243,7 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
         } else {
             o.direct_to = event.actor.user;  // a direct reply, or nowhere else to say it
         }
-        o.reply = std::move(reply);
+        o.reply = reply;
         if (enqueue(store, event.idempotency_key + "#reply", o, event.actor, now))
             ++outcome.outbound;
     }
@@ -246,19 +251,12 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
     // outside the database either (an export shared as a file is the one read that leaves the
     // process, so it keeps its key). Rolled back, it costs no WAL write and no fsync.
     const bool read_only = db_.total_changes() - changes_before == 1 &&
-                           event.kind != EventKind::timer &&
-                           !(w.result.ok() && w.result.value().file);
+                           event.kind != EventKind::timer && !outcome.reply.file;
     if (read_only) {
         tx.rollback();
         outcome.wrote = false;
     } else {
         tx.commit();
-    }
-
-    if (w.result.ok()) {
-        outcome.reply = std::move(w.result.value());
-    } else {
-        outcome.reply = Reply::error(w.result.error());
     }
     return outcome;
 }

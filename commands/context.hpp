@@ -60,6 +60,11 @@ struct Context {
     // Queues a direct message to `to` (not sent to the actor themself: they see the reply).
     void notify(const UserId& to, Reply reply, std::optional<ReleaseId> release = std::nullopt) {
         if (to == actor.user) return;
+        direct(to, std::move(reply), release);
+    }
+    // Queues a direct message to `to`, the actor too (what their reply, which others may read,
+    // must not carry).
+    void direct(const UserId& to, Reply reply, std::optional<ReleaseId> release = std::nullopt) {
         Outbound o;
         o.direct_to = to;
         reply.visibility = Visibility::direct;

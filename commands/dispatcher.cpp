@@ -197,12 +197,7 @@ Result<Reply> run_submission(Context& ctx, std::string_view value,
         last = std::move(r.value());
         ++answered;
     }
-    if (answered == 0) {
-        Error e = usage_error("The form had no answers. Fill in at least one.");
-        if (!fields.empty())
-            e.field = fields.begin()->first.substr(0, fields.begin()->first.find('.'));
-        return e;
-    }
+    if (answered == 0) return usage_error("The form had no answers. Fill in at least one.");
     Reply reply = Reply::plain("Thanks: " + std::to_string(answered) +
                                (answered == 1 ? " answer" : " answers") + " recorded.");
     reply.visibility = Visibility::ephemeral;

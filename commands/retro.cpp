@@ -333,21 +333,9 @@ Result<Reply> start_retro(Context& ctx, const Release& r, const RetroOptions& op
         retro.questions[i].position = static_cast<int>(i) + 1;
     retro.id = ctx.store.retros.create(retro, people);
 
-    for (const auto& p : people) {
-        Reply survey = retro_survey_message(ctx, r, retro, p, false);
-        if (p != ctx.actor.user) {
-            ctx.notify(p, std::move(survey), r.id);
-            continue;
-        }
-        // The one who started it is asked like everyone else: by direct message, since the
-        // answer to `retro start` may be read by the whole channel.
-        Outbound own;
-        own.direct_to = p;
-        survey.visibility = Visibility::direct;
-        own.reply = std::move(survey);
-        own.release = r.id;
-        ctx.outbound.push_back(std::move(own));
-    }
+    // Everyone asked gets the survey by direct message, the one who started it too: the answer
+    // to `retro start` may be read by the whole channel, so it carries no form.
+    for (const auto& p : people) ctx.direct(p, retro_survey_message(ctx, r, retro, p, false), r.id);
 
     Instant remind_at = retro.opened_at + (retro.closes_at - retro.opened_at) / 2;
     const std::pair<const char*, Instant> jobs[] = {{kRetroCloseJob, retro.closes_at},
@@ -382,8 +370,6 @@ Result<Reply> start_retro(Context& ctx, const Release& r, const RetroOptions& op
                   {"Closes", closes + " (in " + format_duration(options.closes_in) + ")"},
                   {"Anonymous", retro.anonymous ? "yes — answers are stored without names"
                                                 : "no — names are shown with answers"}});
-    // This answer may be read by the whole channel, so it carries no form: everyone asked,
-    // the one who started it included, answers from the survey in their direct messages.
     reply.context("Everyone asked got the survey by direct message; whoever has not answered by " +
                   format_when(remind_at, ctx.zone) + " gets one reminder. Follow it with `retro " +
                   "status " + r.key + "`; close it early with `retro close " + r.key + "`.");

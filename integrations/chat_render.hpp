@@ -4,6 +4,7 @@
 // functions over commands/reply.hpp types.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,24 +12,35 @@
 
 namespace releasebot {
 
+// A mention in Reply text starting at s[at]: <@id> or <@id|name>. Its id, the name it carries
+// ("" when none) and the index of its closing '>'; nullopt when s[at] starts no whole mention.
+struct MentionSpan {
+    std::string_view id;
+    std::string_view name;
+    std::size_t close = 0;
+};
+inline std::optional<MentionSpan> mention_at(std::string_view s, std::size_t at) {
+    if (s.compare(at, 2, "<@") != 0) return std::nullopt;
+    const std::size_t close = s.find_first_of("<>\n", at + 2);
+    if (close == std::string_view::npos || s[close] != '>' || close == at + 2) return std::nullopt;
+    const std::string_view inner = s.substr(at + 2, close - at - 2);
+    const std::size_t bar = inner.find('|');
+    return MentionSpan{inner.substr(0, bar),
+                       bar == std::string_view::npos ? std::string_view() : inner.substr(bar + 1),
+                       close};
+}
+
 // Mention markup as plain words, for places that show no markup (headers, button titles,
 // choices): <@U1|ann> → @ann, <@U1> → @U1. Anything that is not a whole mention stays as is.
 inline std::string plain_mentions(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s.compare(i, 2, "<@") == 0) {
-            const std::size_t close = s.find_first_of("<>\n", i + 2);
-            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
-                const std::string_view inner = s.substr(i + 2, close - i - 2);
-                const std::size_t bar = inner.find('|');
-                out += '@';
-                out.append(bar == std::string_view::npos || bar + 1 == inner.size()
-                               ? inner.substr(0, bar)
-                               : inner.substr(bar + 1));
-                i = close;
-                continue;
-            }
+        if (auto m = mention_at(s, i)) {
+            out += '@';
+            out.append(m->name.empty() ? m->id : m->name);
+            i = m->close;
+            continue;
         }
         out += s[i];
     }

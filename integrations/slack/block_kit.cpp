@@ -156,16 +156,16 @@ json::object section(std::string_view reply_text) {
 // announcement five times longer): cut at line ends, else at spaces, a ``` block closed at the
 // end of one section and opened again at the start of the next. Nothing is lost.
 std::vector<json::object> sections(std::string_view reply_text) {
-    std::string all = mrkdwn(reply_text);
+    const std::string all = mrkdwn(reply_text);
+    std::string_view rest(all);
     std::vector<json::object> out;
     constexpr std::size_t kRoom = kMaxSectionText - 8;  // for a closing and an opening fence
     bool reopen = false;
-    while (!all.empty()) {
+    while (!rest.empty()) {
         std::string piece = reopen ? "```\n" : "";
-        std::string_view rest(all);
         std::size_t take = rest.size();
-        if (code_points(piece) + code_points(rest) > kRoom) {
-            take = byte_offset(rest, kRoom - code_points(piece));
+        if (code_points(rest) > kRoom - piece.size()) {
+            take = byte_offset(rest, kRoom - piece.size());
             std::size_t cut = rest.rfind('\n', take);
             if (cut == std::string_view::npos || cut < take / 2) cut = rest.rfind(' ', take);
             if (cut == std::string_view::npos || cut < take / 2) cut = take;
@@ -174,11 +174,12 @@ std::vector<json::object> sections(std::string_view reply_text) {
             if (amp != std::string_view::npos && rest.find(';', amp) >= cut) cut = amp;
             const std::size_t lt = rest.rfind('<', cut);
             if (lt != std::string_view::npos && rest.find('>', lt) >= cut) cut = lt;
-            take = cut == 0 ? take : cut;
+            if (cut > 0) take = cut;
         }
-        piece += std::string(rest.substr(0, take));
-        all.erase(0, take);
-        while (!all.empty() && (all.front() == '\n' || all.front() == ' ')) all.erase(0, 1);
+        piece += rest.substr(0, take);
+        rest.remove_prefix(take);
+        while (!rest.empty() && (rest.front() == '\n' || rest.front() == ' '))
+            rest.remove_prefix(1);
         reopen = count_fences(piece) % 2 == 1;
         if (reopen) piece += "\n```";
         out.push_back(json::object{{"type", "section"}, {"text", mrkdwn_text(piece)}});
@@ -452,7 +453,7 @@ class Renderer {
         if (packing_ == Packing::dense ||
             (packing_ == Packing::compact && item.action_id.empty())) {
             // Without its button, an item says what to type instead.
-            if (!item.action_id.empty() && item.action_id == "command" && !item.value.empty())
+            if (item.action_id == "command" && !item.value.empty())
                 text += " · `" + item.value + "`";
             lines_ += (lines_.empty() ? "" : "\n") + one_line(text);
             return;
@@ -507,6 +508,11 @@ std::size_t rendered_count(const Block& b) {
     Renderer r;
     r.add(b);
     return r.finish().size();
+}
+
+// The notification text, in mrkdwn and within Slack's limit.
+std::string fallback_text(const Reply& reply) {
+    return truncate_mrkdwn(mrkdwn(summary_text(reply)), kMaxFallbackText);
 }
 
 // One message of at most 50 blocks (a status message is edited in place, so it cannot become
@@ -593,15 +599,6 @@ std::vector<Block> units(const Block& b) {
             break;
     }
     return out;
-}
-
-}  // namespace
-
-namespace {
-
-// The notification text, in mrkdwn and within Slack's limit.
-std::string fallback_text(const Reply& reply) {
-    return truncate_mrkdwn(mrkdwn(summary_text(reply)), kMaxFallbackText);
 }
 
 }  // namespace

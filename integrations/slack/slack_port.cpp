@@ -345,15 +345,17 @@ bool open_survey(Event& event, SlackWebApi* bot_api, std::string* problem) {
     return false;
 }
 
-void clear_answered_prompt(const Event& event, SlackWebApi* bot_api) {
-    if (bot_api == nullptr || event.kind != EventKind::action || event.action_id != "command")
-        return;
+bool answers_prompt(const Event& event) {
     // A confirmation's buttons carry "yes <code>" / "no <code>"; once pressed, the prompt they
     // sit in has been answered, and its buttons would only say so if pressed again.
-    const bool answer = event.value.rfind("yes ", 0) == 0 || event.value.rfind("no ", 0) == 0;
-    auto url = event.fields.find("response_url");
-    if (!answer || url == event.fields.end()) return;
-    ApiResult r = bot_api->respond(url->second, R"({"delete_original":true})");
+    return event.kind == EventKind::action && event.action_id == "command" &&
+           (event.value.rfind("yes ", 0) == 0 || event.value.rfind("no ", 0) == 0) &&
+           event.fields.count("response_url") == 1;
+}
+
+void clear_answered_prompt(const Event& event, SlackWebApi* bot_api) {
+    if (bot_api == nullptr || !answers_prompt(event)) return;
+    ApiResult r = bot_api->respond(event.fields.at("response_url"), R"({"delete_original":true})");
     if (!r.ok)
         std::cerr << "releasebot: slack: could not remove an answered prompt: " << r.error << "\n";
 }

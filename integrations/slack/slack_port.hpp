@@ -74,9 +74,11 @@ void fill_actor(Event& event, SlackUserDirectory* users);
 // `problem`, when given, says why a press of the Answer button opened no modal (for the log).
 bool open_survey(Event& event, SlackWebApi* bot_api, std::string* problem = nullptr);
 
-// After a press of a confirmation's Yes or No has been handled: removes the prompt it sat in
-// through the press's response_url, so an answered question leaves no buttons behind. Does
-// nothing for any other press, or without a bot token's client to call with.
+// Whether `event` is a press of a confirmation's Yes or No that came with a response_url.
+bool answers_prompt(const Event& event);
+// After such a press has been handled: removes the prompt it sat in through the press's
+// response_url, so an answered question leaves no buttons behind. Does nothing for any other
+// event, or without a bot token's client to call with.
 void clear_answered_prompt(const Event& event, SlackWebApi* bot_api);
 
 }  // namespace releasebot::slack

@@ -434,6 +434,7 @@ struct SocketModeClient::Impl {
     net::awaitable<void> process_frames(LinkPtr link) {
         std::vector<std::pair<std::string, SteadyClock::time_point>> group;
         std::vector<std::optional<std::string>> acks;
+        std::vector<Event> answered;  // confirmation presses whose prompt goes once acked
         while (link->reading || !link->inbox.empty()) {
             if (link->inbox.empty()) {
                 link->processor_wait->expires_at(SteadyClock::time_point::max());
@@ -452,7 +453,8 @@ struct SocketModeClient::Impl {
                 link->inbox.pop_front();
             }
             link->reader_wait->cancel();
-            handle_group(link, group, acks);
+            answered.clear();
+            handle_group(link, group, acks, answered);
             bool failed = false;
             for (std::size_t i = 0; i < group.size() && !failed; ++i) {
                 if (!acks[i]) continue;
@@ -464,6 +466,8 @@ struct SocketModeClient::Impl {
                 ++acked;
                 metrics::ack_latency(SteadyClock::now() - group[i].second);
             }
+            // Not before the acks: a call to Slack that nothing else waits for.
+            for (const Event& e : answered) clear_answered_prompt(e, options.bot_api);
             link->processing = false;
             if (failed) break;
         }
@@ -481,9 +485,11 @@ struct SocketModeClient::Impl {
 
     // Handles `group` (frames in arrival order) and fills `acks` with what to send for each,
     // in the same order: the pipeline's events in one transaction when there are several.
+    // `answered` gets the presses that answered a confirmation, whose prompt is to be removed
+    // once the acks are out.
     void handle_group(const LinkPtr& link,
                       const std::vector<std::pair<std::string, SteadyClock::time_point>>& group,
-                      std::vector<std::optional<std::string>>& acks) {
+                      std::vector<std::optional<std::string>>& acks, std::vector<Event>& answered) {
         std::vector<Work> work;
         work.reserve(group.size());
         std::size_t events = 0;
@@ -521,6 +527,8 @@ struct SocketModeClient::Impl {
             } else if (outcomes[i]) {
                 changed = changed || (!outcomes[i]->duplicate && outcomes[i]->wrote);
                 acks[i] = finish(work[i], *outcomes[i]);
+                if (!outcomes[i]->duplicate && answers_prompt(*work[i].event))
+                    answered.push_back(*work[i].event);
             }
         }
         if (changed && options.on_event) {
@@ -535,7 +543,9 @@ struct SocketModeClient::Impl {
     // One frame in, alone (before hello); the ack to send, if any.
     std::optional<std::string> handle_frame(const LinkPtr& link, const std::string& text) {
         std::vector<std::optional<std::string>> acks;
-        handle_group(link, {{text, SteadyClock::now()}}, acks);
+        std::vector<Event> answered;
+        handle_group(link, {{text, SteadyClock::now()}}, acks, answered);
+        for (const Event& e : answered) clear_answered_prompt(e, options.bot_api);
         return std::move(acks.front());
     }
 
@@ -616,7 +626,6 @@ struct SocketModeClient::Impl {
 
     // The ack of an event that committed (or was a duplicate).
     std::string finish(const Work& w, const Outcome& outcome) {
-        if (w.event && !outcome.duplicate) clear_answered_prompt(*w.event, options.bot_api);
         if (w.event && w.event->kind == EventKind::submission && !outcome.duplicate &&
             outcome.reply.is_error) {
             return "{\"envelope_id\":" + boost::json::serialize(w.envelope_id) +

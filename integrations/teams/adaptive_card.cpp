@@ -42,16 +42,21 @@ class Mentions {
   public:
     explicit Mentions(const NameLookup& name_of) : name_of_(name_of) {}
 
-    // "<at>Name</at>" for `id`, remembered for entities().
-    std::string tag(const std::string& id, const std::string& given_name) {
-        auto it = names_.find(id);
+    // The name `id` is shown by: the one the markup gave, else the one releasebot knows, else
+    // the id; remembered for entities().
+    const std::string& name(std::string_view id, std::string_view given_name) {
+        auto it = names_.find(std::string(id));
         if (it == names_.end()) {
-            std::string name = given_name;
-            if (name.empty() && name_of_) name = name_of_(id);
+            std::string name(given_name);
+            if (name.empty() && name_of_) name = name_of_(std::string(id));
             if (name.empty()) name = id;
-            it = names_.emplace(id, name).first;
+            it = names_.emplace(std::string(id), std::move(name)).first;
         }
-        return "<at>" + it->second + "</at>";
+        return it->second;
+    }
+    // "<at>Name</at>" for `id`.
+    std::string tag(std::string_view id, std::string_view given_name) {
+        return "<at>" + name(id, given_name) + "</at>";
     }
 
     json::array entities() const {
@@ -69,6 +74,19 @@ class Mentions {
     const NameLookup& name_of_;
     std::map<std::string, std::string> names_;
 };
+
+// The '*' closing a *bold* span that the star at s[at] opens, or npos when it opens none (2*3,
+// a footnote*, a star in a word).
+std::size_t bold_close(std::string_view s, std::size_t at) {
+    const bool opens = (at == 0 || (!is_word_char(s[at - 1]) && s[at - 1] != '*')) &&
+                       at + 1 < s.size() && !is_space(s[at + 1]) && s[at + 1] != '*';
+    if (!opens) return std::string_view::npos;
+    for (std::size_t j = at + 1; j < s.size() && s[j] != '\n'; ++j) {
+        if (s[j] == '*' && !is_space(s[j - 1]) && (j + 1 == s.size() || !is_word_char(s[j + 1])))
+            return j;
+    }
+    return std::string_view::npos;
+}
 
 // Reply markup → Teams markdown: *bold* → **bold**, <@id> / <@id|name> → <at>name</at>.
 // With `escape_html` (message text, which Teams reads as HTML-flavoured markdown) &, < and >
@@ -91,36 +109,17 @@ std::string teams_markdown(std::string_view s, Mentions& mentions, bool escape_h
                 in_code = false;
             }
         }
-        if (c == '<' && s.compare(i, 2, "<@") == 0) {
-            std::size_t close = s.find_first_of("<>\n", i + 2);
-            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
-                std::string_view inner = s.substr(i + 2, close - i - 2);
-                std::size_t bar = inner.find('|');
-                std::string id(inner.substr(0, bar));
-                std::string name = bar == std::string_view::npos
-                                       ? std::string()
-                                       : std::string(inner.substr(bar + 1));
-                out += mentions.tag(id, name);
-                i = close;
-                continue;
-            }
+        if (auto m = mention_at(s, i)) {
+            out += mentions.tag(m->id, m->name);
+            i = m->close;
+            continue;
         }
         if (c == '*' && !in_code) {
-            bool opens = (i == 0 || (!is_word_char(s[i - 1]) && s[i - 1] != '*')) &&
-                         i + 1 < s.size() && !is_space(s[i + 1]) && s[i + 1] != '*';
-            if (opens) {
-                std::size_t j = i + 1;
-                for (; j < s.size() && s[j] != '\n'; ++j) {
-                    if (s[j] == '*' && !is_space(s[j - 1]) &&
-                        (j + 1 == s.size() || !is_word_char(s[j + 1])))
-                        break;
-                }
-                if (j < s.size() && s[j] == '*') {
-                    out += "**" +
-                           teams_markdown(s.substr(i + 1, j - i - 1), mentions, escape_html) + "**";
-                    i = j;
-                    continue;
-                }
+            if (const std::size_t j = bold_close(s, i); j != std::string_view::npos) {
+                out +=
+                    "**" + teams_markdown(s.substr(i + 1, j - i - 1), mentions, escape_html) + "**";
+                i = j;
+                continue;
             }
         }
         // Inside `code` markdown is literal, entities included, so there the characters stay.
@@ -150,30 +149,14 @@ std::string plain_words(std::string_view s, Mentions& mentions) {
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
-        if (c == '<' && s.compare(i, 2, "<@") == 0) {
-            const std::size_t close = s.find_first_of("<>\n", i + 2);
-            if (close != std::string_view::npos && s[close] == '>' && close > i + 2) {
-                const std::string_view inner = s.substr(i + 2, close - i - 2);
-                const std::size_t bar = inner.find('|');
-                std::string tag = mentions.tag(std::string(inner.substr(0, bar)),
-                                               bar == std::string_view::npos
-                                                   ? std::string()
-                                                   : std::string(inner.substr(bar + 1)));
-                out += "@" + tag.substr(4, tag.size() - 9);  // <at>Name</at> → @Name
-                i = close;
-                continue;
-            }
+        if (auto m = mention_at(s, i)) {
+            out += "@" + mentions.name(m->id, m->name);
+            i = m->close;
+            continue;
         }
         if (c == '`') continue;
-        if (c == '*' && (i == 0 || !is_word_char(s[i - 1])) && i + 1 < s.size() &&
-            !is_space(s[i + 1])) {
-            // *bold* loses its marks; a star that opens nothing (2*3, a footnote*) stays.
-            std::size_t j = i + 1;
-            while (j < s.size() && s[j] != '\n' &&
-                   !(s[j] == '*' && !is_space(s[j - 1]) &&
-                     (j + 1 == s.size() || !is_word_char(s[j + 1]))))
-                ++j;
-            if (j < s.size() && s[j] == '*') {
+        if (c == '*') {
+            if (const std::size_t j = bold_close(s, i); j != std::string_view::npos) {
                 out += plain_words(s.substr(i + 1, j - i - 1), mentions);
                 i = j;
                 continue;
