@@ -271,9 +271,18 @@ int OutboxSender::deliver_due(int limit, const std::function<bool()>& stop) {
             const std::string error = result.error.empty() ? "delivery failed" : result.error;
             if (result.ok) {
                 outbox.mark_sent(row.id, now);
+                outbox.drop_held(row.idempotency_key);
                 ++delivered;
             } else if (result.permanent || (!result.retry_after && attempts >= kMaxAttempts)) {
                 outbox.mark_failed(row.id, error);
+                outbox.release_held(row.idempotency_key, now, [&](const std::string& payload) {
+                    auto notice = decode_reply(payload);
+                    if (!notice) return payload;
+                    notice->context("The platform said: " +
+                                    (error.size() > 200 ? error.substr(0, 200) + "…" : error) +
+                                    ".");
+                    return encode_reply(*notice);
+                });
             } else if (result.retry_after) {
                 // The platform said when to come back (HTTP 429): a rate limit says nothing
                 // about the message, so it is honoured rather than counted as a reason to give

@@ -92,7 +92,28 @@ bool enqueue(Store& store, const std::string& key, const Outbound& o, const Acto
     row.release = o.release;
     row.created_at = now;
     row.kind = o.status ? "status" : "post";
-    return store.outbox.enqueue(row);
+    const bool added = store.outbox.enqueue(row);
+    if (added && o.channel && o.undelivered_to) {
+        // Held until the message above is given up on (see OutboxRow::held_for).
+        Outbound notice;
+        notice.direct_to = o.undelivered_to;
+        notice.reply = o.undelivered;
+        notice.reply.visibility = Visibility::direct;
+        notice.not_before = kHeld;
+        notice.release = o.release;
+        OutboxRow held;
+        held.idempotency_key = key + "!undelivered";
+        Destination to = destination_of(notice, actor);
+        held.platform = to.platform;
+        held.destination = encode_destination(to);
+        held.payload = encode_reply(notice.reply);
+        held.not_before = kHeld;
+        held.release = o.release;
+        held.created_at = now;
+        held.held_for = key;
+        store.outbox.enqueue(held);
+    }
+    return added;
 }
 
 std::string_view kind_name(EventKind kind) {

@@ -187,15 +187,35 @@ Result<Reply> channel_add(Context& ctx, const ParsedCommand& cmd) {
         "<release> to " +
         name + " on done \"<text>\"`");
     // releasebot can post to a public Slack channel unasked; a private channel or a Teams
-    // conversation must have it as a member, or the announcement fails to arrive.
+    // conversation must have it as a member, or the announcement fails to arrive. So it says
+    // hello there now: if the platform refuses, whoever added the channel hears why at once
+    // rather than on release day.
+    if (a.platform == "slack" || a.platform == "teams") {
+        Outbound hello;
+        hello.channel =
+            ConversationRef{a.platform, a.tenant, a.channel, std::nullopt, a.service_url};
+        hello.reply = Reply::plain("releasebot will post announcements to audience *" + name +
+                                   "* here (added by " + who(ctx.actor.user) + ").");
+        hello.undelivered_to = ctx.actor.user;
+        const std::string fix = a.platform == "slack"
+                                    ? "Invite releasebot there (`/invite @releasebot`)"
+                                    : "Add releasebot to that conversation (install it in its "
+                                      "team, or add it to the chat)";
+        hello.undelivered = Reply::plain(
+            "releasebot cannot post in " + label(a) + ", which you added to audience *" + name +
+            "*, so announcements to it would not arrive there. " + fix +
+            " and they will; if the channel is the wrong one, type `channel remove " + name + " " +
+            a.platform + ":" + a.channel + "`.");
+        ctx.outbound.push_back(std::move(hello));
+    }
     if (target->platform == "slack") {
         r.context(
-            "If the channel is private, invite releasebot there first (`/invite "
-            "@releasebot`), or its announcements cannot be posted.");
+            "releasebot says hello there now. A private channel needs it invited first "
+            "(`/invite @releasebot`); if Slack refuses, you hear why by direct message.");
     } else if (target->platform == "teams") {
         r.context(
-            "releasebot must be in that conversation (installed in its team, or a member "
-            "of the chat) to post there.");
+            "releasebot says hello there now. It must be in that conversation (installed in its "
+            "team, or a member of the chat); if Teams refuses, you hear why by direct message.");
     }
     return r;
 }

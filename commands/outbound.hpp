@@ -22,6 +22,11 @@ struct Outbound {
     std::optional<Instant> not_before;
     std::optional<ReleaseId> release;  // for the release status when delivery fails
     bool status = false;  // replaces the release's status message instead of posting anew
+    // With `channel`: if the platform refuses the message for good (releasebot is not in that
+    // channel, the channel is gone), this person is told by direct message, the platform's own
+    // words added. Nothing is sent to them when it arrives.
+    std::optional<UserId> undelivered_to;
+    Reply undelivered;
 };
 
 }  // namespace releasebot

@@ -23,6 +23,17 @@ std::string window_text(const Context& ctx, const Release& r) {
     return start + " – " + end + " (" + format_duration(r.duration) + ")";
 }
 
+std::string window_local(const Context& ctx, const Release& r) {
+    const bool same_day = format_short(r.window_end(), ctx.zone).substr(0, 10) ==
+                          format_short(r.window_start, ctx.zone).substr(0, 10);
+    // As window_text(), each end a moment.
+    const Instant end = r.window_end();
+    return local_time(r.window_start, format_when(r.window_start, ctx.zone)) + " – " +
+           (same_day ? local_time(end, format_clock(end, ctx.zone), false)
+                     : local_time(end, format_when(end, ctx.zone))) +
+           " (" + format_duration(r.duration) + ")";
+}
+
 namespace {
 
 ItemState step_state(StepStatus s) {
@@ -58,8 +69,10 @@ std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, Plan
         if (s.expected) detail.push_back(format_duration(*s.expected));
         if (s.done_by && s.done_at)
             detail.push_back(to_string(s.status) + " by " + who(*s.done_by) + " " +
-                             format_clock(*s.done_at, ctx.zone) + " " +
-                             zone_abbrev(*s.done_at, ctx.zone));
+                             local_time(*s.done_at,
+                                        format_clock(*s.done_at, ctx.zone) + " " +
+                                            zone_abbrev(*s.done_at, ctx.zone),
+                                        false));
         if (s.note) detail.push_back("\"" + *s.note + "\"");
         it.detail = join(detail, ", ");
         if (active && s.status == StepStatus::pending) {
@@ -99,16 +112,17 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r,
             case ControlStatus::done:
                 it.state = ItemState::done;
                 detail.push_back("ticked by " + who(*c.done_by) + " " +
-                                 format_short(*c.done_at, ctx.zone) + " " +
-                                 zone_abbrev(*c.done_at, ctx.zone));
+                                 local_time(*c.done_at, format_short(*c.done_at, ctx.zone) + " " +
+                                                            zone_abbrev(*c.done_at, ctx.zone)));
                 if (c.evidence_url) detail.push_back("evidence " + *c.evidence_url);
                 if (c.note) detail.push_back("\"" + *c.note + "\"");
                 break;
             case ControlStatus::waived:
                 it.state = ItemState::waived;
-                detail.push_back(
-                    "waived by " + who(*c.done_by) + " " + format_short(*c.done_at, ctx.zone) +
-                    " " + zone_abbrev(*c.done_at, ctx.zone) + ": \"" + c.note.value_or("") + "\"");
+                detail.push_back("waived by " + who(*c.done_by) + " " +
+                                 local_time(*c.done_at, format_short(*c.done_at, ctx.zone) + " " +
+                                                            zone_abbrev(*c.done_at, ctx.zone)) +
+                                 ": \"" + c.note.value_or("") + "\"");
                 break;
         }
         for (const auto& check : checks)
@@ -175,7 +189,7 @@ Reply release_view(Context& ctx, const Release& r) {
     if (r.state == ReleaseState::backout_failed) state = "BACKOUT FAILED";
     std::vector<std::pair<std::string, std::string>> fields = {
         {"State", state},
-        {"Window", window_text(ctx, r)},
+        {"Window", window_local(ctx, r)},
         {"Owner", who(r.owner)},
     };
     if (!r.programs.empty()) fields.push_back({"Programs", join(r.programs, ", ")});

@@ -17,8 +17,10 @@ std::string status_summary(Context& ctx, const Release& r);
 std::string status_summary(Context& ctx, const Release& r,
                            const std::vector<ReleaseControl>& controls);
 
-// "Thu 10 Dec 2026 14:00 – 16:00 UTC (2h)" in the reader's zone.
+// "Thu 10 Dec 2026 14:00 UTC – 16:00 (2h)" in the reader's zone.
 std::string window_text(const Context& ctx, const Release& r);
+// The same with each end a moment (local_time()), for views Slack shows in each reader's zone.
+std::string window_local(const Context& ctx, const Release& r);
 
 // The checklist items of one plan, numbered; while deploying, the first pending step of the
 // active plan is marked current.

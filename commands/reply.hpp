@@ -2,8 +2,10 @@
 // (Slack Block Kit, Teams Adaptive Card, console text).
 //
 // Text inside blocks uses a small markup all renderers understand: *bold*, _italic_, `code`,
-// and <@user> mentions (see actor.hpp). The `text` field is the plain fallback (notifications,
-// screen readers), always set.
+// <@user> mentions (see actor.hpp) and moments each reader sees in their own zone where the
+// platform can, <!date^unix^{time}|14:00 CET> (see local_time() in time_parse.hpp; elsewhere
+// the text after the bar shows). The `text` field is the plain fallback (notifications, screen
+// readers), always set.
 #pragma once
 
 #include <optional>

@@ -618,6 +618,11 @@ std::string format_clock(Instant t, const std::string& zone) {
            two_digits(static_cast<int>(hms.minutes().count()));
 }
 
+std::string local_time(Instant t, const std::string& shown, bool with_date) {
+    return "<!date^" + std::to_string(t.time_since_epoch().count()) + "^" +
+           (with_date ? "{date_short_pretty} {time}" : "{time}") + "|" + shown + ">";
+}
+
 std::string format_duration(Seconds d) {
     if (d < Seconds{0}) return "-" + format_duration(-d);
     std::int64_t left = d.count();

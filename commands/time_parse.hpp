@@ -76,6 +76,12 @@ std::string format_short(Instant t, const std::string& zone);
 std::string zone_abbrev(Instant t, const std::string& zone);
 // "14:00" in `zone`.
 std::string format_clock(Instant t, const std::string& zone);
+
+// A moment every reader sees in their own time zone where the platform can show it, as Reply
+// markup (see reply.hpp): <!date^1765000800^{date_short_pretty} {time}|Sat 5 Dec 2026 14:00 CET>.
+// `shown` is what platforms without local times (Teams, the console, notifications) show: the
+// moment in a zone, the zone named. `with_date` false asks for the time of day only.
+std::string local_time(Instant t, const std::string& shown, bool with_date = true);
 // "2h 30m", "3d", "45m", "1w 2d".
 std::string format_duration(Seconds d);
 // "Sunday" … "Saturday" for 0..6; "14:05" for minutes after midnight (0..1440). Values out of

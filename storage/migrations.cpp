@@ -500,6 +500,13 @@ ALTER TABLE releases ADD COLUMN approval_snapshot TEXT;
 CREATE INDEX releases_approved ON releases (workspace_id) WHERE state = 'approved';
 )sql";
 
+// A message sent only if another is given up on (telling who added a channel that releasebot
+// cannot post there), found by the key of the message it waits on.
+constexpr std::string_view kHeldMessages = R"sql(
+ALTER TABLE outbox ADD COLUMN held_for TEXT;
+CREATE INDEX outbox_held ON outbox (held_for) WHERE held_for IS NOT NULL;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -522,6 +529,7 @@ const std::vector<Migration>& migrations() {
          {},
          cancel_trigger_and_step_owners,
          true},
+        {14, "messages held until another is given up on", kHeldMessages},
     };
     return all;
 }

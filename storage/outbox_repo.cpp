@@ -37,10 +37,12 @@ OutboxRow read_row(const Statement& st) {
 bool OutboxRepo::enqueue(const OutboxRow& row) {
     db_.prepare(
            "INSERT INTO outbox (idempotency_key, platform, destination, payload, not_before, "
-           "status, attempts, release_id, created_at, kind) "
-           "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING")
+           "status, attempts, release_id, created_at, kind, held_for) "
+           "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?) "
+           "ON CONFLICT (idempotency_key) DO NOTHING")
         .bind_all(row.idempotency_key, row.platform, row.destination, row.payload,
-                  seconds_of(row.not_before), row.release, seconds_of(row.created_at), row.kind)
+                  seconds_of(row.not_before), row.release, seconds_of(row.created_at), row.kind,
+                  row.held_for)
         .run();
     return db_.changes() == 1;
 }
@@ -65,8 +67,9 @@ std::vector<OutboxRow> OutboxRepo::due(Instant now, int limit, OutboxId after) {
 // One seek in the (status, not_before) index.
 std::optional<Instant> OutboxRepo::next_not_before(Instant now) {
     auto st = db_.prepare(
-        "SELECT min(not_before) FROM outbox WHERE status = 'pending' AND not_before > ?");
-    st.bind_all(seconds_of(now));
+        "SELECT min(not_before) FROM outbox WHERE status = 'pending' AND not_before > ? "
+        "AND not_before < ?");
+    st.bind_all(seconds_of(now), seconds_of(kHeld));
     if (!st.step() || st.is_null(0)) return std::nullopt;
     return Instant(Seconds(st.get_int(0)));
 }
@@ -108,6 +111,26 @@ void OutboxRepo::mark_failed(OutboxId id, const std::string& error) {
         .run();
 }
 
+void OutboxRepo::release_held(const std::string& key, Instant now,
+                              const std::function<std::string(const std::string&)>& edit) {
+    std::vector<std::pair<OutboxId, std::string>> held;
+    {
+        auto st =
+            db_.prepare("SELECT id, payload FROM outbox WHERE held_for = ? AND status = 'pending'");
+        st.bind_all(key);
+        while (st.step()) held.emplace_back(OutboxId(st.get_int(0)), st.get_text(1));
+    }
+    for (const auto& [id, payload] : held) {
+        db_.prepare("UPDATE outbox SET held_for = NULL, not_before = ?, payload = ? WHERE id = ?")
+            .bind_all(seconds_of(now), edit(payload), id)
+            .run();
+    }
+}
+
+void OutboxRepo::drop_held(const std::string& key) {
+    db_.prepare("DELETE FROM outbox WHERE held_for = ? AND status = 'pending'").bind_all(key).run();
+}
+
 std::optional<OutboxRow> OutboxRepo::get(OutboxId id) {
     auto st = db_.prepare(
         "SELECT id, idempotency_key, platform, destination, payload, not_before, status, "
@@ -119,7 +142,8 @@ std::optional<OutboxRow> OutboxRepo::get(OutboxId id) {
 }
 
 int OutboxRepo::pending_count() {
-    auto st = db_.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending'");
+    auto st =
+        db_.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND held_for IS NULL");
     st.step();
     return static_cast<int>(st.get_int(0));
 }

@@ -2,6 +2,7 @@
 // change that caused it, and marked sent once a platform accepted it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,11 @@ class OutboxRepo {
     // Records a failed attempt; the row stays pending until `retry_at`.
     void mark_retry(OutboxId id, const std::string& error, Instant retry_at);
     void mark_failed(OutboxId id, const std::string& error);
+    // The messages held for the message keyed `key` (see OutboxRow::held_for): due at `now`
+    // when it was given up on, each payload replaced through `edit`; gone when it arrived.
+    void release_held(const std::string& key, Instant now,
+                      const std::function<std::string(const std::string&)>& edit);
+    void drop_held(const std::string& key);
     std::optional<OutboxRow> get(OutboxId id);
     int pending_count();
     // True when a later status row for the same release and destination is pending, so this

@@ -214,6 +214,9 @@ struct PendingConfirmation {
     Instant expires_at;
 };
 
+// The not_before of a held message: never due until released (9999-12-31).
+inline constexpr Instant kHeld{std::chrono::seconds(253402300799)};
+
 struct OutboxRow {
     OutboxId id;
     std::string idempotency_key;
@@ -230,6 +233,9 @@ struct OutboxRow {
     // Set before the first delivery attempt; with status still pending, the message may have
     // reached the platform before a crash.
     std::optional<Instant> attempt_started_at;
+    // A message that waits on another (by its idempotency key): sent only if that one is given
+    // up on, dropped when it arrives. Until then its not_before is kHeld.
+    std::optional<std::string> held_for;
 };
 
 // A named destination for announcements: "stakeholders" may be a Slack channel and a Teams

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "integrations/chat_render.hpp"
+
 namespace releasebot {
 
 namespace {
@@ -251,6 +253,11 @@ std::string render_mentions(const std::string& text) {
     out.reserve(text.size());
     std::size_t i = 0;
     while (i < text.size()) {
+        if (auto t = time_at(text, i)) {
+            out.append(t->shown);
+            i = t->close + 1;
+            continue;
+        }
         if (text.compare(i, 2, "<@") == 0) {
             std::size_t close = text.find('>', i + 2);
             if (close != std::string::npos) {

@@ -86,13 +86,26 @@ bool is_markup_token(std::string_view inner) {
     });
 }
 
-// Reply markup → mrkdwn: &, < and > become entities unless they belong to a mention.
+// Reply markup → mrkdwn: &, < and > become entities unless they belong to a mention or a
+// moment (see time_at()).
 std::string mrkdwn(std::string_view s) {
     std::string out;
     out.reserve(s.size() + s.size() / 8);
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
         if (c == '<') {
+            // A moment: Slack shows it in each reader's own zone.
+            if (auto t = time_at(s, i)) {
+                out += "<!date^";
+                out.append(t->seconds);
+                out += '^';
+                out.append(t->format);
+                out += '|';
+                out += mrkdwn(t->shown);
+                out += '>';
+                i = t->close;
+                continue;
+            }
             std::size_t close = s.find_first_of("<>\n", i + 1);
             if (close != std::string_view::npos && s[close] == '>' &&
                 is_markup_token(s.substr(i + 1, close - i - 1))) {

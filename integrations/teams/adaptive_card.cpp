@@ -109,6 +109,11 @@ std::string teams_markdown(std::string_view s, Mentions& mentions, bool escape_h
                 in_code = false;
             }
         }
+        if (auto t = time_at(s, i)) {
+            out += teams_markdown(t->shown, mentions, escape_html);
+            i = t->close;
+            continue;
+        }
         if (auto m = mention_at(s, i)) {
             out += mentions.tag(m->id, m->name);
             i = m->close;
@@ -149,6 +154,11 @@ std::string plain_words(std::string_view s, Mentions& mentions) {
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
+        if (auto t = time_at(s, i)) {
+            out.append(t->shown);
+            i = t->close;
+            continue;
+        }
         if (auto m = mention_at(s, i)) {
             out += "@" + mentions.name(m->id, m->name);
             i = m->close;

@@ -404,6 +404,50 @@ TEST_CASE_METHOD(Fixture, "a permanent failure is given up at once, its error ke
     CHECK(slack.calls.size() == 1);
 }
 
+TEST_CASE_METHOD(Fixture, "a held message goes only if the one it waits on is given up on",
+                 "[outbox]") {
+    auto id = post("slack", "C_SECRET", "releasebot will post here");
+    const std::string key = row(id).idempotency_key;
+    Outbound notice;
+    notice.direct_to = alice.user;
+    notice.reply = Reply::plain("releasebot cannot post in slack:C_SECRET");
+    OutboxRow held;
+    held.idempotency_key = key + "!undelivered";
+    const Destination to = destination_of(notice, alice);
+    held.platform = to.platform;
+    held.destination = encode_destination(to);
+    held.payload = encode_reply(notice.reply);
+    held.not_before = kHeld;
+    held.created_at = clock.now();
+    held.held_for = key;
+    REQUIRE(outbox.enqueue(held));
+    const OutboxId held_id(db.last_insert_id());
+    // Waiting, it is nobody's backlog: not counted, never due.
+    CHECK(outbox.pending_count() == 1);
+
+    SECTION("given up on: the held message is sent, with the platform's words") {
+        slack.fail_permanently("not_in_channel");
+        CHECK(sender.deliver_due() == 0);
+        CHECK(row(id).status == "failed");
+        CHECK(sender.deliver_due() == 1);
+        REQUIRE(slack.calls.size() == 2);
+        CHECK(slack.calls[1].user == "U_ALICE");
+        const Reply& told = slack.calls[1].reply;
+        CHECK(told.text == "releasebot cannot post in slack:C_SECRET");
+        REQUIRE(told.blocks.size() == 2);
+        CHECK(told.blocks[1].text == "The platform said: not_in_channel.");
+        CHECK(row(held_id).status == "sent");
+    }
+    SECTION("delivered: the held message is dropped unsent") {
+        CHECK(sender.deliver_due() == 1);
+        CHECK(row(id).status == "sent");
+        CHECK_FALSE(outbox.get(held_id));
+        clock.advance(24h * 365);
+        CHECK(sender.deliver_due() == 0);
+        CHECK(slack.calls.size() == 1);
+    }
+}
+
 TEST_CASE_METHOD(Fixture, "the platform's Retry-After is honoured", "[outbox]") {
     slack.rate_limit(30s);
     auto id = post("slack", "C_RELEASES", "hello");

@@ -479,12 +479,50 @@ TEST_CASE("a release from /release plan to retro results through Slack", "[slack
                 return s;
             }());
     CHECK(shown("C2NEWS: ", "Web December is live") == 1);
+    // Added as an audience, the channel heard from releasebot at once: it can post there.
+    CHECK(shown("C2NEWS: ", "releasebot will post announcements to audience *customers* here") ==
+          1);
     CHECK(shown("C1RELEASE: ", "⏰ web-2026.12") == 3);  // T-24h, T-1h, T-15m
     CHECK(shown("D1BOB: ", "How did web-2026.12 go?") == 1);
     CHECK(shown("modal for U1BOB: ", "retro answer web-2026.12") == 1);
     CHECK(shown("modal for U1ALICE: ", "retro answer web-2026.12") == 1);
     CHECK(shown("file in C1RELEASE: ", "retro-web-2026.12.csv\nquestion,kind,prompt") == 1);
     CHECK(shown("file in C1RELEASE: ", "Calm window") == 1);
+}
+
+TEST_CASE("who adds a channel releasebot cannot post in hears so at once, and why",
+          "[slack][e2e]") {
+    SlackEmulator emulator;
+    emulator.users(kAlice, "alice", "UTC");
+    // A private channel releasebot was never invited to: Slack's chat.* calls there answer
+    // channel_not_found.
+    emulator.post("private_channel", R"({"channel":"C3SECRET","member":false})");
+    SlackDesk desk(emulator);
+    CHECK(contains(desk.slash(kAlice, "channel add insiders slack:C3SECRET"),
+                   "Added slack:C3SECRET to audience *insiders*"));
+    desk.slash(kAlice, "channel add customers slack:" + std::string(kNews));
+
+    auto history = [&](const std::string& channel) {
+        const json::value shown = json::parse(emulator.get("history?channel=" + channel));
+        std::vector<std::string> texts;
+        for (const auto& m : shown.at("messages").as_array())
+            texts.push_back(json::serialize(m.at("blocks")));
+        return texts;
+    };
+
+    // The public channel was greeted; the private one shows nothing; alice is told about the
+    // private one only, with the platform's words and what to do.
+    const auto news = history(kNews);
+    REQUIRE(news.size() == 1);
+    CHECK(contains(news[0], "releasebot will post announcements to audience *customers* here"));
+    CHECK(history("C3SECRET").empty());
+    const auto dms = history("D1ALICE");
+    REQUIRE(dms.size() == 1);
+    CHECK(contains(dms[0], "releasebot cannot post in slack:C3SECRET"));
+    CHECK(contains(dms[0], "/invite @releasebot"));
+    CHECK(contains(dms[0], "channel_not_found"));
+    CHECK(desk.text("SELECT count(*) FROM outbox WHERE status = 'pending'") == "0");
+    CHECK(desk.text("SELECT count(*) FROM outbox WHERE status = 'failed'") == "1");
 }
 
 TEST_CASE("Socket Mode links replaced and dropped mid-stream lose and repeat nothing",

@@ -61,7 +61,7 @@ TEST_CASE("bold markup is removed only around words", "[console]") {
     CHECK(render_text(Reply::plain(in)) == out + "\n");
 }
 
-TEST_CASE("mentions become @id or @name", "[console]") {
+TEST_CASE("mentions become @id or @name, moments their words", "[console]") {
     auto [in, out] = GENERATE(table<std::string, std::string>({
         {"<@alice>", "@alice"},
         {"<@U024BE7LH|bob>", "@bob"},
@@ -71,6 +71,11 @@ TEST_CASE("mentions become @id or @name", "[console]") {
         {"<@not closed", "<@not closed"},
         {"a <https://example.com|link>", "a <https://example.com|link>"},
         {"<@Zoë>", "@Zoë"},
+        // A moment shows in the zone it was written for, the zone named.
+        {"by <@alice> <!date^1796475600^{time}|14:00 CET>.", "by @alice 14:00 CET."},
+        {"<!date^1796475600^{date_short_pretty} {time}|Sat 5 Dec 2026 14:00 CET>",
+         "Sat 5 Dec 2026 14:00 CET"},
+        {"<!date^1^{time}^https://x|y>", "<!date^1^{time}^https://x|y>"},
     }));
     CAPTURE(in);
     CHECK(render_mentions(in) == out);

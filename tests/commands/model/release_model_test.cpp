@@ -63,12 +63,6 @@ ReleaseFacts ready() {
     return f;
 }
 
-bool names(const std::vector<Blocker>& bs, const std::string& what) {
-    for (const auto& b : bs)
-        if (b.what.find(what) != std::string::npos) return true;
-    return false;
-}
-
 bool names(const std::vector<std::string>& reasons, const std::string& what) {
     for (const auto& r : reasons)
         if (r.find(what) != std::string::npos) return true;

@@ -140,17 +140,18 @@ let baseUrl = '';
 function freshState(previous) {
     return {
         seq: 0,
-        messages: [],          // every postMessage/update/ephemeral/delete/view/upload/respond
-        history: new Map(),    // channel → Map(ts → message) as the channel shows it now
-        ephemerals: new Map(), // message_ts → ephemeral message
-        calls: [],             // every Web API call with its answer
+        messages: [],           // every postMessage/update/ephemeral/delete/view/upload/respond
+        history: new Map(),     // channel → Map(ts → message) as the channel shows it now
+        ephemerals: new Map(),  // message_ts → ephemeral message
+        calls: [],              // every Web API call with its answer
         acks: [],
         envelopes: new Map(),
-        pending: [],           // envelopes waiting for a link
+        pending: [],  // envelopes waiting for a link
         badFrames: [],
-        faults: new Map(),     // method → [{status, error, retry_after, delay_ms, remaining}]
-        buckets: new Map(),    // channel → {tokens, at}
+        faults: new Map(),   // method → [{status, error, retry_after, delay_ms, remaining}]
+        buckets: new Map(),  // channel → {tokens, at}
         users: new Map(),
+        privateChannels: new Set(),  // private channels the app is not a member of
         openIms: new Set(),
         triggers: new Map(),
         views: new Map(),
@@ -195,6 +196,13 @@ function channelHistory(channel) {
 
 function dmChannelFor(user) {
     return `D${user.replace(/^[UW]/, '')}`;
+}
+
+// A channel the app may post in (chat:write.public covers every public channel), as Slack's
+// chat.* methods check it: a private channel the app is not in does not exist for it.
+function postableChannel(channel) {
+    const id = resolveChannel(channel);
+    return id && !state.privateChannels.has(id) ? id : null;
 }
 
 // An encoded ID, a user ID (the app's DM with that user) or a channel name, as Slack accepts.
@@ -574,13 +582,19 @@ function historyPage(all, args) {
 const METHODS = {
     'api.test': {
         token: 'none',
-        run: (args) => ({ ok: true, args }),
+        run: (args) => ({ok: true, args}),
     },
     'auth.test': {
         token: 'bot',
         run: () => ({
-            ok: true, url: `https://${TEAM_DOMAIN}.slack.com/`, team: 'Emulated Team', user: 'releasebot',
-            team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID, is_enterprise_install: false,
+            ok: true,
+            url: `https://${TEAM_DOMAIN}.slack.com/`,
+            team: 'Emulated Team',
+            user: 'releasebot',
+            team_id: TEAM_ID,
+            user_id: BOT_USER_ID,
+            bot_id: BOT_ID,
+            is_enterprise_install: false,
         }),
     },
     'apps.connections.open': {
@@ -588,7 +602,8 @@ const METHODS = {
         run: () => {
             const ticket = crypto.randomBytes(16).toString('hex');
             state.tickets.set(ticket, { created: Date.now(), used: false });
-            if (benchLinkUrl) return { ok: true, url: `${benchLinkUrl}?ticket=${ticket}&app_id=${APP_ID}` };
+            if (benchLinkUrl)
+                return {ok: true, url: `${benchLinkUrl}?ticket=${ticket}&app_id=${APP_ID}`};
             const scheme = baseUrl.startsWith('https:') ? 'wss' : 'ws';
             const host = baseUrl.replace(/^https?:\/\//, '');
             return { ok: true, url: `${scheme}://${host}/link/?ticket=${ticket}&app_id=${APP_ID}` };
@@ -597,7 +612,7 @@ const METHODS = {
     'chat.postMessage': {
         token: 'bot',
         run: (args) => {
-            const channel = resolveChannel(args.channel);
+            const channel = postableChannel(args.channel);
             if (!channel) return { ok: false, error: 'channel_not_found' };
             const wait = rateLimitWait(channel);
             if (wait) return rateLimited(wait);
@@ -616,7 +631,7 @@ const METHODS = {
     'chat.update': {
         token: 'bot',
         run: (args) => {
-            const channel = resolveChannel(args.channel);
+            const channel = postableChannel(args.channel);
             if (!channel) return { ok: false, error: 'channel_not_found' };
             const ts = args.ts === undefined ? '' : String(args.ts);
             const message = channelHistory(channel).get(ts);
@@ -628,7 +643,8 @@ const METHODS = {
             if (args.text !== undefined) message.text = String(args.text);
             if (Array.isArray(args.blocks)) message.blocks = args.blocks;
             if (Array.isArray(args.attachments)) message.attachments = args.attachments;
-            if (!message.text && !(message.blocks && message.blocks.length)) return { ok: false, error: 'no_text' };
+            if (!message.text && !(message.blocks && message.blocks.length))
+                return {ok: false, error: 'no_text'};
             message.edited = { user: BOT_USER_ID, ts: nextTs() };
             record('update', { channel, ts, text: message.text, blocks: message.blocks, attachments: message.attachments });
             return { ok: true, channel, ts, text: message.text, message: { ...message } };
@@ -637,7 +653,7 @@ const METHODS = {
     'chat.postEphemeral': {
         token: 'bot',
         run: (args) => {
-            const channel = resolveChannel(args.channel);
+            const channel = postableChannel(args.channel);
             if (!channel) return { ok: false, error: 'channel_not_found' };
             if (typeof args.user !== 'string' || !/^[UW][A-Z0-9]+$/.test(args.user)) {
                 return { ok: false, error: 'user_not_found' };
@@ -713,7 +729,8 @@ const METHODS = {
                 : typeof args.users === 'string' ? args.users.split(',').map((s) => s.trim()).filter(Boolean) : [];
             if (list.length === 0) return { ok: false, error: 'users_list_not_supplied' };
             if (list.length > 8) return { ok: false, error: 'too_many_users' };
-            if (list.some((u) => !/^[UW][A-Z0-9]+$/.test(u))) return { ok: false, error: 'user_not_found' };
+            if (list.some((u) => !/^[UW][A-Z0-9]+$/.test(u)))
+                return {ok: false, error: 'user_not_found'};
             const id = list.length === 1 ? dmChannelFor(list[0]) : stableId('G', [...list].sort().join(','));
             const already = state.openIms.has(id);
             state.openIms.add(id);
@@ -740,12 +757,16 @@ const METHODS = {
     'views.open': {
         token: 'bot',
         run: (args) => {
-            if (typeof args.trigger_id !== 'string' || !args.trigger_id) return { ok: false, error: 'invalid_arguments' };
+            if (typeof args.trigger_id !== 'string' || !args.trigger_id)
+                return {ok: false, error: 'invalid_arguments'};
             const trigger = state.triggers.get(args.trigger_id);
             if (!trigger) return { ok: false, error: 'invalid_trigger_id' };
             if (trigger.used) return { ok: false, error: 'exchanged_trigger_id' };
-            if (Date.now() - trigger.created > cfg.trigger_ttl_ms) return { ok: false, error: 'expired_trigger_id' };
-            if (!isObject(args.view)) return invalid('invalid_arguments', ['must provide an object [json-pointer:/view]']);
+            if (Date.now() - trigger.created > cfg.trigger_ttl_ms)
+                return {ok: false, error: 'expired_trigger_id'};
+            if (!isObject(args.view))
+                return invalid(
+                    'invalid_arguments', ['must provide an object [json-pointer:/view]']);
             const errors = validateView(args.view);
             if (errors.length) return invalid('invalid_arguments', errors);
             trigger.used = true;
@@ -784,7 +805,8 @@ const METHODS = {
     'files.completeUploadExternal': {
         token: 'bot',
         run: (args) => {
-            if (!Array.isArray(args.files) || args.files.length === 0) return { ok: false, error: 'invalid_arguments' };
+            if (!Array.isArray(args.files) || args.files.length === 0)
+                return {ok: false, error: 'invalid_arguments'};
             const files = [];
             for (const f of args.files) {
                 const upload = isObject(f) ? state.uploads.get(f.id) : undefined;
@@ -810,9 +832,12 @@ const METHODS = {
         run: (args, files) => {
             const file = files.find((f) => f.name === 'file');
             let content;
-            if (file) content = file.content;
-            else if (typeof args.content === 'string') content = Buffer.from(args.content, 'utf8');
-            else return { ok: false, error: 'no_file_data' };
+            if (file)
+                content = file.content;
+            else if (typeof args.content === 'string')
+                content = Buffer.from(args.content, 'utf8');
+            else
+                return {ok: false, error: 'no_file_data'};
             const channel = args.channels ? resolveChannel(String(args.channels).split(',')[0]) : null;
             if (args.channels && !channel) return { ok: false, error: 'channel_not_found' };
             const id = randomId('F');
@@ -1235,7 +1260,7 @@ function buildStateValues(values, view, strict) {
 }
 
 const CONTROL = {
-    'GET health': () => ({ ok: true }),
+    'GET health': () => ({ok: true}),
     'POST slash': (body) => {
         const user = needUser(body);
         const channel = needChannel(body);
@@ -1350,7 +1375,8 @@ const CONTROL = {
             app_installed_team_id: TEAM_ID, external_id: '',
         };
         if (!entry) view.root_view_id = view.id;
-        if (body.private_metadata !== undefined) view.private_metadata = String(body.private_metadata);
+        if (body.private_metadata !== undefined)
+            view.private_metadata = String(body.private_metadata);
         if (body.callback_id !== undefined) view.callback_id = String(body.callback_id);
         view.state = { values: buildStateValues(body.values || {}, view, !!entry) };
         const payload = {
@@ -1380,7 +1406,8 @@ const CONTROL = {
         const messages = [...channelHistory(channel).values()].sort((a, b) => Number(a.ts) - Number(b.ts));
         return { ok: true, messages };
     },
-    'GET envelopes': () => ({ ok: true, envelopes: [...state.envelopes.values()].map(envelopeSummary) }),
+    'GET envelopes': () =>
+        ({ok: true, envelopes: [...state.envelopes.values()].map(envelopeSummary)}),
     'GET connections': (body, url) => {
         const all = url.searchParams.get('all');
         const links = all ? [...state.links.values()] : openLinks();
@@ -1393,8 +1420,19 @@ const CONTROL = {
         const method = url.searchParams.get('method');
         return { ok: true, calls: method ? state.calls.filter((c) => c.method === method) : state.calls };
     },
-    'GET bad_frames': () => ({ ok: true, bad_frames: state.badFrames }),
-    'GET config': () => ({ ok: true, config: { ...cfg } }),
+    'GET bad_frames': () => ({ok: true, bad_frames: state.badFrames}),
+    'GET config': () => ({ok: true, config: {...cfg}}),
+    // A private channel: the app's chat.* calls there fail with channel_not_found, as Slack's
+    // do, until it is invited (member: true).
+    'POST private_channel': (body) => {
+        const id = resolveChannel(body.channel);
+        need(id && /^[CG]/.test(id), '"channel" must be a channel id');
+        if (body.member)
+            state.privateChannels.delete(id);
+        else
+            state.privateChannels.add(id);
+        return {ok: true, channel: id, member: !!body.member};
+    },
     'POST config': (body) => {
         for (const [key, value] of Object.entries(body)) {
             need(TUNABLE.includes(key), `unknown setting "${key}"; settable: ${TUNABLE.join(', ')}`);

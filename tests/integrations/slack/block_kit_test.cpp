@@ -116,6 +116,31 @@ TEST_CASE("Slack's control characters are escaped; only a person's mention stays
     }
 }
 
+TEST_CASE("a moment is shown in each reader's own zone; its look-alikes stay text",
+          "[slack][block_kit]") {
+    Reply r;
+    r.text = "web-1 ticked <!date^1796475600^{time}|14:00 CET>";
+    r.fields({{"Window",
+               "<!date^1796475600^{date_short_pretty} {time}|Sat 5 Dec 2026 14:00 CET> – "
+               "<!date^1796482800^{time}|16:00> (2h)"}});
+    // What a user typed that looks like one: a link hidden in it, or a format releasebot never
+    // writes, is shown as the characters typed.
+    r.section(
+        "<!date^0^{time}^https://evil.example|now> <!date^0^{date_num}|x> <!date^x^{time}|y>");
+    auto b = blocks_of(r);
+    CHECK(str(b[0].at("fields").at(0).at("text")) ==
+          "*Window*\n<!date^1796475600^{date_short_pretty} {time}|Sat 5 Dec 2026 14:00 CET> – "
+          "<!date^1796482800^{time}|16:00> (2h)");
+    CHECK(str(b[1].at("text").at("text")) ==
+          "&lt;!date^0^{time}^https://evil.example|now&gt; &lt;!date^0^{date_num}|x&gt; "
+          "&lt;!date^x^{time}|y&gt;");
+    // The message's own text is mrkdwn too; a plain-text place shows the words, zone named.
+    CHECK(slack::message_text(r) == "web-1 ticked <!date^1796475600^{time}|14:00 CET>");
+    Reply h;
+    h.header("Due <!date^1796475600^{time}|14:00 CET>");
+    CHECK(str(blocks_of(h)[0].at("text").at("text")) == "Due 14:00 CET");
+}
+
 TEST_CASE("fields: label and value, at most 10 to a section", "[slack][block_kit]") {
     std::vector<std::pair<std::string, std::string>> fields;
     for (int i = 1; i <= 12; ++i) fields.emplace_back("Field " + std::to_string(i), "value");

@@ -188,6 +188,18 @@ TEST_CASE("no Slack or Reply markup reaches a Teams user as characters", "[teams
             Reply::plain("Type `comms draft <release> to x`, if 1 < 2."), names));
         CHECK(str(activity.at("text")) == "Type `comms draft <release> to x`, if 1 &lt; 2.");
     }
+    SECTION("a moment shows as the time in the workspace's zone, the zone named") {
+        CHECK(plain_text("ticked by <@29:1qGx> <!date^1796475600^{time}|14:00 CET>", names) ==
+              "ticked by @Bob Jones 14:00 CET");
+        Reply r;
+        r.fields({{"Window",
+                   "<!date^1796475600^{date_short_pretty} {time}|Sat 5 Dec 2026 14:00 "
+                   "CET> – <!date^1796482800^{time}|16:00> (2h)"}});
+        r.buttons({{"Go", "command", "release go web-1", Button::Style::primary}});
+        const std::string card = json::serialize(card_in(parse(message_activity_json(r, names))));
+        CHECK(card.find("Sat 5 Dec 2026 14:00 CET – 16:00 (2h)") != std::string::npos);
+        CHECK(card.find("date^") == std::string::npos);
+    }
     SECTION("each line of a card's text is a line of its own") {
         Reply r;
         r.section("Blockers (2)\n• Control 4 open\n• Control 6 open");
