@@ -27,8 +27,8 @@
 #include "bench/common.hpp"
 #include "bench/scenarios.hpp"
 #include "bench/seed.hpp"
-#include "bot/pipeline.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/scheduler.hpp"
 #include "commands/clock.hpp"
 #include "storage/database.hpp"
 

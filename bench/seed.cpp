@@ -12,8 +12,8 @@
 
 #include "bench/common.hpp"
 #include "bench/scenarios.hpp"
-#include "bot/event.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/event.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "commands/clock.hpp"
 #include "storage/database.hpp"
 

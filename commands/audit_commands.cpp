@@ -13,38 +13,13 @@
 #include "commands/commands.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/registry.hpp"
+#include "commands/reply_markup.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 
 namespace releasebot {
 
 namespace {
-
-// Exports are read outside chat, where <@U123> mention markup means nothing: "@U123" instead
-// (and "@name" for the <@U123|name> form).
-std::string plain_mentions(const std::string& text) {
-    std::string out;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        if (text.compare(i, 2, "<@") == 0) {
-            auto close = text.find('>', i + 2);
-            if (close != std::string::npos) {
-                std::string inner = text.substr(i + 2, close - i - 2);
-                if (!inner.empty() && inner.find_first_of(" \n<") == std::string::npos) {
-                    auto bar = inner.find('|');
-                    out += '@';
-                    out += bar == std::string::npos || bar + 1 == inner.size()
-                               ? inner.substr(0, bar)
-                               : inner.substr(bar + 1);
-                    i = close + 1;
-                    continue;
-                }
-            }
-        }
-        out += text[i++];
-    }
-    return out;
-}
 
 // RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
 std::string csv_field(const std::string& s) {

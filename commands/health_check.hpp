@@ -1,7 +1,7 @@
 // A release control's health check in the domain. `control check
 // <release> <control> <url>|off` (control_commands.cpp) sets or removes the URL; the
-// health-check worker (bot/health_check_worker.hpp) polls it off the event thread in the lead
-// time before the window and hands each poll's outcome back as the webhook action
+// health-check worker (integrations/http/health_check_worker.hpp) polls it off the event thread in
+// the lead time before the window and hands each poll's outcome back as the webhook action
 // "healthcheck.result", which record_health_check_result() stores. A 2xx answer ticks the
 // control as releasebot, with the answer as the tick's evidence, and says so in the release's
 // conversation; any other outcome is only recorded (and announced once, at the first poll).

@@ -1,7 +1,7 @@
 // `release verify <release>` in the domain: the command checks what it can at
 // once — every program of the release has a component, every component has an artifact URL and
-// a SHA-256 — and records a request; the verify worker (bot/verify_worker.hpp) downloads the
-// artifacts off the event thread and hands its findings back as the webhook action
+// a SHA-256 — and records a request; the verify worker (integrations/http/verify_worker.hpp)
+// downloads the artifacts off the event thread and hands its findings back as the webhook action
 // "verify.result", which record_verify_result() stores and announces in the release's
 // conversation. When every artifact matches, the `package-integrity` control is ticked.
 #pragma once

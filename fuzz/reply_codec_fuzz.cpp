@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/reply_codec.hpp"
 #include "fuzz/fuzz_check.hpp"
 
 using namespace releasebot;

@@ -1,5 +1,5 @@
 // WorkspaceDump: every stored row of one workspace, table by table, with its columns as stored
-// — what `releasebot export` writes and `releasebot import` restores (bot/export.hpp). Generic
+// — what `releasebot export` writes and `releasebot import` restores (bot/app/export.hpp). Generic
 // over columns (read from the schema), so a column added by a later migration is carried
 // without touching this file; the tables and how they hang off the workspace are listed once
 // in workspace_dump.cpp.

@@ -36,9 +36,9 @@
 #include <string>
 #include <string_view>
 
-#include "bot/http_server.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "commands/result.hpp"
+#include "integrations/http/http_server.hpp"
 
 namespace releasebot {
 class Database;

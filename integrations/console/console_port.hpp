@@ -7,7 +7,7 @@
 #include <ostream>
 #include <string>
 
-#include "bot/chat_port.hpp"
+#include "bot/runtime/chat_port.hpp"
 
 namespace releasebot {
 

@@ -20,7 +20,7 @@
 // libedit's readline compatibility header needs FILE declared first.
 #include <editline/readline.h>
 
-#include "bot/event.hpp"
+#include "bot/runtime/event.hpp"
 #include "commands/time_parse.hpp"
 #include "integrations/console/text_renderer.hpp"
 #include "storage/database.hpp"

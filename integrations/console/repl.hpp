@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
-#include "bot/outbox_sender.hpp"
-#include "bot/pipeline.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/runtime/outbox_sender.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/scheduler.hpp"
 #include "commands/clock.hpp"
 #include "integrations/console/console_port.hpp"
 

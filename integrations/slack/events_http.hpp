@@ -10,8 +10,8 @@
 #include <functional>
 #include <string>
 
-#include "bot/http_server.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "integrations/http/http_server.hpp"
 #include "integrations/slack/web_api.hpp"
 
 namespace releasebot::slack {

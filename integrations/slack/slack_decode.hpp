@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "bot/event.hpp"
+#include "bot/runtime/event.hpp"
 #include "commands/result.hpp"
 
 namespace releasebot::slack {

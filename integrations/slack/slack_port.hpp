@@ -11,9 +11,9 @@
 #include <memory>
 #include <string>
 
-#include "bot/chat_port.hpp"
-#include "bot/event.hpp"
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/chat_port.hpp"
+#include "bot/runtime/event.hpp"
+#include "bot/runtime/reply_codec.hpp"
 #include "integrations/slack/web_api.hpp"
 
 namespace releasebot::slack {

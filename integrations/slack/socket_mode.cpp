@@ -47,8 +47,8 @@
 #include <set>
 #include <vector>
 
-#include "bot/health.hpp"
-#include "bot/metrics.hpp"
+#include "bot/runtime/metrics.hpp"
+#include "integrations/http/liveness.hpp"
 #include "integrations/slack/block_kit.hpp"
 #include "integrations/slack/slack_decode.hpp"
 #include "integrations/slack/slack_port.hpp"
@@ -338,7 +338,7 @@ struct SocketModeClient::Impl {
     net::awaitable<void> establish(int slot, bool wait_first, LinkPtr retiring) {
         LinkPtr link = co_await connect_with_backoff(slot, wait_first);
         if (!link) co_return;
-        health::link("slack_socket_mode", slot, true);
+        liveness::link("slack_socket_mode", slot, true);
         if (connected_before[slot]) {
             ++reconnects;
             metrics::reconnect("slack");
@@ -421,7 +421,7 @@ struct SocketModeClient::Impl {
         links.erase(link);
         if (stopping || link->retiring) co_return;
         link->retiring = true;
-        health::link("slack_socket_mode", link->slot, false);
+        liveness::link("slack_socket_mode", link->slot, false);
         log("Socket Mode link " + std::to_string(link->slot + 1) + " dropped (" + ended.message() +
             "); reconnecting");
         net::co_spawn(io, establish(link->slot, true, nullptr), net::detached);
@@ -475,7 +475,7 @@ struct SocketModeClient::Impl {
 
     // What one frame asks for: an ack decided already (or none), or an event for the pipeline
     // and how to answer once it ran.
-    struct Work {
+    struct FramePlan {
         std::optional<std::string> ack;  // decided without the pipeline
         std::optional<Event> event;
         std::string envelope_id;
@@ -490,7 +490,7 @@ struct SocketModeClient::Impl {
     void handle_group(const LinkPtr& link,
                       const std::vector<std::pair<std::string, SteadyClock::time_point>>& group,
                       std::vector<std::optional<std::string>>& acks, std::vector<Event>& answered) {
-        std::vector<Work> work;
+        std::vector<FramePlan> work;
         work.reserve(group.size());
         std::size_t events = 0;
         for (const auto& frame : group) {
@@ -549,11 +549,11 @@ struct SocketModeClient::Impl {
         return std::move(acks.front());
     }
 
-    // Decodes one frame into its Work. Nothing is stored here; what an envelope needs before
+    // Decodes one frame into its FramePlan. Nothing is stored here; what an envelope needs before
     // the pipeline (the actor's name and zone, the survey form opened with its trigger_id) is
     // done here.
-    Work prepare(const LinkPtr& link, const std::string& text) {
-        Work w;
+    FramePlan prepare(const LinkPtr& link, const std::string& text) {
+        FramePlan w;
         auto frame = decode_socket_frame(text);
         if (!frame) {
             log("ignored a Socket Mode frame: " + frame.error().message);
@@ -625,7 +625,7 @@ struct SocketModeClient::Impl {
     }
 
     // The ack of an event that committed (or was a duplicate).
-    std::string finish(const Work& w, const Outcome& outcome) {
+    std::string finish(const FramePlan& w, const Outcome& outcome) {
         if (w.event && w.event->kind == EventKind::submission && !outcome.duplicate &&
             outcome.reply.is_error) {
             return "{\"envelope_id\":" + boost::json::serialize(w.envelope_id) +

@@ -18,7 +18,7 @@
 #include <memory>
 #include <string>
 
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "integrations/slack/web_api.hpp"
 
 namespace releasebot::slack {

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bot/event.hpp"
+#include "bot/runtime/event.hpp"
 #include "commands/result.hpp"
 
 namespace releasebot::teams {

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <string>
 
-#include "bot/chat_port.hpp"
+#include "bot/runtime/chat_port.hpp"
 #include "integrations/teams/adaptive_card.hpp"
 #include "integrations/teams/connector.hpp"
 

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "bot/log.hpp"
+#include "bot/runtime/log.hpp"
 #include "integrations/teams/activity.hpp"
 #include "integrations/teams/adaptive_card.hpp"
 #include "integrations/teams/bot_auth.hpp"

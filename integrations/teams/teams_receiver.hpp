@@ -9,8 +9,8 @@
 
 #include <string>
 
-#include "bot/http_server.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "integrations/http/http_server.hpp"
 
 namespace releasebot {
 class Database;

@@ -1,8 +1,9 @@
-// Tests of the iCalendar feed (bot/calendar.hpp): the feed is fetched as a calendar client
-// would, parsed back by a real iCalendar parser (Debian's python3-icalendar), and checked for
-// what a subscriber sees — windows in UTC, stable UIDs, escaped text, folded CRLF lines, weekly
-// freezes keeping their local hours across DST — and that a wrong token learns nothing.
-#include "bot/calendar.hpp"
+// Tests of the iCalendar feed (integrations/calendar/calendar.hpp): the feed is fetched as a
+// calendar client would, parsed back by a real iCalendar parser (Debian's python3-icalendar), and
+// checked for what a subscriber sees — windows in UTC, stable UIDs, escaped text, folded CRLF
+// lines, weekly freezes keeping their local hours across DST — and that a wrong token learns
+// nothing.
+#include "integrations/calendar/calendar.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -10,7 +11,7 @@
 #include <fstream>
 #include <regex>
 
-#include "bot/http_server.hpp"
+#include "integrations/http/http_server.hpp"
 #include "support/loopback_http.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"

@@ -1,6 +1,6 @@
-// Tests of the configuration (bot/config.cpp): the TOML file, the environment overrides, secrets
-// from files, and the exact message a wrong setting stops start-up with.
-#include "bot/config.hpp"
+// Tests of the configuration (bot/app/config.cpp): the TOML file, the environment overrides,
+// secrets from files, and the exact message a wrong setting stops start-up with.
+#include "bot/app/config.hpp"
 
 #include <sys/stat.h>
 

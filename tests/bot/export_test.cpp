@@ -1,15 +1,15 @@
-// Tests of workspace export and import (bot/export.hpp): a workspace with a whole release story
+// Tests of workspace export and import (bot/app/export.hpp): a workspace with a whole release story
 // is exported, imported into another database next to another workspace (so every id changes),
 // and what people see there — release, controls, plans, communications, retrospective, freezes,
 // roles, audit log — is what they saw before. Refusals change nothing.
-#include "bot/export.hpp"
+#include "bot/app/export.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <set>
 #include <sstream>
 
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/store.hpp"

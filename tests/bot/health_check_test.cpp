@@ -1,4 +1,4 @@
-// Tests of control health checks end to end (bot/health_check_worker.hpp,
+// Tests of control health checks end to end (integrations/http/health_check_worker.hpp,
 // commands/health_check.hpp): `control check` sets a URL on a release's control, the worker
 // polls it over real loopback HTTP in the lead time before the window, and its results go
 // through the real pipeline on a real SQLite file — recorded, shown by `control list`, and the
@@ -10,10 +10,10 @@
 #include <thread>
 #include <vector>
 
-#include "bot/health_check_worker.hpp"
-#include "bot/http_server.hpp"
-#include "bot/log.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/log.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "integrations/http/health_check_worker.hpp"
+#include "integrations/http/http_server.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
 

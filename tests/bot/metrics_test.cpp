@@ -1,6 +1,7 @@
-// Tests of the metrics registry (bot/metrics.cpp) and the /healthz and /metrics handlers
-// (bot/health.cpp): what a Prometheus scrape and a load balancer's health check would read.
-#include "bot/metrics.hpp"
+// Tests of the metrics registry (bot/runtime/metrics.cpp) and the /healthz and /metrics handlers
+// (integrations/http/liveness.cpp): what a Prometheus scrape and a load balancer's health check
+// would read.
+#include "bot/runtime/metrics.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -9,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "bot/health.hpp"
+#include "integrations/http/liveness.hpp"
 #include "storage/database.hpp"
 #include "support/metrics_sample.hpp"
 #include "support/temp_dir.hpp"
@@ -159,14 +160,14 @@ TEST_CASE("The format checker of these tests finds broken exposition text", "[me
 TEST_CASE("/healthz says whether the database answers and each adapter is up", "[metrics]") {
     test::TempDir dir;
     Database db(dir.file("r.db"));
-    health::reset();
+    liveness::reset();
 
     SECTION("every adapter up: 200 ok") {
-        health::set("slack_http", "listening");
-        health::expect_links("slack_socket_mode", 2);
-        health::link("slack_socket_mode", 0, true);
-        health::link("slack_socket_mode", 1, true);
-        HttpResponse r = health::healthz(db, get("/healthz"));
+        liveness::set("slack_http", "listening");
+        liveness::expect_links("slack_socket_mode", 2);
+        liveness::link("slack_socket_mode", 0, true);
+        liveness::link("slack_socket_mode", 1, true);
+        HttpResponse r = liveness::healthz(db, get("/healthz"));
         CHECK(r.status == 200);
         auto body = boost::json::parse(r.body).as_object();
         CHECK(body.at("status").as_string() == "ok");
@@ -176,57 +177,57 @@ TEST_CASE("/healthz says whether the database answers and each adapter is up", "
         CHECK(body.at("outbox_pending").as_int64() == 0);
     }
     SECTION("one link of two down: 200 degraded") {
-        health::expect_links("slack_socket_mode", 2);
-        health::link("slack_socket_mode", 1, true);
-        HttpResponse r = health::healthz(db, get("/healthz"));
+        liveness::expect_links("slack_socket_mode", 2);
+        liveness::link("slack_socket_mode", 1, true);
+        HttpResponse r = liveness::healthz(db, get("/healthz"));
         CHECK(r.status == 200);
         auto body = boost::json::parse(r.body).as_object();
         CHECK(body.at("status").as_string() == "degraded");
         CHECK(body.at("adapters").at("slack_socket_mode").as_string() == "degraded");
     }
     SECTION("still connecting: 503 unavailable") {
-        health::expect_links("slack_socket_mode", 1);
-        HttpResponse r = health::healthz(db, get("/healthz"));
+        liveness::expect_links("slack_socket_mode", 1);
+        HttpResponse r = liveness::healthz(db, get("/healthz"));
         CHECK(r.status == 503);
         auto body = boost::json::parse(r.body).as_object();
         CHECK(body.at("status").as_string() == "unavailable");
         CHECK(body.at("adapters").at("slack_socket_mode").as_string() == "connecting");
-        health::link("slack_socket_mode", 0, true);
-        CHECK(health::healthz(db, get("/healthz")).status == 200);
-        health::link("slack_socket_mode", 0, false);
-        CHECK(health::healthz(db, get("/healthz")).status == 503);
+        liveness::link("slack_socket_mode", 0, true);
+        CHECK(liveness::healthz(db, get("/healthz")).status == 200);
+        liveness::link("slack_socket_mode", 0, false);
+        CHECK(liveness::healthz(db, get("/healthz")).status == 503);
     }
     SECTION("a database whose queries fail: 503") {
-        health::set("slack_http", "listening");
-        CHECK(health::healthz(db, get("/healthz")).status == 200);
+        liveness::set("slack_http", "listening");
+        CHECK(liveness::healthz(db, get("/healthz")).status == 200);
         // Another connection breaks the schema under this one, as a bad restore would.
         Database other(dir.file("r.db"));
         other.exec("DROP TABLE outbox");
-        HttpResponse r = health::healthz(db, get("/healthz"));
+        HttpResponse r = liveness::healthz(db, get("/healthz"));
         CHECK(r.status == 503);
         auto body = boost::json::parse(r.body).as_object();
         CHECK(body.at("database").as_string() == "unreachable");
         CHECK(body.at("status").as_string() == "unavailable");
         CHECK_FALSE(body.contains("outbox_pending"));
-        CHECK(metric_sample(health::metrics_endpoint(db, get("/metrics")).body,
-                     "releasebot_database_up") == 0);
+        CHECK(metric_sample(liveness::metrics_endpoint(db, get("/metrics")).body,
+                            "releasebot_database_up") == 0);
     }
     SECTION("other paths and methods") {
-        CHECK(health::healthz(db, get("/healthzz")).status == 404);
+        CHECK(liveness::healthz(db, get("/healthzz")).status == 404);
         HttpRequest post{"POST", "/healthz", {}, ""};
-        CHECK(health::healthz(db, post).status == 405);
+        CHECK(liveness::healthz(db, post).status == 405);
     }
 }
 
 TEST_CASE("/metrics adds the outbox depth and adapter gauges to the counters", "[metrics]") {
     test::TempDir dir;
     Database db(dir.file("r.db"));
-    health::reset();
+    liveness::reset();
     metrics::reset();
-    health::set("slack_http", "listening");
-    health::expect_links("slack_socket_mode", 1);
+    liveness::set("slack_http", "listening");
+    liveness::expect_links("slack_socket_mode", 1);
     metrics::event("command", EventOutcome::ok, 1ms);
-    HttpResponse r = health::metrics_endpoint(db, get("/metrics"));
+    HttpResponse r = liveness::metrics_endpoint(db, get("/metrics"));
     CHECK(r.status == 200);
     CHECK(r.content_type == "text/plain; version=0.0.4; charset=utf-8");
     CHECK(metric_sample(r.body, "releasebot_outbox_depth") == 0);
@@ -235,7 +236,7 @@ TEST_CASE("/metrics adds the outbox depth and adapter gauges to the counters", "
     CHECK(metric_sample(r.body, R"(releasebot_adapter_up{adapter="slack_socket_mode"})") == 0);
     CHECK(metric_sample(r.body, R"(releasebot_events_total{kind="command",outcome="ok"})") == 1);
     CHECK(format_problems(r.body).empty());
-    health::reset();
+    liveness::reset();
 }
 
 }  // namespace releasebot

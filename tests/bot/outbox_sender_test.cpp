@@ -3,7 +3,7 @@
 // platform's Retry-After is honoured, and rows for a platform with no port wait for one. A
 // backlog is read in one pass (rows that must wait do not hold up the rest), each attempt is
 // on disk before its platform call, and a stop between rows leaves the rest as it was.
-#include "bot/outbox_sender.hpp"
+#include "bot/runtime/outbox_sender.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "bot/log.hpp"
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/log.hpp"
+#include "bot/runtime/reply_codec.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
 #include "support/eventually.hpp"

@@ -1,12 +1,12 @@
 // The pipeline's promises: a redelivered event does nothing, a refused command changes nothing,
 // and an event's effects, audit entries and outbox rows commit together.
-#include <catch2/catch.hpp>
+#include "bot/runtime/pipeline.hpp"
 
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "bot/pipeline.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;

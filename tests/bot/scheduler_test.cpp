@@ -1,11 +1,11 @@
 // The Scheduler on the manual clock: which jobs fire when, in what order, how often, what it
 // keeps in memory, and how it walks the clock forward.
-#include "bot/scheduler.hpp"
+#include "bot/runtime/scheduler.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;

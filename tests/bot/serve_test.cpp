@@ -1,10 +1,10 @@
-// Tests of the served bot: the log module (bot/log.cpp) and the real `releasebot serve` and
-// `releasebot check-config` binaries (bot/serve.cpp, bot/cli.cpp) — configured by a file, talking
-// to the Slack emulator over TLS, answering /healthz and /metrics over HTTP on loopback, firing
-// reminders when they fall due, and stopping on SIGTERM even with a backlog of messages to
+// Tests of the served bot: the log module (bot/runtime/log.cpp) and the real `releasebot serve` and
+// `releasebot check-config` binaries (bot/app/serve.cpp, bot/app/cli.cpp) — configured by a file,
+// talking to the Slack emulator over TLS, answering /healthz and /metrics over HTTP on loopback,
+// firing reminders when they fall due, and stopping on SIGTERM even with a backlog of messages to
 // deliver (what is undelivered stays queued) — with every line they log searched for the
 // secrets they were given.
-#include "bot/serve.hpp"
+#include "bot/app/serve.hpp"
 
 #include <fcntl.h>
 #include <openssl/sha.h>
@@ -25,9 +25,9 @@
 #include <thread>
 #include <utility>
 
-#include "bot/http_server.hpp"
-#include "bot/log.hpp"
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/log.hpp"
+#include "bot/runtime/reply_codec.hpp"
+#include "integrations/http/http_server.hpp"
 #include "integrations/slack/signature.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"

@@ -3,10 +3,9 @@
 // a newer one already replaced; deliveries to one channel are spaced by the platform's rate;
 // a message given up on shows in the release's status.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
-#include "bot/outbox_sender.hpp"
+#include "bot/runtime/outbox_sender.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;

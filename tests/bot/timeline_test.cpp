@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "bot/pipeline.hpp"
-#include "bot/reply_codec.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/reply_codec.hpp"
+#include "bot/runtime/scheduler.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;

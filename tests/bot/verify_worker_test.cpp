@@ -1,15 +1,15 @@
-// Tests of `release verify` end to end (bot/verify_worker.hpp): artifacts served over loopback
-// HTTP are downloaded and hashed by the worker, whose findings go through the real pipeline —
-// recorded on the components, announced in the release's channel, and `package-integrity`
-// ticked only when every checksum matches.
-#include "bot/verify_worker.hpp"
+// Tests of `release verify` end to end (integrations/http/verify_worker.hpp): artifacts served over
+// loopback HTTP are downloaded and hashed by the worker, whose findings go through the real
+// pipeline — recorded on the components, announced in the release's channel, and
+// `package-integrity` ticked only when every checksum matches.
+#include "integrations/http/verify_worker.hpp"
 
 #include <openssl/sha.h>
 
 #include <catch2/catch.hpp>
 
-#include "bot/http_server.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "integrations/http/http_server.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
 

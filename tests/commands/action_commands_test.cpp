@@ -6,8 +6,8 @@
 #include <sstream>
 #include <string>
 
-#include "bot/pipeline.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/scheduler.hpp"
 #include "commands/early_life.hpp"
 #include "commands/timers.hpp"
 #include "support/test_env.hpp"

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <sstream>
 
-#include "bot/export.hpp"
+#include "bot/app/export.hpp"
 #include "integrations/console/text_renderer.hpp"
 #include "support/test_env.hpp"
 

@@ -7,8 +7,8 @@
 #include <sstream>
 #include <string>
 
-#include "bot/pipeline.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/scheduler.hpp"
 #include "commands/comms.hpp"
 #include "commands/context.hpp"
 #include "support/test_env.hpp"

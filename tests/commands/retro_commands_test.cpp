@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "bot/export.hpp"
-#include "bot/reply_codec.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/app/export.hpp"
+#include "bot/runtime/reply_codec.hpp"
+#include "bot/runtime/scheduler.hpp"
 #include "integrations/console/text_renderer.hpp"
 #include "support/test_env.hpp"
 

@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include "bot/http_server.hpp"
-#include "bot/outbox_sender.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/outbox_sender.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "integrations/http/http_server.hpp"
 #include "integrations/slack/slack_port.hpp"
 #include "integrations/slack/socket_mode.hpp"
 #include "integrations/slack/web_api.hpp"

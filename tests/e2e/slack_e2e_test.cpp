@@ -28,9 +28,9 @@
 #include <string>
 #include <vector>
 
-#include "bot/outbox_sender.hpp"
-#include "bot/pipeline.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/runtime/outbox_sender.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/scheduler.hpp"
 #include "commands/clock.hpp"
 #include "integrations/slack/slack_port.hpp"
 #include "integrations/slack/socket_mode.hpp"

@@ -13,10 +13,10 @@
 #include <functional>
 #include <thread>
 
-#include "bot/http_server.hpp"
-#include "bot/log.hpp"
-#include "bot/outbox_sender.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/log.hpp"
+#include "bot/runtime/outbox_sender.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "integrations/http/http_server.hpp"
 #include "integrations/slack/slack_port.hpp"
 #include "integrations/slack/web_api.hpp"
 #include "integrations/teams/bot_auth.hpp"

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <regex>
 
-#include "bot/http_server.hpp"
 #include "commands/public_links.hpp"
+#include "integrations/http/http_server.hpp"
 #include "support/loopback_http.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"

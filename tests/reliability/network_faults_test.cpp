@@ -13,10 +13,10 @@
 #include <future>
 #include <set>
 
-#include "bot/http_server.hpp"
-#include "bot/outbox_sender.hpp"
-#include "bot/pipeline.hpp"
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/outbox_sender.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/reply_codec.hpp"
+#include "integrations/http/http_server.hpp"
 #include "integrations/slack/slack_port.hpp"
 #include "integrations/slack/socket_mode.hpp"
 #include "integrations/teams/connector.hpp"

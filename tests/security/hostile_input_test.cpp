@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "bot/log.hpp"
+#include "bot/runtime/log.hpp"
 #include "integrations/console/text_renderer.hpp"
 #include "integrations/slack/socket_mode.hpp"
 #include "integrations/slack/web_api.hpp"

@@ -12,12 +12,12 @@
 #include <memory>
 #include <string>
 
-#include "bot/calendar.hpp"
-#include "bot/http_server.hpp"
-#include "bot/log.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/log.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "commands/clock.hpp"
+#include "integrations/calendar/calendar.hpp"
 #include "integrations/ci/ci_webhook.hpp"
+#include "integrations/http/http_server.hpp"
 #include "integrations/slack/events_http.hpp"
 #include "integrations/slack/signature.hpp"
 #include "integrations/teams/bot_auth.hpp"

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "bot/export.hpp"
+#include "bot/app/export.hpp"
 #include "security/db_snapshot.hpp"
 #include "security/inbound_server.hpp"
 

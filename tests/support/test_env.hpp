@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "commands/clock.hpp"
 #include "storage/database.hpp"
 #include "storage/store.hpp"

@@ -19,22 +19,6 @@ std::string fixture(const std::string& name) {
     return test::fixture("slack/" + name);
 }
 
-const char* kind_name(EventKind k) {
-    switch (k) {
-        case EventKind::command:
-            return "command";
-        case EventKind::action:
-            return "action";
-        case EventKind::submission:
-            return "submission";
-        case EventKind::timer:
-            return "timer";
-        case EventKind::webhook:
-            return "webhook";
-    }
-    return "?";
-}
-
 // Every field of an Event on its own line, so a mismatch shows exactly which one differs.
 std::string describe(const Event& e) {
     std::ostringstream o;

@@ -1,14 +1,15 @@
 // The Events API over real HTTP on loopback: signed requests are processed once, forged or
 // stale ones are refused with 401 and change nothing, url_verification echoes its challenge.
+#include "integrations/slack/events_http.hpp"
+
 #include <curl/curl.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "bot/http_server.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "commands/clock.hpp"
-#include "integrations/slack/events_http.hpp"
+#include "integrations/http/http_server.hpp"
 #include "integrations/slack/signature.hpp"
 #include "storage/database.hpp"
 #include "support/test_env.hpp"

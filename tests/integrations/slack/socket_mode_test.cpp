@@ -19,7 +19,7 @@
 #include <set>
 #include <thread>
 
-#include "bot/metrics.hpp"
+#include "bot/runtime/metrics.hpp"
 #include "integrations/slack/slack_decode.hpp"
 #include "storage/database.hpp"
 #include "support/emulator_process.hpp"

@@ -16,9 +16,9 @@
 #include <string>
 #include <thread>
 
-#include "bot/outbox_sender.hpp"
-#include "bot/pipeline.hpp"
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/outbox_sender.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/reply_codec.hpp"
 #include "commands/clock.hpp"
 #include "integrations/slack/block_kit.hpp"
 #include "integrations/slack/events_http.hpp"

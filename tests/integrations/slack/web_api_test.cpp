@@ -15,8 +15,8 @@
 #include <mutex>
 #include <thread>
 
-#include "bot/outbox_sender.hpp"
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/outbox_sender.hpp"
+#include "bot/runtime/reply_codec.hpp"
 #include "integrations/slack/slack_port.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <vector>
 
-#include "bot/http_server.hpp"
+#include "integrations/http/http_server.hpp"
 #include "integrations/teams/bot_auth.hpp"
 #include "support/teams_emulator.hpp"
 

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "bot/log.hpp"
+#include "bot/runtime/log.hpp"
 #include "integrations/teams/teams_receiver.hpp"
 #include "storage/teams_conversation_repo.hpp"
 #include "support/fixture.hpp"

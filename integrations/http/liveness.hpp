@@ -12,13 +12,13 @@
 #include <string>
 #include <string_view>
 
-#include "bot/http_server.hpp"
+#include "integrations/http/http_server.hpp"
 
 namespace releasebot {
 
 class Database;
 
-namespace health {
+namespace liveness {
 
 // Sets the state of `adapter` ("slack_socket_mode", "slack_http", "teams") outright.
 void set(std::string_view adapter, std::string_view state);
@@ -41,5 +41,5 @@ HttpResponse healthz(Database& db, const HttpRequest& req);
 // GET /metrics: metrics::prometheus_text() plus outbox depth, database and adapter gauges.
 HttpResponse metrics_endpoint(Database& db, const HttpRequest& req);
 
-}  // namespace health
+}  // namespace liveness
 }  // namespace releasebot

@@ -16,7 +16,7 @@ class Database;
 class Pipeline;
 
 class Scheduler {
-public:
+  public:
     Scheduler(Database& db, const Clock& clock, Pipeline& pipeline);
 
     // Fires every job due at or before now, earliest first; returns how many fired.
@@ -29,7 +29,7 @@ public:
     // fires at its own time (console `clock advance`, tests); returns how many fired.
     int advance_to(ManualClock& clock, Instant until);
 
-private:
+  private:
     Database& db_;
     const Clock& clock_;
     Pipeline& pipeline_;

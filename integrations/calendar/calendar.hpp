@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/http_server.hpp"
+#include "integrations/http/http_server.hpp"
 #include "storage/records.hpp"
 
 namespace releasebot {

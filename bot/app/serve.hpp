@@ -11,7 +11,7 @@
 //     everything cleanly, also in the middle of draining a backlog.
 #pragma once
 
-#include "bot/config.hpp"
+#include "bot/app/config.hpp"
 
 namespace releasebot {
 

@@ -1,17 +1,17 @@
 // Adapter states behind a mutex (written a few times a minute at most) and the /healthz and
-// /metrics handlers. See health.hpp.
-#include "bot/health.hpp"
+// /metrics handlers. See liveness.hpp.
+#include "integrations/http/liveness.hpp"
 
 #include <boost/json.hpp>
 #include <mutex>
 #include <optional>
 #include <vector>
 
-#include "bot/metrics.hpp"
+#include "bot/runtime/metrics.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
 
-namespace releasebot::health {
+namespace releasebot::liveness {
 
 namespace {
 
@@ -162,4 +162,4 @@ HttpResponse metrics_endpoint(Database& db, const HttpRequest& req) {
     return r;
 }
 
-}  // namespace releasebot::health
+}  // namespace releasebot::liveness

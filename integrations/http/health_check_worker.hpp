@@ -23,7 +23,7 @@
 #include <string>
 #include <thread>
 
-#include "bot/event.hpp"
+#include "bot/runtime/event.hpp"
 #include "commands/clock.hpp"
 
 namespace releasebot {

@@ -16,7 +16,7 @@
 #include <set>
 #include <string>
 
-#include "bot/chat_port.hpp"
+#include "bot/runtime/chat_port.hpp"
 #include "commands/clock.hpp"
 #include "storage/records.hpp"
 

@@ -12,7 +12,7 @@
 // destination's rate-limit pause; at most kIdleWake. So a reminder fires at the start of its
 // second, a queued message leaves at once, and a stop signal is heard even between the batches
 // of a long outbox backlog.
-#include "bot/serve.hpp"
+#include "bot/app/serve.hpp"
 
 #include <poll.h>
 #include <pthread.h>
@@ -38,20 +38,20 @@
 #include <utility>
 #include <vector>
 
-#include "bot/calendar.hpp"
-#include "bot/health.hpp"
-#include "bot/health_check_worker.hpp"
-#include "bot/http_server.hpp"
-#include "bot/log.hpp"
-#include "bot/metrics.hpp"
-#include "bot/outbox_sender.hpp"
-#include "bot/pipeline.hpp"
-#include "bot/scheduler.hpp"
-#include "bot/verify_worker.hpp"
+#include "bot/runtime/log.hpp"
+#include "bot/runtime/metrics.hpp"
+#include "bot/runtime/outbox_sender.hpp"
+#include "bot/runtime/pipeline.hpp"
+#include "bot/runtime/scheduler.hpp"
 #include "commands/clock.hpp"
 #include "commands/health_check.hpp"
 #include "commands/public_links.hpp"
+#include "integrations/calendar/calendar.hpp"
 #include "integrations/ci/ci_webhook.hpp"
+#include "integrations/http/health_check_worker.hpp"
+#include "integrations/http/http_server.hpp"
+#include "integrations/http/liveness.hpp"
+#include "integrations/http/verify_worker.hpp"
 #include "integrations/slack/events_http.hpp"
 #include "integrations/slack/slack_port.hpp"
 #include "integrations/slack/socket_mode.hpp"
@@ -256,7 +256,7 @@ int serve(const Config& config) {
         // The Teams receiver gives its own warning about running without an app id.
         if (warning.rfind("teams:", 0) != 0) log::warn("config", warning);
     }
-    health::reset();
+    liveness::reset();
 
     // Every thread started from here on inherits the mask, so SIGINT/SIGTERM are only read,
     // by the worker, from the signalfd; a peer closing a socket must not kill the process either.
@@ -306,13 +306,15 @@ int serve(const Config& config) {
         http_pipeline.emplace(*http_db, clock);
         http_pipeline->set_start_lead(config.releases.start_lead);
         Database& hdb = *http_db;
-        server.route("/healthz",
-                     observed([&hdb](const HttpRequest& req) { return health::healthz(hdb, req); },
-                              false, nullptr));
         server.route(
-            "/metrics",
-            observed([&hdb](const HttpRequest& req) { return health::metrics_endpoint(hdb, req); },
-                     false, nullptr));
+            "/healthz",
+            observed([&hdb](const HttpRequest& req) { return liveness::healthz(hdb, req); }, false,
+                     nullptr));
+        server.route("/metrics", observed(
+                                     [&hdb](const HttpRequest& req) {
+                                         return liveness::metrics_endpoint(hdb, req);
+                                     },
+                                     false, nullptr));
         if (config.slack.enabled && config.slack.http) {
             slack_http = std::make_unique<slack::SlackHttpReceiver>(
                 *http_pipeline, config.slack.signing_secret.value);
@@ -327,7 +329,7 @@ int serve(const Config& config) {
                 "/slack/",
                 observed([receiver](const HttpRequest& req) { return receiver->handle(req); }, true,
                          &wake));
-            health::set("slack_http", "starting");
+            liveness::set("slack_http", "starting");
         }
         calendar = std::make_unique<CalendarFeed>(hdb);
         CalendarFeed* feed = calendar.get();
@@ -359,7 +361,7 @@ int serve(const Config& config) {
                 "/api/messages",
                 observed([receiver](const HttpRequest& req) { return receiver->handle(req); }, true,
                          &wake));
-            health::set("teams", "starting");
+            liveness::set("teams", "starting");
         }
     }
 
@@ -383,7 +385,7 @@ int serve(const Config& config) {
         options.on_event = [&wake] { wake.event(); };
         client = std::make_unique<slack::SocketModeClient>(*app_api, pipeline, options);
         // The client reports each link going up and down itself (and counts reconnects).
-        health::expect_links(kSocketMode, config.slack.connections);
+        liveness::expect_links(kSocketMode, config.slack.connections);
     }
 
     if (config.http.enabled) {
@@ -400,8 +402,8 @@ int serve(const Config& config) {
                                     "address:port.");
             return 1;
         }
-        if (slack_http) health::set("slack_http", "listening");
-        if (teams_receiver) health::set("teams", "listening");
+        if (slack_http) liveness::set("slack_http", "listening");
+        if (teams_receiver) liveness::set("teams", "listening");
         log::info("http", "listening on " + listen_text(config.http, port));
     }
 
@@ -550,7 +552,7 @@ int serve(const Config& config) {
                                (config.slack.connections == 1 ? " link" : " links") + ", Web API " +
                                config.slack.api_url + ")");
         why = client->run();
-        health::set(kSocketMode, why == "stopped" ? "stopped" : "failed");
+        liveness::set(kSocketMode, why == "stopped" ? "stopped" : "failed");
         if (why != "stopped") log::error("slack", why);
     } else {
         stop.wait();

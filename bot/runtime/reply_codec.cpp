@@ -2,7 +2,7 @@
 // every string is escaped). A row may outlive the binary that wrote it, so decoding accepts
 // missing optional members and unknown extra ones, and turns anything it cannot read into an
 // Error naming what was wrong; the sender marks such a row failed instead of crashing.
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/reply_codec.hpp"
 
 #include <algorithm>
 #include <array>

@@ -6,7 +6,7 @@
 // Artifact URLs come from people and pipelines of the workspace. The worker only ever tells
 // them whether the bytes hashed to the recorded checksum, never what it fetched, and allows only
 // http and https (redirects included), so an internal URL reveals little.
-#include "bot/verify_worker.hpp"
+#include "integrations/http/verify_worker.hpp"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>

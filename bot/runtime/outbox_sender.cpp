@@ -6,7 +6,7 @@
 // rows in id order, a page at a time), commit their attempt marks together, call the
 // platforms, commit the outcomes together. A crash mid-batch leaves more rows marked than were
 // called, which only makes them ask before posting.
-#include "bot/outbox_sender.hpp"
+#include "bot/runtime/outbox_sender.hpp"
 
 #include <date/date.h>
 
@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "bot/log.hpp"
-#include "bot/metrics.hpp"
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/log.hpp"
+#include "bot/runtime/metrics.hpp"
+#include "bot/runtime/reply_codec.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
 #include "storage/status_message_repo.hpp"

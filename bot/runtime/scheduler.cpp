@@ -1,12 +1,12 @@
 // The scheduler: due jobs out of SQLite, each fired as a `timer` Event through the pipeline.
 // See scheduler.hpp.
-#include "bot/scheduler.hpp"
+#include "bot/runtime/scheduler.hpp"
 
 #include <algorithm>
 #include <set>
 
-#include "bot/metrics.hpp"
-#include "bot/pipeline.hpp"
+#include "bot/runtime/metrics.hpp"
+#include "bot/runtime/pipeline.hpp"
 #include "commands/timers.hpp"
 #include "storage/database.hpp"
 #include "storage/store.hpp"

@@ -5,13 +5,13 @@
 // Health-check URLs come from managers of the workspace. The worker tells them only the status
 // a URL answered with (or why there was none), never its body, and allows only http and https
 // (redirects included), so an internal URL reveals little.
-#include "bot/health_check_worker.hpp"
+#include "integrations/http/health_check_worker.hpp"
 
 #include <curl/curl.h>
 
 #include <set>
 
-#include "bot/log.hpp"
+#include "bot/runtime/log.hpp"
 #include "commands/health_check.hpp"
 #include "storage/control_repo.hpp"
 #include "storage/database.hpp"

@@ -6,7 +6,7 @@
 // sets (kinds, outcomes, platforms), so every series has a fixed slot and recording is a few
 // relaxed atomic increments with no lock and no allocation. A label outside the set is counted
 // as "other" rather than growing the table.
-#include "bot/metrics.hpp"
+#include "bot/runtime/metrics.hpp"
 
 #include <array>
 #include <atomic>

@@ -2,11 +2,12 @@
 // lines and folding, 3.3.11 TEXT escaping, 3.6.1 VEVENT), load_calendar() reads the workspace,
 // CalendarFeed is the HTTP shell. Calendar clients poll a feed every few minutes to hours, so
 // one request reads a workspace's releases once and renders in microseconds.
-#include "bot/calendar.hpp"
+#include "integrations/calendar/calendar.hpp"
 
 #include <chrono>
 
 #include "commands/gate.hpp"
+#include "commands/reply_markup.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 #include "commands/timers.hpp"
@@ -97,27 +98,6 @@ std::string status_of(ReleaseState s) {
         default:
             return "CONFIRMED";
     }
-}
-
-// Chat mention markup means nothing in a calendar: "<@U1|name>" or "<@U1>" become "@name"/"@U1".
-std::string plain_mentions(const std::string& text) {
-    std::string out;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        if (text.compare(i, 2, "<@") == 0) {
-            auto close = text.find('>', i + 2);
-            if (close != std::string::npos) {
-                std::string inner = text.substr(i + 2, close - i - 2);
-                auto bar = inner.find('|');
-                out += '@';
-                out += bar == std::string::npos ? inner : inner.substr(bar + 1);
-                i = close + 1;
-                continue;
-            }
-        }
-        out += text[i++];
-    }
-    return out;
 }
 
 std::string name_of(const CalendarData& data, const UserId& u) {

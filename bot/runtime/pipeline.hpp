@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "bot/event.hpp"
+#include "bot/runtime/event.hpp"
 #include "commands/clock.hpp"
 #include "commands/reply.hpp"
 

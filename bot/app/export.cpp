@@ -2,7 +2,7 @@
 // storage/workspace_dump.hpp; this file only chooses the workspace and speaks JSON (Boost.JSON,
 // both ways: an export is read once, so a DOM is simpler than streaming and fast enough for
 // the largest workspaces we expect, tens of MB).
-#include "bot/export.hpp"
+#include "bot/app/export.hpp"
 
 #include <boost/json.hpp>
 #include <chrono>

@@ -1,6 +1,6 @@
 // The inbound HTTP server: one Asio thread, one coroutine per connection, keep-alive, body and
 // header limits answered in words (413, 431, 400), and read timeouts. See http_server.hpp.
-#include "bot/http_server.hpp"
+#include "integrations/http/http_server.hpp"
 
 #include <array>
 #include <boost/asio.hpp>

@@ -2,8 +2,8 @@
 // REPL (also what runs with no subcommand, so `releasebot` alone shows the product), the served
 // bot (`serve`, from a configuration file; serve.cpp is its composition root), `check-config`,
 // `slack` (the environment-only shortcut to serving Slack over Socket Mode), or `export` /
-// `import` of a workspace (bot/export.hpp).
-#include "bot/cli.hpp"
+// `import` of a workspace (bot/app/export.hpp).
+#include "bot/app/cli.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
@@ -16,10 +16,10 @@
 #include <optional>
 #include <string>
 
-#include "bot/config.hpp"
-#include "bot/export.hpp"
-#include "bot/log.hpp"
-#include "bot/serve.hpp"
+#include "bot/app/config.hpp"
+#include "bot/app/export.hpp"
+#include "bot/app/serve.hpp"
+#include "bot/runtime/log.hpp"
 #include "commands/time_parse.hpp"
 #include "integrations/console/repl.hpp"
 #include "storage/database.hpp"

@@ -19,7 +19,7 @@ struct Delivery {
     std::string message_ref;  // platform id of the posted message (Slack ts), for updates
 };
 
-struct Destination;  // bot/reply_codec.hpp
+struct Destination;  // bot/runtime/reply_codec.hpp
 
 class ChatPort {
   public:

@@ -3,7 +3,7 @@
 // Workload: a few lines a second at info, more at debug; never on the hot path of an event
 // (the pipeline does not log per event at info). Redaction scans each line once per secret and
 // once for credential shapes, which costs microseconds per line.
-#include "bot/log.hpp"
+#include "bot/runtime/log.hpp"
 
 #include <time.h>
 #include <unistd.h>

@@ -1,13 +1,13 @@
 // The event pipeline: dedupe, one transaction, audit and outbox with the change. See
 // pipeline.hpp for the contract.
-#include "bot/pipeline.hpp"
+#include "bot/runtime/pipeline.hpp"
 
 #include <chrono>
 #include <set>
 #include <string_view>
 
-#include "bot/metrics.hpp"
-#include "bot/reply_codec.hpp"
+#include "bot/runtime/metrics.hpp"
+#include "bot/runtime/reply_codec.hpp"
 #include "commands/dispatcher.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
@@ -35,12 +35,12 @@ bool reply_queued(const Event& event, const Reply& reply) {
 constexpr Seconds kLateAfter{60};
 
 // Runs the work of `event` in `ctx`'s transaction; nullopt context means nothing to do.
-struct Work {
+struct EventRun {
     std::optional<Context> ctx;
     Result<Reply> result = Reply{};
 };
 
-void run_timer_event(Work& w, Store& store, Instant now, const Event& event) {
+void run_timer_event(EventRun& w, Store& store, Instant now, const Event& event) {
     std::optional<ScheduledJob> job;
     try {
         job = store.jobs.get(JobId(std::stoll(event.value)));
@@ -58,7 +58,7 @@ void run_timer_event(Work& w, Store& store, Instant now, const Event& event) {
 // A signed webhook (the CI webhook, the verify and health-check workers' results): only for a
 // workspace that exists already — an adapter never creates one from a webhook. CI acts as its
 // own user (with member rights unless granted more); the workers' results act as releasebot.
-void run_webhook_event(Work& w, Store& store, Instant now, const Event& event,
+void run_webhook_event(EventRun& w, Store& store, Instant now, const Event& event,
                        const Registry& registry) {
     auto ws = store.workspaces.find(event.actor.platform, event.actor.tenant);
     if (!ws) {
@@ -116,21 +116,9 @@ bool enqueue(Store& store, const std::string& key, const Outbound& o, const Acto
     return added;
 }
 
-std::string_view kind_name(EventKind kind) {
-    switch (kind) {
-        case EventKind::command: return "command";
-        case EventKind::action: return "action";
-        case EventKind::submission: return "submission";
-        case EventKind::timer: return "timer";
-        case EventKind::webhook: return "webhook";
-    }
-    return "unknown";
-}
-
 }  // namespace
 
-Pipeline::Pipeline(Database& db, const Clock& clock)
-    : Pipeline(db, clock, command_registry()) {}
+Pipeline::Pipeline(Database& db, const Clock& clock) : Pipeline(db, clock, command_registry()) {}
 
 Pipeline::Pipeline(Database& db, const Clock& clock, const Registry& registry)
     : db_(db), clock_(clock), registry_(registry) {}
@@ -147,7 +135,7 @@ Outcome Pipeline::handle(const Event& event) {
     const auto started = std::chrono::steady_clock::now();
     try {
         Outcome outcome = handle_in_transaction(event);
-        const EventOutcome how = outcome.duplicate         ? EventOutcome::duplicate
+        const EventOutcome how = outcome.duplicate        ? EventOutcome::duplicate
                                  : outcome.reply.is_error ? EventOutcome::refused
                                                           : EventOutcome::ok;
         metrics::event(kind_name(event.kind), how, std::chrono::steady_clock::now() - started);
@@ -172,7 +160,7 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
         return outcome;
     }
 
-    Work w;
+    EventRun w;
     {
         // The handler's work sits in a savepoint: a refused command is undone whole while the
         // event stays recorded as processed.
@@ -255,7 +243,8 @@ Outcome Pipeline::handle_in_transaction(const Event& event) {
         const Reply& reply = outcome.reply;
         if (reply.visibility == Visibility::channel) {
             o.channel = event.conversation;
-        } else if (reply.visibility == Visibility::ephemeral && !event.conversation.channel.empty()) {
+        } else if (reply.visibility == Visibility::ephemeral &&
+                   !event.conversation.channel.empty()) {
             // Only for them, but where they pressed or wrote. The port decides what that means
             // on its platform: Slack shows it in the channel (in a DM it is simply posted
             // there), platforms without ephemeral messages send a direct message.

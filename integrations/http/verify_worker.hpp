@@ -17,7 +17,7 @@
 #include <string>
 #include <thread>
 
-#include "bot/event.hpp"
+#include "bot/runtime/event.hpp"
 #include "commands/result.hpp"
 
 namespace releasebot {

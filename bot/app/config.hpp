@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/log.hpp"
+#include "bot/runtime/log.hpp"
 #include "commands/result.hpp"
 
 namespace releasebot {

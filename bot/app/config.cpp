@@ -3,7 +3,7 @@
 // Every setting is declared once in kSettings (section, key, type, whether it is a secret);
 // the file walk, the environment overrides, the unknown-key checks and the messages all come
 // from that table, so a new setting is one line plus where it lands in Config.
-#include "bot/config.hpp"
+#include "bot/app/config.hpp"
 
 #include <arpa/inet.h>
 #include <sys/stat.h>

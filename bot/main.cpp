@@ -1,2 +1,0 @@
-#include "bot/cli.hpp"
-int main(int argc, char** argv) { return releasebot::run_cli(argc, argv); }
