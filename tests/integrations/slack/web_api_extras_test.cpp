@@ -305,8 +305,13 @@ TEST_CASE("an answered confirmation prompt is removed through its response_url",
     const std::string pressed = emulator.action("U1ALICE", kChannel, "", yes_action, yes_value);
     REQUIRE_FALSE(emulator.wait_ack(pressed).empty());
     CHECK(bot.text("SELECT state FROM releases WHERE key = 'web-1'") == "cancelled");
-    // The prompt, answered, is gone: its buttons cannot be pressed again by mistake.
-    const auto responses = recorded(emulator, "respond");
+    // The prompt, answered, is gone: its buttons cannot be pressed again by mistake. It is
+    // removed once the ack is out, so it may arrive a moment after the ack.
+    json::array responses;
+    REQUIRE(test::eventually([&] {
+        responses = recorded(emulator, "respond");
+        return !responses.empty();
+    }));
     REQUIRE(responses.size() == 1);
     CHECK(responses[0].at("delete_original").as_bool());
     CHECK(str(responses[0].at("user")) == "U1ALICE");
