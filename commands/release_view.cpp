@@ -13,25 +13,39 @@
 
 namespace releasebot {
 
-std::string window_text(const Context& ctx, const Release& r) {
-    std::string start = format_when(r.window_start, ctx.zone);
+namespace {
+
+// The window, each end as plain words or, with `local`, as a moment (local_time()).
+std::string window_in(const Context& ctx, const Release& r, bool local) {
+    const Instant end = r.window_end();
     // Same local day: "Thu 10 Dec 2026 14:00 CET – 16:00"; otherwise both in full.
-    bool same_day = format_short(r.window_end(), ctx.zone).substr(0, 10) ==
-                    format_short(r.window_start, ctx.zone).substr(0, 10);
-    std::string end =
-        same_day ? format_clock(r.window_end(), ctx.zone) : format_when(r.window_end(), ctx.zone);
-    return start + " – " + end + " (" + format_duration(r.duration) + ")";
+    const bool same_day = format_short(end, ctx.zone).substr(0, 10) ==
+                          format_short(r.window_start, ctx.zone).substr(0, 10);
+    auto at = [&](Instant t, bool with_date) {
+        std::string shown = with_date ? format_when(t, ctx.zone) : format_clock(t, ctx.zone);
+        return local ? local_time(t, shown, with_date) : shown;
+    };
+    return at(r.window_start, true) + " – " + at(end, !same_day) + " (" +
+           format_duration(r.duration) + ")";
+}
+
+// When someone ticked, waived or did something: a moment, the zone named; with its day unless
+// `with_date` is false.
+std::string done_time(const Context& ctx, Instant t, bool with_date) {
+    return local_time(t,
+                      (with_date ? format_short(t, ctx.zone) : format_clock(t, ctx.zone)) + " " +
+                          zone_abbrev(t, ctx.zone),
+                      with_date);
+}
+
+}  // namespace
+
+std::string window_text(const Context& ctx, const Release& r) {
+    return window_in(ctx, r, false);
 }
 
 std::string window_local(const Context& ctx, const Release& r) {
-    const bool same_day = format_short(r.window_end(), ctx.zone).substr(0, 10) ==
-                          format_short(r.window_start, ctx.zone).substr(0, 10);
-    // As window_text(), each end a moment.
-    const Instant end = r.window_end();
-    return local_time(r.window_start, format_when(r.window_start, ctx.zone)) + " – " +
-           (same_day ? local_time(end, format_clock(end, ctx.zone), false)
-                     : local_time(end, format_when(end, ctx.zone))) +
-           " (" + format_duration(r.duration) + ")";
+    return window_in(ctx, r, true);
 }
 
 namespace {
@@ -69,10 +83,7 @@ std::vector<ChecklistItem> plan_items(const Context& ctx, const Release& r, Plan
         if (s.expected) detail.push_back(format_duration(*s.expected));
         if (s.done_by && s.done_at)
             detail.push_back(to_string(s.status) + " by " + who(*s.done_by) + " " +
-                             local_time(*s.done_at,
-                                        format_clock(*s.done_at, ctx.zone) + " " +
-                                            zone_abbrev(*s.done_at, ctx.zone),
-                                        false));
+                             done_time(ctx, *s.done_at, false));
         if (s.note) detail.push_back("\"" + *s.note + "\"");
         it.detail = join(detail, ", ");
         if (active && s.status == StepStatus::pending) {
@@ -112,17 +123,15 @@ std::vector<ChecklistItem> control_items(const Context& ctx, const Release& r,
             case ControlStatus::done:
                 it.state = ItemState::done;
                 detail.push_back("ticked by " + who(*c.done_by) + " " +
-                                 local_time(*c.done_at, format_short(*c.done_at, ctx.zone) + " " +
-                                                            zone_abbrev(*c.done_at, ctx.zone)));
+                                 done_time(ctx, *c.done_at, true));
                 if (c.evidence_url) detail.push_back("evidence " + *c.evidence_url);
                 if (c.note) detail.push_back("\"" + *c.note + "\"");
                 break;
             case ControlStatus::waived:
                 it.state = ItemState::waived;
                 detail.push_back("waived by " + who(*c.done_by) + " " +
-                                 local_time(*c.done_at, format_short(*c.done_at, ctx.zone) + " " +
-                                                            zone_abbrev(*c.done_at, ctx.zone)) +
-                                 ": \"" + c.note.value_or("") + "\"");
+                                 done_time(ctx, *c.done_at, true) + ": \"" + c.note.value_or("") +
+                                 "\"");
                 break;
         }
         for (const auto& check : checks)

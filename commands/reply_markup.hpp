@@ -23,6 +23,8 @@ inline std::optional<MentionSpan> mention_at(std::string_view s, std::size_t at)
     if (close == std::string_view::npos || s[close] != '>' || close == at + 2) return std::nullopt;
     const std::string_view inner = s.substr(at + 2, close - at - 2);
     const std::size_t bar = inner.find('|');
+    // Ids have no spaces; the name after the bar may ("Zoë Ångström").
+    if (inner.substr(0, bar).find_first_of(" \t") != std::string_view::npos) return std::nullopt;
     return MentionSpan{inner.substr(0, bar),
                        bar == std::string_view::npos ? std::string_view() : inner.substr(bar + 1),
                        close};

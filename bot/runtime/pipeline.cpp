@@ -79,9 +79,8 @@ void run_webhook_event(EventRun& w, Store& store, Instant now, const Event& even
     w.result = run_webhook(*w.ctx, event.action_id, event.fields, registry);
 }
 
-// Writes `o` into the outbox under `key`; returns whether it was new.
-bool enqueue(Store& store, const std::string& key, const Outbound& o, const Actor& actor,
-             Instant now) {
+// The outbox row that says `o`, under `key`.
+OutboxRow outbox_row(const std::string& key, const Outbound& o, const Actor& actor, Instant now) {
     OutboxRow row;
     row.idempotency_key = key;
     Destination d = destination_of(o, actor);
@@ -92,24 +91,22 @@ bool enqueue(Store& store, const std::string& key, const Outbound& o, const Acto
     row.release = o.release;
     row.created_at = now;
     row.kind = o.status ? "status" : "post";
-    const bool added = store.outbox.enqueue(row);
+    return row;
+}
+
+// Writes `o` into the outbox under `key`; returns whether it was new. Its notice for when it
+// cannot be delivered goes in beside it, held (see OutboxRow::held_for).
+bool enqueue(Store& store, const std::string& key, const Outbound& o, const Actor& actor,
+             Instant now) {
+    const bool added = store.outbox.enqueue(outbox_row(key, o, actor, now));
     if (added && o.channel && o.undelivered_to) {
-        // Held until the message above is given up on (see OutboxRow::held_for).
         Outbound notice;
         notice.direct_to = o.undelivered_to;
         notice.reply = o.undelivered;
         notice.reply.visibility = Visibility::direct;
         notice.not_before = kHeld;
         notice.release = o.release;
-        OutboxRow held;
-        held.idempotency_key = key + "!undelivered";
-        Destination to = destination_of(notice, actor);
-        held.platform = to.platform;
-        held.destination = encode_destination(to);
-        held.payload = encode_reply(notice.reply);
-        held.not_before = kHeld;
-        held.release = o.release;
-        held.created_at = now;
+        OutboxRow held = outbox_row(key + "!undelivered", notice, actor, now);
         held.held_for = key;
         store.outbox.enqueue(held);
     }

@@ -1,6 +1,7 @@
 // Delivery to the terminal: the console's stand-in for channel posts and direct messages.
 #include "integrations/console/console_port.hpp"
 
+#include "commands/reply_markup.hpp"
 #include "integrations/console/text_renderer.hpp"
 
 namespace releasebot {
@@ -14,7 +15,7 @@ Delivery ConsolePort::direct(const std::string& /*tenant*/, const UserId& to, co
 }
 
 Delivery ConsolePort::post_status(const ConversationRef& /*where*/, const Reply& reply) {
-    out_ << "  [status] " << render_mentions(reply.text) << '\n';
+    out_ << "  [status] " << plain_mentions(reply.text) << '\n';
     out_.flush();
     Delivery d;
     if (!out_) {

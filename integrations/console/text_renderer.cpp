@@ -68,7 +68,7 @@ std::string strip_bold(std::string_view s) {
 
 // The markup of Reply text turned into what a terminal shows.
 std::string inline_text(std::string_view s) {
-    return strip_bold(render_mentions(std::string(s)));
+    return strip_bold(plain_mentions(s));
 }
 
 // Columns a string takes in a terminal, taken as its number of UTF-8 code points: right for
@@ -247,41 +247,6 @@ void render_survey(std::string& out, const Block& b) {
 }
 
 }  // namespace
-
-std::string render_mentions(const std::string& text) {
-    std::string out;
-    out.reserve(text.size());
-    std::size_t i = 0;
-    while (i < text.size()) {
-        if (auto t = time_at(text, i)) {
-            out.append(t->shown);
-            i = t->close + 1;
-            continue;
-        }
-        if (text.compare(i, 2, "<@") == 0) {
-            std::size_t close = text.find('>', i + 2);
-            if (close != std::string::npos) {
-                std::string_view inner(text.data() + i + 2, close - i - 2);
-                std::size_t bar = inner.find('|');
-                // Ids have no spaces; display names after the bar may ("Zoë Ångström").
-                std::string_view id = inner.substr(0, bar);
-                bool well_formed = !id.empty() &&
-                                   id.find_first_of(" \t\n<") == std::string_view::npos &&
-                                   inner.find_first_of("\n<") == std::string_view::npos;
-                if (well_formed) {
-                    bool named = bar != std::string_view::npos && bar + 1 < inner.size();
-                    out += '@';
-                    out.append(named ? inner.substr(bar + 1) : id);
-                    i = close + 1;
-                    continue;
-                }
-            }
-        }
-        out += text[i];
-        ++i;
-    }
-    return out;
-}
 
 std::string render_text(const Reply& reply) {
     std::string out;

@@ -11,7 +11,4 @@ namespace releasebot {
 // The text for `reply`, ending with a newline. No colour codes: safe for pipes and files.
 std::string render_text(const Reply& reply);
 
-// Replaces <@id> and <@id|name> mention markup with @id (or @name).
-std::string render_mentions(const std::string& text);
-
 }  // namespace releasebot
