@@ -17,11 +17,11 @@
 #include <string>
 
 #include "bot/app/config.hpp"
+#include "bot/app/console.hpp"
 #include "bot/app/export.hpp"
 #include "bot/app/serve.hpp"
 #include "bot/runtime/log.hpp"
 #include "commands/time_parse.hpp"
-#include "integrations/console/repl.hpp"
 #include "storage/database.hpp"
 
 namespace releasebot {

@@ -2,10 +2,13 @@
 // pipeline.hpp for the contract.
 #include "bot/runtime/pipeline.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <exception>
 #include <set>
 #include <string_view>
 
+#include "bot/runtime/log.hpp"
 #include "bot/runtime/metrics.hpp"
 #include "bot/runtime/reply_codec.hpp"
 #include "commands/dispatcher.hpp"
@@ -126,6 +129,36 @@ Pipeline::Group::~Group() = default;
 
 void Pipeline::Group::commit() {
     tx_->commit();
+}
+
+std::vector<std::optional<Outcome>> Pipeline::handle_all(const std::vector<const Event*>& events) {
+    std::vector<std::optional<Outcome>> outcomes(events.size());
+    if (events.size() > 1) {
+        try {
+            Group group(*this);
+            for (std::size_t i = 0; i < events.size(); ++i) outcomes[i] = handle(*events[i]);
+            group.commit();
+            metrics::event_group(static_cast<long>(events.size()));
+            return outcomes;
+        } catch (const std::exception& e) {
+            // Nothing of the group stands; each event is tried again on its own.
+            log::warn("pipeline",
+                      "a group of " + std::to_string(events.size()) +
+                          " events was rolled back and is handled one by one: " + e.what());
+            std::fill(outcomes.begin(), outcomes.end(), std::nullopt);
+        }
+    }
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        try {
+            outcomes[i] = handle(*events[i]);
+        } catch (const std::exception& e) {
+            log::warn("pipeline", "event " + events[i]->idempotency_key +
+                                      " was not stored and is not acknowledged, so the platform "
+                                      "delivers it again: " +
+                                      e.what());
+        }
+    }
+    return outcomes;
 }
 
 Outcome Pipeline::handle(const Event& event) {

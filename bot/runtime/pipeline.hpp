@@ -10,7 +10,9 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "bot/runtime/event.hpp"
 #include "commands/clock.hpp"
@@ -41,6 +43,13 @@ class Pipeline {
     // Processes one event; see the file comment. Throws only on storage faults (after rolling
     // back), which the adapter must treat as "not acknowledged".
     Outcome handle(const Event& event);
+
+    // Handles `events` (in arrival order) and returns each one's outcome, in the same order.
+    // Several share one group commit (see Group); if the group cannot be stored, each is tried
+    // again alone, so one event that cannot be stored does not hold back the others. nullopt:
+    // that event could not be stored and was rolled back — it must not be acknowledged, so the
+    // platform delivers it again. Any adapter that receives events in bursts uses this.
+    std::vector<std::optional<Outcome>> handle_all(const std::vector<const Event*>& events);
 
     // How long before its window `release start` is accepted (`[releases] start_lead`).
     void set_start_lead(Seconds lead) { start_lead_ = lead; }

@@ -74,7 +74,8 @@ void Scheduler::invalidate() {
     next_.reset();
 }
 
-int Scheduler::advance_to(ManualClock& clock, Instant until) {
+int Scheduler::advance_to(ManualClock& clock, Instant until,
+                          const std::function<void()>& after_each) {
     int fired = 0;
     for (;;) {
         invalidate();  // commands between calls may have scheduled jobs
@@ -84,6 +85,7 @@ int Scheduler::advance_to(ManualClock& clock, Instant until) {
         clock.set(std::max(before, *next));
         int n = run_due();
         fired += n;
+        if (after_each) after_each();
         // Jobs that stay pending though due (their firing keeps failing) must not stop time.
         if (n == 0 && next_due() && *next_due() <= clock.now()) break;
     }

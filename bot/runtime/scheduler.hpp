@@ -5,6 +5,7 @@
 // late.
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include "commands/clock.hpp"
@@ -27,7 +28,9 @@ class Scheduler {
     void invalidate();
     // Moves `clock` forward to `until`, stopping at each due instant on the way so every job
     // fires at its own time (console `clock advance`, tests); returns how many fired.
-    int advance_to(ManualClock& clock, Instant until);
+    // `after_each`, if given, runs after each due instant's jobs fired (the console delivers
+    // what they queued, so messages come out in the order they happened).
+    int advance_to(ManualClock& clock, Instant until, const std::function<void()>& after_each = {});
 
   private:
     Database& db_;

@@ -23,7 +23,6 @@
 #include "bot/runtime/event.hpp"
 #include "commands/time_parse.hpp"
 #include "integrations/console/text_renderer.hpp"
-#include "storage/database.hpp"
 
 namespace releasebot {
 
@@ -168,20 +167,15 @@ std::string default_console_zone() {
     return zone ? *zone : "UTC";
 }
 
-ConsoleSession::ConsoleSession(Database& db, const Clock& clock, std::string user, std::string zone,
-                               std::ostream& out, ManualClock* manual)
+ConsoleSession::ConsoleSession(Worker& worker, const Clock& clock, std::string user,
+                               std::string zone, std::ostream& out, ManualClock* manual)
     : out_(out),
-      port_(out),
-      pipeline_(db, clock),
-      sender_(db, clock),
-      scheduler_(db, clock, pipeline_),
+      worker_(worker),
       clock_(clock),
       manual_(manual),
       user_(std::move(user)),
       zone_(std::move(zone)),
-      session_id_(new_session_id()) {
-    sender_.add_port(port_);
-}
+      session_id_(new_session_id()) {}
 
 ConsoleSession::Next ConsoleSession::handle_line(std::string_view raw, std::ostream& err) {
     ++line_number_;
@@ -240,18 +234,12 @@ void ConsoleSession::clock_command(std::string_view args) {
         out_.flush();
         return;
     }
-    Instant target = manual_->now() + *d;
+    const Instant target = manual_->now() + *d;
     int fired = 0;
     try {
-        // Stop at each due instant so every job fires at its own time, delivering as we go so
+        // Each job fires at its own moment, and what it queued is delivered before the next, so
         // the messages come out in the order they happened.
-        while (auto next = scheduler_.next_due()) {
-            if (*next > target) break;
-            if (*next > manual_->now()) manual_->set(*next);
-            fired += scheduler_.run_due();
-            deliver(std::cerr);
-        }
-        manual_->set(target);
+        fired = worker_.advance_to(*manual_, target);
     } catch (const std::exception& e) {
         ++faults_;
         std::cerr << "releasebot: the clock stopped early: " << e.what() << '\n';
@@ -264,7 +252,7 @@ void ConsoleSession::clock_command(std::string_view args) {
 int ConsoleSession::tick(std::ostream& err) {
     int fired = 0;
     try {
-        fired = scheduler_.run_due();
+        fired = worker_.fire_due_jobs();
     } catch (const std::exception& e) {
         ++faults_;
         err << "releasebot: scheduled jobs could not run: " << e.what() << '\n';
@@ -275,10 +263,7 @@ int ConsoleSession::tick(std::ostream& err) {
 
 void ConsoleSession::deliver(std::ostream& err) {
     try {
-        // Drains everything due now; a batch that comes back short means nothing more is due.
-        constexpr int kBatch = 100;
-        while (sender_.deliver_due(kBatch) == kBatch) {
-        }
+        worker_.deliver_due();
     } catch (const std::exception& e) {
         ++faults_;
         err << "releasebot: messages could not be delivered: " << e.what() << '\n';
@@ -296,7 +281,7 @@ void ConsoleSession::run_command(const std::string& text, std::ostream& err) {
     event.text = text;
 
     try {
-        Outcome outcome = pipeline_.handle(event);
+        Outcome outcome = worker_.pipeline().handle(event);
         out_ << render_text(outcome.reply);
         out_.flush();
     } catch (const std::exception& e) {
@@ -307,61 +292,14 @@ void ConsoleSession::run_command(const std::string& text, std::ostream& err) {
         return;
     }
     // The command may have scheduled jobs, some due already (a timed message "now").
-    scheduler_.invalidate();
+    worker_.jobs_may_have_changed();
     tick(err);
     out_ << '\n';
     out_.flush();
 }
 
-int run_console(const ConsoleOptions& options) {
-    std::string zone = options.zone.empty() ? default_console_zone() : options.zone;
-    if (auto canonical = canonical_zone(zone)) {
-        zone = *canonical;
-    } else {
-        std::cerr << "releasebot: " << canonical.error().message << '\n';
-        return 1;
-    }
-    std::string user = default_console_user();
-    if (!options.user.empty()) {
-        auto name = console_user_name(options.user);
-        if (!name) {
-            std::cerr << "releasebot: `" << options.user
-                      << "` is not a console user name: use letters, digits, '.', '_' or '-', "
-                         "for example --as alice.\n";
-            return 1;
-        }
-        user = *name;
-    }
-
-    std::unique_ptr<Database> db;
-    try {
-        db = std::make_unique<Database>(options.db_path);
-    } catch (const std::exception& e) {
-        std::string why = e.what();
-        if (why.find(options.db_path) == std::string::npos) {
-            why = "cannot open the database " + options.db_path + ": " + why;
-        }
-        std::cerr << "releasebot: " << why
-                  << "\nCheck the path and its permissions, or choose another file with --db "
-                     "PATH.\n";
-        return 1;
-    }
-
-    SystemClock system_clock;
-    std::optional<ManualClock> manual;
-    if (!options.clock_start.empty()) {
-        auto start = parse_when(options.clock_start, zone, system_clock.now());
-        if (!start) {
-            std::cerr << "releasebot: --clock: " << start.error().message << '\n';
-            return 1;
-        }
-        manual.emplace(*start);
-    }
-    const Clock& clock = manual ? static_cast<const Clock&>(*manual) : system_clock;
-    ConsoleSession session(*db, clock, user, zone, std::cout, manual ? &*manual : nullptr);
-    // Jobs that fell due while no console was open fire now, marked late.
-    session.tick(std::cerr);
-    if (isatty(STDIN_FILENO) != 0) return run_interactive(session, options.db_path);
+int run_terminal(ConsoleSession& session, const std::string& db_path) {
+    if (isatty(STDIN_FILENO) != 0) return run_interactive(session, db_path);
     return run_piped(session);
 }
 

@@ -2,7 +2,9 @@
 // product with no chat account. Each typed line becomes a command Event of platform "console"
 // (one workspace, tenant "local", channel "terminal") handled by the same Pipeline as Slack and
 // Teams; the reply is printed as text, then the outbox is delivered to the terminal so channel
-// posts and direct messages appear right after it.
+// posts and direct messages appear right after it. The session runs on a Worker the
+// composition root built (bot/app/console.cpp), the same runtime `releasebot serve` runs,
+// with a ConsolePort as its one chat port.
 #pragma once
 
 #include <memory>
@@ -11,15 +13,10 @@
 #include <string>
 #include <string_view>
 
-#include "bot/runtime/outbox_sender.hpp"
-#include "bot/runtime/pipeline.hpp"
-#include "bot/runtime/scheduler.hpp"
+#include "bot/runtime/worker.hpp"
 #include "commands/clock.hpp"
-#include "integrations/console/console_port.hpp"
 
 namespace releasebot {
-
-class Database;
 
 struct ConsoleOptions {
     std::string db_path = "./releasebot.db";
@@ -41,10 +38,10 @@ std::optional<std::string> console_user_name(std::string_view text);
 // Not thread-safe; one per terminal.
 class ConsoleSession {
   public:
-    // `db`, `clock` and `out` must outlive the session. `zone` must be a valid IANA name.
-    // With a `manual` clock (the same object as `clock`), `clock advance <duration>` moves time
-    // on and fires what falls due on the way.
-    ConsoleSession(Database& db, const Clock& clock, std::string user, std::string zone,
+    // `worker` (which delivers to `out` through a ConsolePort), `clock` and `out` must outlive
+    // the session. `zone` must be a valid IANA name. With a `manual` clock (the same object as
+    // `clock`), `clock advance <duration>` moves time on and fires what falls due on the way.
+    ConsoleSession(Worker& worker, const Clock& clock, std::string user, std::string zone,
                    std::ostream& out, ManualClock* manual = nullptr);
 
     enum class Next { more, quit };
@@ -68,10 +65,7 @@ class ConsoleSession {
     void deliver(std::ostream& err);
 
     std::ostream& out_;
-    ConsolePort port_;
-    Pipeline pipeline_;
-    OutboxSender sender_;
-    Scheduler scheduler_;
+    Worker& worker_;
     const Clock& clock_;
     ManualClock* manual_;
     std::string user_;
@@ -81,10 +75,10 @@ class ConsoleSession {
     int faults_ = 0;
 };
 
-// Runs `releasebot console` on the process's stdin/stdout: with line editing and history
+// Runs `session` on the process's stdin/stdout: with line editing and history
 // (~/.releasebot_history) when stdin is a terminal, else one command per line with no prompt.
-// Returns the process exit status: 0 at end of input or `quit`, 1 when the database cannot be
-// opened (the reason is printed on stderr) or a command hit a storage fault.
-int run_console(const ConsoleOptions& options);
+// Returns the process exit status: 0 at end of input or `quit`, 1 when a command hit a storage
+// fault. `db_path` is only shown in the greeting.
+int run_terminal(ConsoleSession& session, const std::string& db_path);
 
 }  // namespace releasebot

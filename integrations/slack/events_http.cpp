@@ -9,7 +9,6 @@
 #include "integrations/slack/block_kit.hpp"
 #include "integrations/slack/signature.hpp"
 #include "integrations/slack/slack_decode.hpp"
-#include "integrations/slack/slack_port.hpp"
 
 namespace releasebot::slack {
 
@@ -23,14 +22,16 @@ HttpResponse error_response(int status, const std::string& message) {
     return json_response(status, boost::json::object{{"error", message}});
 }
 
-// The slash command's reply as Slack expects it in the response body.
-HttpResponse slash_reply(const Outcome& outcome) {
-    if (outcome.duplicate) return {200, "application/json", "", {}};
+// The answer as Slack expects it in the response body: a slash command's reply, a refused
+// form's errors, or nothing.
+HttpResponse answer_response(const SlackAnswer& answer) {
+    if (answer.form_errors) return {200, "application/json", *answer.form_errors, {}};
+    if (!answer.reply) return {200, "application/json", "", {}};
     boost::json::object body;
     body["response_type"] =
-        outcome.reply.visibility == Visibility::channel ? "in_channel" : "ephemeral";
-    body["text"] = message_text(outcome.reply);
-    body["blocks"] = boost::json::parse(blocks_json(outcome.reply));
+        answer.reply->visibility == Visibility::channel ? "in_channel" : "ephemeral";
+    body["text"] = message_text(*answer.reply);
+    body["blocks"] = boost::json::parse(blocks_json(*answer.reply));
     return json_response(200, body);
 }
 
@@ -38,7 +39,10 @@ HttpResponse slash_reply(const Outcome& outcome) {
 
 SlackHttpReceiver::SlackHttpReceiver(Pipeline& pipeline, std::string signing_secret,
                                      std::function<long long()> now_unix)
-    : pipeline_(pipeline), secret_(std::move(signing_secret)), now_unix_(std::move(now_unix)) {
+    : pipeline_(pipeline),
+      secret_(std::move(signing_secret)),
+      now_unix_(std::move(now_unix)),
+      receiver_(std::make_unique<SlackReceiver>(nullptr, nullptr)) {
     if (!now_unix_) {
         now_unix_ = [] {
             return static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
@@ -48,9 +52,10 @@ SlackHttpReceiver::SlackHttpReceiver(Pipeline& pipeline, std::string signing_sec
     }
 }
 
+SlackHttpReceiver::~SlackHttpReceiver() = default;
+
 void SlackHttpReceiver::use_web_api(SlackWebApi* bot_api, SlackUserDirectory* users) {
-    bot_api_ = bot_api;
-    users_ = users;
+    receiver_ = std::make_unique<SlackReceiver>(bot_api, users);
 }
 
 void SlackHttpReceiver::mount(HttpServer& server) {
@@ -78,10 +83,7 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
             return error_response(400, event.error().message);
         }
         if (!*event) return {200, "application/json", "", {}};  // an event we do not act on
-        Event e = std::move(**event);
-        fill_actor(e, users_);
-        e.reply_in_outbox = true;
-        pipeline_.handle(e);
+        pipeline_.handle(receiver_->event_callback(std::move(**event)));
         return {200, "application/json", "", {}};
     }
     if (path == "/slack/commands") {
@@ -91,18 +93,10 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         auto trigger = form->find("trigger_id");
         if (trigger == form->end() || trigger->second.empty())
             return error_response(400, "The slash command has no trigger_id.");
-        auto event = decode_slash_command_form(req.body, "slack:trigger:" + trigger->second);
-        if (!event) return error_response(400, event.error().message);
-        fill_actor(*event, users_);
-        Outcome outcome = pipeline_.handle(*event);
-        // An export goes up as a file where it can (then the answer adds nothing); its code
-        // block is the answer when it cannot.
-        if (!outcome.duplicate && outcome.reply.file &&
-            outcome.reply.visibility == Visibility::channel && bot_api_ != nullptr &&
-            SlackPort(*bot_api_).share_file(event->conversation, outcome.reply).ok) {
-            return {200, "application/json", "", {}};
-        }
-        return slash_reply(outcome);
+        auto decoded = decode_slash_command_form(req.body, "slack:trigger:" + trigger->second);
+        if (!decoded) return error_response(400, decoded.error().message);
+        const Event event = receiver_->slash_command(std::move(*decoded));
+        return answer_response(receiver_->answer(event, pipeline_.handle(event)));
     }
     if (path == "/slack/interactive") {
         auto form = decode_form(req.body);
@@ -111,18 +105,15 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         if (payload == form->end())
             return error_response(400, "An interactivity request carries a `payload` field.");
         // No key given: the event is keyed by its trigger_id, which a retried delivery keeps.
-        auto event = decode_interactive(payload->second, "");
-        if (!event) return error_response(400, event.error().message);
-        if (open_survey(*event, bot_api_)) return {200, "application/json", "", {}};
-        fill_actor(*event, users_);
-        event->reply_in_outbox = true;
-        // A refused form answer is shown in the form, which stays open with the answers.
-        event->ack_shows_errors = event->kind == EventKind::submission;
-        Outcome outcome = pipeline_.handle(*event);
-        if (!outcome.duplicate) clear_answered_prompt(*event, bot_api_);
-        if (event->ack_shows_errors && outcome.reply.is_error && !outcome.duplicate)
-            return {200, "application/json", form_errors_json(outcome.reply, event->fields), {}};
-        return {200, "application/json", "", {}};
+        auto decoded = decode_interactive(payload->second, "");
+        if (!decoded) return error_response(400, decoded.error().message);
+        auto event = receiver_->interaction(std::move(*decoded));
+        // The Answer button's survey form is open: nothing more to say.
+        if (!event) return {200, "application/json", "", {}};
+        const Outcome outcome = pipeline_.handle(*event);
+        // Before the answer: an HTTP receiver has no moment after it.
+        receiver_->answered(*event, outcome);
+        return answer_response(receiver_->answer(*event, outcome));
     }
     return error_response(404, "Unknown Slack endpoint " + path +
                                    ": use /slack/events, /slack/commands or /slack/interactive.");

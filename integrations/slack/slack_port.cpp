@@ -1,8 +1,7 @@
 // SlackPort: delivers outbox messages through Slack's Web API. Replies are rendered with
 // block_kit.hpp (split when longer than one message allows); the answer of each call is turned
 // into a Delivery the outbox sender understands: the message's `ts` as its reference, HTTP 429
-// as "come back after Retry-After", and the errors no retry can cure as permanent. Also the two
-// things both receivers do with the bot token before the pipeline (fill_actor, open_survey).
+// as "come back after Retry-After", and the errors no retry can cure as permanent.
 #include "integrations/slack/slack_port.hpp"
 
 #include <algorithm>
@@ -305,59 +304,6 @@ Delivery SlackPort::update(const ConversationRef& where, const std::string& mess
     Delivery d = to_delivery(r, "chat.update", where.channel);
     if (d.ok && d.message_ref.empty()) d.message_ref = message_ref;
     return d;
-}
-
-void fill_actor(Event& event, SlackUserDirectory* users) {
-    if (users == nullptr || event.actor.user.value().empty()) return;
-    auto person = users->lookup(event.actor.user.value());
-    if (!person) return;
-    if (!person->display_name.empty()) event.actor.display_name = person->display_name;
-    if (person->time_zone) event.actor.time_zone = person->time_zone;
-}
-
-bool open_survey(Event& event, SlackWebApi* bot_api, std::string* problem) {
-    if (event.kind != EventKind::action || event.action_id != "survey.open") return false;
-    SurveyButton button = decode_survey_button(event.value);
-    auto trigger = event.fields.find("trigger_id");
-    auto why = [&](std::string text) {
-        if (problem != nullptr && problem->empty()) *problem = std::move(text);
-    };
-    if (bot_api == nullptr) why("no bot token to open forms with");
-    if (!button.survey) why("the survey did not fit in its button; it is answered by typing");
-    if (trigger == event.fields.end()) why("the press carried no trigger_id");
-    if (bot_api != nullptr && button.survey && trigger != event.fields.end()) {
-        boost::system::error_code ec;
-        boost::json::value view =
-            boost::json::parse(survey_view_json(*button.survey, button.answer_prefix), ec);
-        if (!ec) {
-            boost::json::object body{{"trigger_id", trigger->second}, {"view", std::move(view)}};
-            ApiResult r = bot_api->call("views.open", boost::json::serialize(body));
-            // A redelivered press finds its trigger already used: the modal is open already.
-            if (r.ok || r.error == "exchanged_trigger_id") return true;
-            why("views.open failed: " + r.error);
-        }
-    }
-    constexpr std::string_view kRetroAnswer = "retro answer ";
-    if (button.answer_prefix.rfind(kRetroAnswer, 0) == 0) {
-        event.action_id = "command";
-        event.value = "retro status " + button.answer_prefix.substr(kRetroAnswer.size());
-    }
-    return false;
-}
-
-bool answers_prompt(const Event& event) {
-    // A confirmation's buttons carry "yes <code>" / "no <code>"; once pressed, the prompt they
-    // sit in has been answered, and its buttons would only say so if pressed again.
-    return event.kind == EventKind::action && event.action_id == "command" &&
-           (event.value.rfind("yes ", 0) == 0 || event.value.rfind("no ", 0) == 0) &&
-           event.fields.count("response_url") == 1;
-}
-
-void clear_answered_prompt(const Event& event, SlackWebApi* bot_api) {
-    if (bot_api == nullptr || !answers_prompt(event)) return;
-    ApiResult r = bot_api->respond(event.fields.at("response_url"), R"({"delete_original":true})");
-    if (!r.ok)
-        std::cerr << "releasebot: slack: could not remove an answered prompt: " << r.error << "\n";
 }
 
 }  // namespace releasebot::slack

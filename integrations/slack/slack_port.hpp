@@ -60,25 +60,4 @@ class SlackPort final : public ChatPort {
     std::map<std::string, std::string> dm_channels_;  // user id → IM channel id
 };
 
-// What both receivers (Socket Mode and the Events API over HTTP) do with an incoming event
-// beyond the pipeline, with the bot token.
-
-// Fills the actor's display name and IANA time zone from users.info (through the directory's
-// cache); leaves the event as decoded when `users` is null or Slack could not say.
-void fill_actor(Event& event, SlackUserDirectory* users);
-
-// A press of a survey's Answer button opens the survey as a modal (views.open with the press's
-// trigger_id); true when it is open. Anything else, or no way to open it (no bot token, no
-// trigger, a survey too big for its button, Slack refusing), returns false after turning the
-// press into `retro status <release>`, which tells the person how to answer by typing.
-// `problem`, when given, says why a press of the Answer button opened no modal (for the log).
-bool open_survey(Event& event, SlackWebApi* bot_api, std::string* problem = nullptr);
-
-// Whether `event` is a press of a confirmation's Yes or No that came with a response_url.
-bool answers_prompt(const Event& event);
-// After such a press has been handled: removes the prompt it sat in through the press's
-// response_url, so an answered question leaves no buttons behind. Does nothing for any other
-// event, or without a bot token's client to call with.
-void clear_answered_prompt(const Event& event, SlackWebApi* bot_api);
-
 }  // namespace releasebot::slack

@@ -50,8 +50,8 @@
 #include "bot/runtime/metrics.hpp"
 #include "integrations/http/liveness.hpp"
 #include "integrations/slack/block_kit.hpp"
+#include "integrations/slack/receiver.hpp"
 #include "integrations/slack/slack_decode.hpp"
-#include "integrations/slack/slack_port.hpp"
 
 namespace releasebot::slack {
 
@@ -434,7 +434,8 @@ struct SocketModeClient::Impl {
     net::awaitable<void> process_frames(LinkPtr link) {
         std::vector<std::pair<std::string, SteadyClock::time_point>> group;
         std::vector<std::optional<std::string>> acks;
-        std::vector<Event> answered;  // confirmation presses whose prompt goes once acked
+        // Confirmation presses, whose prompt goes once acked.
+        std::vector<std::pair<Event, Outcome>> answered;
         while (link->reading || !link->inbox.empty()) {
             if (link->inbox.empty()) {
                 link->processor_wait->expires_at(SteadyClock::time_point::max());
@@ -467,7 +468,7 @@ struct SocketModeClient::Impl {
                 metrics::ack_latency(SteadyClock::now() - group[i].second);
             }
             // Not before the acks: a call to Slack that nothing else waits for.
-            for (const Event& e : answered) clear_answered_prompt(e, options.bot_api);
+            for (const auto& [event, outcome] : answered) receiver.answered(event, outcome);
             link->processing = false;
             if (failed) break;
         }
@@ -479,57 +480,39 @@ struct SocketModeClient::Impl {
         std::optional<std::string> ack;  // decided without the pipeline
         std::optional<Event> event;
         std::string envelope_id;
-        bool slash = false;
         bool accepts_response_payload = false;
     };
 
     // Handles `group` (frames in arrival order) and fills `acks` with what to send for each,
-    // in the same order: the pipeline's events in one transaction when there are several.
-    // `answered` gets the presses that answered a confirmation, whose prompt is to be removed
+    // in the same order: the pipeline's events in one group commit when there are several.
+    // `answered` gets each event that committed, whose answered prompt the receiver removes
     // once the acks are out.
     void handle_group(const LinkPtr& link,
                       const std::vector<std::pair<std::string, SteadyClock::time_point>>& group,
-                      std::vector<std::optional<std::string>>& acks, std::vector<Event>& answered) {
-        std::vector<FramePlan> work;
-        work.reserve(group.size());
-        std::size_t events = 0;
-        for (const auto& frame : group) {
-            work.push_back(prepare(link, frame.first));
-            if (work.back().event) ++events;
-        }
-        std::vector<std::optional<Outcome>> outcomes(work.size());
-        bool grouped = false;
-        if (events > 1) {
-            try {
-                Pipeline::Group tx(pipeline);
-                for (std::size_t i = 0; i < work.size(); ++i)
-                    if (work[i].event) outcomes[i] = pipeline.handle(*work[i].event);
-                tx.commit();
-                grouped = true;
-                metrics::event_group(static_cast<long>(events));
-            } catch (const std::exception& e) {
-                // Nothing of the group stands; each event is tried again on its own, so one
-                // that cannot be stored does not hold back the others.
-                log("a group of " + std::to_string(events) +
-                    " events was rolled back and is handled one by one: " + e.what());
-                std::fill(outcomes.begin(), outcomes.end(), std::nullopt);
-            }
-        }
-        if (!grouped) {
-            for (std::size_t i = 0; i < work.size(); ++i)
-                if (work[i].event) outcomes[i] = process(*work[i].event);
-        }
+                      std::vector<std::optional<std::string>>& acks,
+                      std::vector<std::pair<Event, Outcome>>& answered) {
+        std::vector<FramePlan> plans;
+        plans.reserve(group.size());
+        std::vector<const Event*> events;
+        for (const auto& frame : group) plans.push_back(prepare(link, frame.first));
+        for (const FramePlan& plan : plans)
+            if (plan.event) events.push_back(&*plan.event);
+        std::vector<std::optional<Outcome>> outcomes = pipeline.handle_all(events);
         bool changed = false;
-        acks.assign(work.size(), std::nullopt);
-        for (std::size_t i = 0; i < work.size(); ++i) {
-            if (!work[i].event) {
-                acks[i] = std::move(work[i].ack);
-            } else if (outcomes[i]) {
-                changed = changed || (!outcomes[i]->duplicate && outcomes[i]->wrote);
-                acks[i] = finish(work[i], *outcomes[i]);
-                if (!outcomes[i]->duplicate && answers_prompt(*work[i].event))
-                    answered.push_back(*work[i].event);
+        acks.assign(plans.size(), std::nullopt);
+        for (std::size_t i = 0, e = 0; i < plans.size(); ++i) {
+            if (!plans[i].event) {
+                acks[i] = std::move(plans[i].ack);
+                continue;
             }
+            // Not stored (nullopt): left unacknowledged, so Slack delivers it again.
+            std::optional<Outcome>& outcome = outcomes[e++];
+            if (!outcome) continue;
+            changed = changed || (!outcome->duplicate && outcome->wrote);
+            acks[i] = ack(plans[i].envelope_id, receiver.answer(*plans[i].event, *outcome,
+                                                                plans[i].accepts_response_payload));
+            if (SlackReceiver::answers_prompt(*plans[i].event))
+                answered.emplace_back(*plans[i].event, std::move(*outcome));
         }
         if (changed && options.on_event) {
             try {
@@ -543,15 +526,15 @@ struct SocketModeClient::Impl {
     // One frame in, alone (before hello); the ack to send, if any.
     std::optional<std::string> handle_frame(const LinkPtr& link, const std::string& text) {
         std::vector<std::optional<std::string>> acks;
-        std::vector<Event> answered;
+        std::vector<std::pair<Event, Outcome>> answered;
         handle_group(link, {{text, SteadyClock::now()}}, acks, answered);
-        for (const Event& e : answered) clear_answered_prompt(e, options.bot_api);
+        for (const auto& [event, outcome] : answered) receiver.answered(event, outcome);
         return std::move(acks.front());
     }
 
     // Decodes one frame into its FramePlan. Nothing is stored here; what an envelope needs before
-    // the pipeline (the actor's name and zone, the survey form opened with its trigger_id) is
-    // done here.
+    // the pipeline (the actor's name and zone, the survey form opened with its trigger_id) the
+    // receiver does here.
     FramePlan prepare(const LinkPtr& link, const std::string& text) {
         FramePlan w;
         auto frame = decode_socket_frame(text);
@@ -576,99 +559,55 @@ struct SocketModeClient::Impl {
             if (!event) {
                 w.ack = ack(frame->envelope_id,
                             frame->accepts_response_payload
-                                ? std::optional<Reply>(Reply::error(event.error().message))
-                                : std::nullopt);
+                                ? SlackAnswer{Reply::error(event.error().message), std::nullopt}
+                                : SlackAnswer{});
                 return w;
             }
-            fill_actor(*event, options.users);
-            w.slash = true;
-            w.event = std::move(*event);
+            w.event = receiver.slash_command(std::move(*event));
             return w;
         }
         if (frame->type == "events_api") {
             auto event = decode_event_callback(frame->payload);
             if (!event) log("ignored an Events API payload: " + event.error().message);
             if (event && *event) {
-                fill_actor(**event, options.users);
-                // A mention's answer cannot ride on the ack: the pipeline queues it instead.
-                (*event)->reply_in_outbox = true;
-                w.event = std::move(**event);
+                w.event = receiver.event_callback(std::move(**event));
                 return w;
             }
-            w.ack = ack(frame->envelope_id, std::nullopt);
+            w.ack = ack(frame->envelope_id, {});
             return w;
         }
         if (frame->type == "interactive") {
             auto event = decode_interactive(frame->payload, frame->envelope_id);
             if (!event) {
                 log("ignored an interactive payload: " + event.error().message);
-                w.ack = ack(frame->envelope_id, std::nullopt);
+                w.ack = ack(frame->envelope_id, {});
                 return w;
             }
-            event->reply_in_outbox = true;  // answered through the outbox
-            // A refused form answer is shown in the form, which stays open with the answers.
-            event->ack_shows_errors = event->kind == EventKind::submission;
-            // The Answer button opens a form and changes nothing, so it needs no pipeline.
             std::string problem;
-            if (open_survey(*event, options.bot_api, &problem)) {
-                w.ack = ack(frame->envelope_id, std::nullopt);
-                return w;
-            }
+            w.event = receiver.interaction(std::move(*event), &problem);
             if (!problem.empty()) log("could not open the survey form: " + problem);
-            fill_actor(*event, options.users);
-            w.event = std::move(*event);
+            if (!w.event) w.ack = ack(frame->envelope_id, {});
             return w;
         }
         // An envelope type releasebot does not handle: acknowledged so Slack does not retry it.
-        w.ack = ack(frame->envelope_id, std::nullopt);
+        w.ack = ack(frame->envelope_id, {});
         return w;
     }
 
-    // The ack of an event that committed (or was a duplicate).
-    std::string finish(const FramePlan& w, const Outcome& outcome) {
-        if (w.event && w.event->kind == EventKind::submission && !outcome.duplicate &&
-            outcome.reply.is_error) {
-            return "{\"envelope_id\":" + boost::json::serialize(w.envelope_id) +
-                   ",\"payload\":" + form_errors_json(outcome.reply, w.event->fields) + "}";
-        }
-        if (!w.slash || outcome.duplicate || !w.accepts_response_payload)
-            return ack(w.envelope_id, std::nullopt);
-        // An export is shared as a file where Slack takes one (the ack then says nothing
-        // more); its code block rides on the ack when the upload did not work. Only now,
-        // after the commit: what is shared must be what was stored.
-        if (outcome.reply.file && outcome.reply.visibility == Visibility::channel &&
-            options.bot_api != nullptr &&
-            SlackPort(*options.bot_api).share_file(w.event->conversation, outcome.reply).ok) {
-            return ack(w.envelope_id, std::nullopt);
-        }
-        return ack(w.envelope_id, outcome.reply);
-    }
-
-    // The pipeline's outcome, or nullopt when storage failed: the event was rolled back and is
-    // left unacknowledged so that Slack delivers it again.
-    std::optional<Outcome> process(const Event& event) {
-        std::optional<Outcome> outcome;
-        try {
-            outcome = pipeline.handle(event);
-        } catch (const std::exception& e) {
-            log("event " + event.idempotency_key +
-                " not acknowledged, Slack will retry: " + e.what());
-            return std::nullopt;
-        }
-        return outcome;
-    }
-
-    // The ack frame. The blocks are spliced in as rendered: they are already JSON, and parsing
-    // them back only to serialize them again was measurable on the hot path.
-    static std::string ack(const std::string& envelope_id, const std::optional<Reply>& reply) {
+    // The ack frame: the envelope id, and the answer's reply or form errors as its payload.
+    // The blocks are spliced in as rendered: they are already JSON, and parsing them back only
+    // to serialize them again was measurable on the hot path.
+    static std::string ack(const std::string& envelope_id, const SlackAnswer& answer) {
         std::string out = "{\"envelope_id\":" + boost::json::serialize(envelope_id);
-        if (reply) {
-            out += ",\"payload\":{\"text\":" + boost::json::serialize(message_text(*reply));
-            const std::string blocks = blocks_json(*reply);
+        if (answer.form_errors) {
+            out += ",\"payload\":" + *answer.form_errors;
+        } else if (answer.reply) {
+            const Reply& reply = *answer.reply;
+            out += ",\"payload\":{\"text\":" + boost::json::serialize(message_text(reply));
+            const std::string blocks = blocks_json(reply);
             if (blocks.size() > 2 && blocks.front() == '[') out += ",\"blocks\":" + blocks;
-            out += reply->visibility == Visibility::ephemeral
-                       ? ",\"response_type\":\"ephemeral\"}"
-                       : ",\"response_type\":\"in_channel\"}";
+            out += reply.visibility == Visibility::ephemeral ? ",\"response_type\":\"ephemeral\"}"
+                                                             : ",\"response_type\":\"in_channel\"}";
         }
         out += '}';
         return out;
@@ -713,6 +652,7 @@ struct SocketModeClient::Impl {
     SlackWebApi& api;
     Pipeline& pipeline;
     SocketModeOptions options;
+    SlackReceiver receiver{options.bot_api, options.users};
     std::string setup_error;
 
     std::atomic<long> acked{0};

@@ -7,9 +7,9 @@
 // committed, a slash command's reply riding on the ack. On `disconnect` it makes before it
 // breaks: a new link is opened first, the old one keeps acknowledging its in-flight envelopes,
 // then closes. Drops reconnect with exponential backoff and jitter; `link_disabled` stops it.
-// With the bot token (SocketModeOptions) it also fills each actor's name and time zone from
-// users.info, opens the survey modal when someone presses Answer, and shares a slash command's
-// export as a file.
+// This is the transport: what a payload means, and what its ack says, is the SlackReceiver's
+// (receiver.hpp), shared with the Events API over HTTP; committing several envelopes at once is
+// the pipeline's (Pipeline::handle_all).
 #pragma once
 
 #include <atomic>
@@ -28,9 +28,9 @@ struct SocketModeOptions {
     std::string ca_file;  // extra CA bundle for the websocket TLS (tests)
     // Called (on the client's thread) after each committed event, e.g. to wake the outbox.
     std::function<void()> on_event;
-    // The bot-token (xoxb-) Web API, for what an event needs at once: opening the survey modal
-    // with the press's trigger_id (views.open) and sharing a slash command's export as a file.
-    // Null: surveys are answered by typing and exports come as code blocks. Give the client a
+    // The bot-token (xoxb-) Web API for the SlackReceiver: opening the survey modal with the
+    // press's trigger_id (views.open) and sharing a slash command's export as a file. Null:
+    // surveys are answered by typing and exports come as code blocks. Give the client a
     // SlackWebApi of its own (not the outbox's), since calls on one client take turns.
     SlackWebApi* bot_api = nullptr;
     // users.info (cached) for each event's actor name and time zone; null: the name in the

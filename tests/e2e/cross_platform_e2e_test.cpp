@@ -1,7 +1,7 @@
 // End to end across platforms: one release desk in Slack whose announcement
 // reaches a Slack channel and a Microsoft Teams channel. Both emulators run: the Teams one plays
 // the Bot Framework channel (it installs the bot in a team's channel through the real
-// HttpServer, TeamsReceiver and BotAuthenticator, so the conversation reference is stored), the
+// HttpServer, MessagesEndpoint and BotAuthenticator, so the conversation reference is stored), the
 // Slack one plays the workspace the release is run from (Socket Mode and the Web API). One
 // SQLite file, a connection per thread as `releasebot serve` has them, and one OutboxSender
 // holding both SlackPort and TeamsPort.
@@ -26,8 +26,8 @@
 #include "integrations/slack/web_api.hpp"
 #include "integrations/teams/bot_auth.hpp"
 #include "integrations/teams/connector.hpp"
+#include "integrations/teams/messages_endpoint.hpp"
 #include "integrations/teams/teams_port.hpp"
-#include "integrations/teams/teams_receiver.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
 #include "support/slack_emulator.hpp"
@@ -158,7 +158,7 @@ class Desk {
     Pipeline slack_pipeline_;
     Pipeline teams_pipeline_;
     teams::BotAuthenticator auth_;
-    teams::TeamsReceiver receiver_;
+    teams::MessagesEndpoint receiver_;
     HttpServer server_;
     teams::ConnectorClient connector_;
     teams::TeamsPort teams_port_;

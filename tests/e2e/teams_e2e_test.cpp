@@ -1,5 +1,5 @@
 // End to end on Microsoft Teams, in process: the Teams emulator plays the Bot Framework channel
-// and two Teams users; releasebot listens on 127.0.0.1 with the real HttpServer, TeamsReceiver
+// and two Teams users; releasebot listens on 127.0.0.1 with the real HttpServer, MessagesEndpoint
 // and BotAuthenticator (keys from the emulator's OpenID metadata), runs the real pipeline on a
 // SQLite file, and answers through the outbox, the TeamsPort and the ConnectorClient (tokens
 // from the emulator's token endpoint, over TLS). The story: a release planned in a Teams
@@ -21,8 +21,8 @@
 #include "integrations/slack/web_api.hpp"
 #include "integrations/teams/bot_auth.hpp"
 #include "integrations/teams/connector.hpp"
+#include "integrations/teams/messages_endpoint.hpp"
 #include "integrations/teams/teams_port.hpp"
-#include "integrations/teams/teams_receiver.hpp"
 #include "storage/database.hpp"
 #include "support/loopback_http.hpp"
 #include "support/slack_emulator.hpp"
@@ -57,7 +57,7 @@ struct Bot {
     ManualClock clock{releasebot::test::default_start()};
     Pipeline pipeline{inbound, clock};
     BotAuthenticator auth;
-    TeamsReceiver receiver{pipeline, inbound, &auth, false};
+    MessagesEndpoint receiver{pipeline, inbound, &auth, false};
     HttpServer server;
     ConnectorClient connector;
     TeamsPort port{connector, outbound};

@@ -21,7 +21,7 @@
 #include "integrations/slack/events_http.hpp"
 #include "integrations/slack/signature.hpp"
 #include "integrations/teams/bot_auth.hpp"
-#include "integrations/teams/teams_receiver.hpp"
+#include "integrations/teams/messages_endpoint.hpp"
 #include "storage/database.hpp"
 #include "storage/workspace_repo.hpp"
 #include "storage/workspace_secret_repo.hpp"
@@ -103,7 +103,7 @@ struct InboundServer {
     CalendarFeed calendar{db, [this] { return clock.now(); }};
     HttpServer http;
     std::unique_ptr<teams::BotAuthenticator> auth;
-    std::unique_ptr<teams::TeamsReceiver> teams;
+    std::unique_ptr<teams::MessagesEndpoint> teams;
     std::string base;
     int ids = 0;  // makes each request's trigger, event or delivery id unique
     // The Slack receiver's clock (Unix seconds) for the signature window; tests move it.
@@ -118,7 +118,7 @@ struct InboundServer {
         // Without an emulator the receiver warns that it takes unauthenticated activities; the
         // tests know, so the warning is kept out of their output.
         if (!emulator) log::set_sink([](const std::string&) {});
-        teams = std::make_unique<teams::TeamsReceiver>(pipeline, db, auth.get(), !emulator);
+        teams = std::make_unique<teams::MessagesEndpoint>(pipeline, db, auth.get(), !emulator);
         log::set_sink({});
         teams->mount(http);
         base = "http://127.0.0.1:" + std::to_string(http.start("127.0.0.1", 0));

@@ -1,4 +1,4 @@
-// Tests of integrations/teams/teams_receiver.cpp as a handler (no socket): what /api/messages
+// Tests of integrations/teams/messages_endpoint.cpp as a handler (no socket): what /api/messages
 // answers for each kind of request, what it stores and what it runs, on a real SQLite database
 // with the real pipeline. Authentication is off here (the loopback-only mode); the signed-token
 // cases run against the Teams emulator in tests/e2e/teams_e2e_test.cpp.
@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "bot/runtime/log.hpp"
-#include "integrations/teams/teams_receiver.hpp"
+#include "integrations/teams/messages_endpoint.hpp"
 #include "storage/teams_conversation_repo.hpp"
 #include "support/fixture.hpp"
 #include "support/test_env.hpp"
@@ -90,7 +90,7 @@ struct Fixture {
     QuietLog quiet;
     TestEnv env;
     Pipeline pipeline{env.db(), env.clock()};
-    TeamsReceiver receiver{pipeline, env.db(), nullptr, true};
+    MessagesEndpoint receiver{pipeline, env.db(), nullptr, true};
 
     std::int64_t outbox() { return env.count("SELECT COUNT(*) FROM outbox"); }
     std::int64_t releases() { return env.count("SELECT COUNT(*) FROM releases"); }
@@ -128,10 +128,10 @@ TEST_CASE("the receiver refuses what is not a POSTed activity", "[teams][receive
 TEST_CASE("without an authenticator the receiver serves loopback only", "[teams][receiver]") {
     TestEnv env;
     Pipeline pipeline(env.db(), env.clock());
-    CHECK_THROWS_WITH(TeamsReceiver(pipeline, env.db(), nullptr, false),
+    CHECK_THROWS_WITH(MessagesEndpoint(pipeline, env.db(), nullptr, false),
                       Catch::Contains("loopback"));
     QuietLog log;
-    TeamsReceiver loopback(pipeline, env.db(), nullptr, true);
+    MessagesEndpoint loopback(pipeline, env.db(), nullptr, true);
     REQUIRE(log.lines.size() == 1);
     CHECK(log.lines[0].find("unauthenticated") != std::string::npos);
 }
