@@ -5,7 +5,6 @@
 // commands live here, next to the action items and early life support they work on, while the
 // survey and the release lifecycle keep their own files.
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -24,11 +23,6 @@ namespace {
 
 constexpr std::size_t kMaxActionText = 500;
 constexpr int kTrendRetros = 10;
-
-bool is_blank(const std::string& s) {
-    return std::all_of(s.begin(), s.end(),
-                       [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
-}
 
 // "@dana" for audit details, which are plain text (CSV export).
 std::string plain(const UserId& u) {
@@ -53,9 +47,7 @@ std::string source_key(Context& ctx, const ActionItem& a) {
 // "4" or "#4", as shown when the item was added.
 Result<ActionId> action_id_arg(const std::string& raw) {
     std::string digits = !raw.empty() && raw[0] == '#' ? raw.substr(1) : raw;
-    bool ok = !digits.empty() && digits.size() <= 9 &&
-              std::all_of(digits.begin(), digits.end(),
-                          [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+    bool ok = digits.size() <= 9 && all_digits(digits);
     if (!ok || std::stoll(digits) == 0) {
         return usage_error("`" + raw +
                            "` is not an action item number: give the number shown when it was "

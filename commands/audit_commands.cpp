@@ -21,17 +21,6 @@ namespace releasebot {
 
 namespace {
 
-// RFC 4180: a field holding a comma, quote or line break is quoted, its quotes doubled.
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 std::string to_csv(const std::vector<AuditEntry>& entries) {
     std::string out = "at_utc,actor,action,detail\r\n";
     for (const auto& e : entries) {
@@ -107,10 +96,7 @@ bool starts_code_point(char c) {
 std::string shown_detail(const std::string& detail) {
     std::string one = detail;
     std::replace(one.begin(), one.end(), '\n', ' ');
-    std::size_t points = 0;
-    for (char c : one)
-        if (starts_code_point(c)) ++points;
-    if (points <= kShownDetail) return one;
+    if (code_points(one) <= kShownDetail) return one;
     std::size_t n = 0;
     std::size_t end = 0;
     std::size_t mention = std::string::npos;  // where an open <@… began

@@ -170,10 +170,7 @@ Status check_reachable(const Communication& c, const std::vector<Addressed>& all
 
 Result<CommsId> parse_ref(const std::string& raw) {
     std::string digits = !raw.empty() && raw[0] == '#' ? raw.substr(1) : raw;
-    bool ok = !digits.empty() && digits.size() <= 12 &&
-              std::all_of(digits.begin(), digits.end(), [](char ch) {
-                  return std::isdigit(static_cast<unsigned char>(ch)) != 0;
-              });
+    bool ok = digits.size() <= 12 && all_digits(digits);
     if (!ok) {
         return usage_error("`" + raw +
                            "` is not a communication number: give the number `comms list "

@@ -5,7 +5,6 @@
 // A template is the workspace's definition; every release planned afterwards gets its own copy,
 // so editing a template never rewrites the checklist of a release already under way. Commands
 // with `to|in|from <release>` work on that copy instead.
-#include <cctype>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,14 +26,6 @@ namespace {
 
 constexpr std::size_t kMinSlug = 2;
 constexpr std::size_t kMaxSlug = 40;
-
-bool all_digits(const std::string& s) {
-    if (s.empty()) return false;
-    for (char c : s) {
-        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    }
-    return true;
-}
 
 bool valid_slug(const std::string& s) {
     if (s.size() < kMinSlug || s.size() > kMaxSlug) return false;

@@ -5,6 +5,7 @@
 // who looked and who rotated, never the values.
 #include "commands/deploy_commands.hpp"
 
+#include <functional>
 #include <string>
 
 #include "commands/commands.hpp"
@@ -38,78 +39,100 @@ Reply secret_reply(std::string text) {
     return r;
 }
 
-Result<Reply> calendar_link(Context& ctx, const ParsedCommand& cmd) {
+// One of the workspace's secrets as `calendar link` and `ci secret` show it.
+struct SecretAccess {
+    const char* name;          // "calendar link", as the audit log and confirmations say it
+    const char* when_rotated;  // what a rotation breaks, for its confirmation
+    const char* shown_action;  // the audit actions of a look and of a rotation
+    const char* rotated_action;
+    std::string WorkspaceSecrets::*current;
+    std::string (WorkspaceSecretRepo::*rotate)(WorkspaceId, Instant);
+};
+
+const SecretAccess kCalendarLink{"calendar link",
+                                 "calendars subscribed to the old link stop updating",
+                                 "calendar.link",
+                                 "calendar.rotate",
+                                 &WorkspaceSecrets::calendar_token,
+                                 &WorkspaceSecretRepo::rotate_calendar_token};
+const SecretAccess kCiSecret{"CI webhook secret",
+                             "pipelines signing with the old one are refused from now on",
+                             "ci.secret.show",
+                             "ci.secret.rotate",
+                             &WorkspaceSecrets::webhook_secret,
+                             &WorkspaceSecretRepo::rotate_webhook_secret};
+
+// Answers with the secret `cmd` asks for: the current one, or with `rotate` a new one. A
+// rotation asks for confirmation first: until it is given, the reply is that question. The
+// audit log records who looked and who rotated, never the value. `answer` writes the reply
+// from the secret and whether it is a new one.
+Result<Reply> show_secret(Context& ctx, const ParsedCommand& cmd, const SecretAccess& what,
+                          const std::function<Reply(const std::string&, bool)>& answer) {
+    const std::string name = what.name;
     WorkspaceSecretRepo secrets(ctx.store.db);
     const bool rotate = cmd.has("rotate");
     if (rotate) {
         if (auto preview = confirmation_preview(
-                ctx,
-                "make a new calendar link for this workspace; calendars subscribed to the "
-                "old link stop updating"))
+                ctx, "make a new " + name + " for this workspace; " + what.when_rotated))
             return *preview;
     }
-    std::string token = rotate ? secrets.rotate_calendar_token(ctx.workspace.id, ctx.now)
-                               : secrets.ensure(ctx.workspace.id, ctx.now).calendar_token;
-    ctx.audit(std::nullopt, rotate ? "calendar.rotate" : "calendar.link",
-              rotate ? "made a new calendar link; the old one no longer works"
-                     : "looked up the calendar link",
-              false);
-    std::string url = endpoint("/calendar.ics?token=" + token);
-    Reply r = secret_reply((rotate ? "New calendar link: " : "Calendar link: ") + url);
-    r.section(std::string(rotate ? "*New calendar link*" : "*Calendar link*") +
-              " — only you see this. Subscribe to it in your calendar app (Google Calendar: "
-              "Other calendars → From URL; Outlook: Add calendar → Subscribe from web; Apple "
-              "Calendar: File → New Calendar Subscription):");
-    r.section("`" + url + "`");
-    r.context(
-        "It shows every release window and freeze of this workspace, times in UTC. Anyone "
-        "with the link can read it: share it only with the team. `calendar link rotate` "
-        "makes a new one and stops the old one.");
+    std::string secret = rotate ? (secrets.*what.rotate)(ctx.workspace.id, ctx.now)
+                                : secrets.ensure(ctx.workspace.id, ctx.now).*what.current;
+    ctx.audit(
+        std::nullopt, rotate ? what.rotated_action : what.shown_action,
+        rotate ? "made a new " + name + "; the old one no longer works" : "looked up the " + name,
+        false);
+    Reply r = answer(secret, rotate);
     note_missing_base(r);
     return r;
 }
 
+Result<Reply> calendar_link(Context& ctx, const ParsedCommand& cmd) {
+    return show_secret(ctx, cmd, kCalendarLink, [](const std::string& token, bool rotate) {
+        std::string url = endpoint("/calendar.ics?token=" + token);
+        Reply r = secret_reply((rotate ? "New calendar link: " : "Calendar link: ") + url);
+        r.section(std::string(rotate ? "*New calendar link*" : "*Calendar link*") +
+                  " — only you see this. Subscribe to it in your calendar app (Google Calendar: "
+                  "Other calendars → From URL; Outlook: Add calendar → Subscribe from web; Apple "
+                  "Calendar: File → New Calendar Subscription):");
+        r.section("`" + url + "`");
+        r.context(
+            "It shows every release window and freeze of this workspace, times in UTC. Anyone "
+            "with the link can read it: share it only with the team. `calendar link rotate` "
+            "makes a new one and stops the old one.");
+        return r;
+    });
+}
+
 Result<Reply> ci_secret(Context& ctx, const ParsedCommand& cmd) {
-    WorkspaceSecretRepo secrets(ctx.store.db);
-    const bool rotate = cmd.has("rotate");
-    if (rotate) {
-        if (auto preview = confirmation_preview(
-                ctx,
-                "make a new CI webhook secret for this workspace; pipelines signing with "
-                "the old one are refused from now on"))
-            return *preview;
-    }
-    std::string secret = rotate ? secrets.rotate_webhook_secret(ctx.workspace.id, ctx.now)
-                                : secrets.ensure(ctx.workspace.id, ctx.now).webhook_secret;
-    ctx.audit(std::nullopt, rotate ? "ci.secret.rotate" : "ci.secret.show",
-              rotate ? "made a new CI webhook secret; the old one no longer works"
-                     : "looked up the CI webhook secret",
-              false);
-    std::string url = endpoint("/hooks/ci/" + std::to_string(ctx.workspace.id.value()));
-    Reply r = secret_reply((rotate ? "New CI webhook secret: " : "CI webhook secret: ") + secret +
-                           " — POST signed JSON to " + url);
-    r.section(rotate ? "*New CI webhook secret* — pipelines signing with the old one are refused "
-                       "from now on. Only you see this."
-                     : "*CI webhook* of this workspace. Only you see this.");
-    r.fields({{"Webhook URL", "`" + url + "`"}, {"Secret", "`" + secret + "`"}});
-    r.section(
-        "Keep the secret in your CI's secret store (e.g. `RELEASEBOT_SECRET`). A job ticks a "
-        "control like this:\n```\nbody='{\"action\":\"control.tick\",\"release\":\"web-2026.12\","
-        "\"control\":\"package-integrity\",\"evidence\":\"'\"$CI_JOB_URL\"'\"}'\n"
-        "ts=$(date +%s); id=\"$CI_JOB_ID-tick\"\n"
-        "sig=$(printf '%s.%s.%s' \"$ts\" \"$id\" \"$body\" | openssl dgst -sha256 -hmac "
-        "\"$RELEASEBOT_SECRET\" -r | cut -d' ' -f1)\n"
-        "curl -fsS -H 'Content-Type: application/json' -H \"X-Releasebot-Timestamp: $ts\" "
-        "-H \"X-Releasebot-Delivery: $id\" -H \"X-Releasebot-Signature: sha256=$sig\" "
-        "--data-raw \"$body\" " +
-        url + "\n```");
-    r.context(
-        "Or report a build: `{\"action\":\"component.report\",\"release\":…,\"program\":…,"
-        "\"component\":…,\"version\":…,\"url\":…,\"sha256\":…}`. The signature covers "
-        "timestamp, delivery id and body; requests older than 5 minutes are refused and "
-        "a repeated delivery id acts once. `ci secret rotate` makes a new secret.");
-    note_missing_base(r);
-    return r;
+    const std::string url = endpoint("/hooks/ci/" + std::to_string(ctx.workspace.id.value()));
+    return show_secret(ctx, cmd, kCiSecret, [&url](const std::string& secret, bool rotate) {
+        Reply r = secret_reply((rotate ? "New CI webhook secret: " : "CI webhook secret: ") +
+                               secret + " — POST signed JSON to " + url);
+        r.section(rotate
+                      ? "*New CI webhook secret* — pipelines signing with the old one are refused "
+                        "from now on. Only you see this."
+                      : "*CI webhook* of this workspace. Only you see this.");
+        r.fields({{"Webhook URL", "`" + url + "`"}, {"Secret", "`" + secret + "`"}});
+        r.section(
+            "Keep the secret in your CI's secret store (e.g. `RELEASEBOT_SECRET`). A job ticks a "
+            "control like "
+            "this:\n```\nbody='{\"action\":\"control.tick\",\"release\":\"web-2026.12\","
+            "\"control\":\"package-integrity\",\"evidence\":\"'\"$CI_JOB_URL\"'\"}'\n"
+            "ts=$(date +%s); id=\"$CI_JOB_ID-tick\"\n"
+            "sig=$(printf '%s.%s.%s' \"$ts\" \"$id\" \"$body\" | openssl dgst -sha256 -hmac "
+            "\"$RELEASEBOT_SECRET\" -r | cut -d' ' -f1)\n"
+            "curl -fsS -H 'Content-Type: application/json' -H \"X-Releasebot-Timestamp: $ts\" "
+            "-H \"X-Releasebot-Delivery: $id\" -H \"X-Releasebot-Signature: sha256=$sig\" "
+            "--data-raw \"$body\" " +
+            url + "\n```");
+        r.context(
+            "Or report a build: `{\"action\":\"component.report\",\"release\":…,\"program\":…,"
+            "\"component\":…,\"version\":…,\"url\":…,\"sha256\":…}`. The signature covers "
+            "timestamp, delivery id and body; requests older than 5 minutes are refused and "
+            "a repeated delivery id acts once. `ci secret rotate` makes a new secret.");
+        return r;
+    });
 }
 
 }  // namespace

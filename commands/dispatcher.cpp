@@ -81,9 +81,7 @@ std::size_t invalid_utf8_at(std::string_view s) {
 }
 
 Status check_command_text(std::string_view text) {
-    std::size_t chars = 0;
-    for (char c : text)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++chars;
+    const std::size_t chars = code_points(text);
     if (chars > kMaxCommandChars) {
         return usage_error("That command is " + std::to_string(chars) +
                            " characters long; releasebot reads commands of up to " +

@@ -5,7 +5,6 @@
 // These commands only keep the freezes; refusing a `release plan|move` inside one (unless a
 // manager overrides) is the gate's job (gate.cpp, overlapping_freeze).
 #include <algorithm>
-#include <cctype>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,13 +26,6 @@ constexpr const char* kOnceExample =
 constexpr const char* kResolveHint =
     "Move a release out with `release move <release> to <when>`, or a manager overrides with "
     "`release go <release> override \"<reason>\"`.";
-
-std::string trimmed(const std::string& s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return {};
-    auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
 
 // "every Friday 12:00–23:59 Europe/Berlin"; a slot past midnight says where it ends.
 std::string weekly_label(const Freeze& f) {
@@ -98,10 +90,40 @@ void warn_inside(Context& ctx, const Freeze& f, Reply& reply) {
     reply.context(kResolveHint);
 }
 
-Status require_reason(const std::string& reason, const std::string& example) {
-    if (!trimmed(reason).empty()) return ok_status();
+// The reason typed for a new freeze, trimmed; refused when there is none.
+Result<std::string> freeze_reason(const ParsedCommand& cmd, const std::string& example) {
+    std::string reason(trim(cmd.get("reason"), kTypedSpace));
+    if (!reason.empty()) return reason;
     return invalid("A freeze needs a reason, so people know why they cannot deploy. Example: `" +
                    example + "`");
+}
+
+// Saves the new freeze `f` (its kind and times set) for `reason`, made by the actor now and read
+// in the actor's zone, audits it and answers with what was added and what it already holds. A
+// weekly freeze keeps that zone, so the team's Friday does not shift when someone in another
+// zone looks at it, nor across DST changes.
+Reply save_freeze(Context& ctx, Freeze f, const std::string& reason) {
+    f.workspace = ctx.workspace.id;
+    f.time_zone = ctx.zone;
+    f.reason = reason;
+    f.created_by = ctx.actor.user;
+    f.created_at = ctx.now;
+    f.id = ctx.store.freezes.add(f);
+
+    const std::string what = f.kind == FreezeKind::weekly ? "weekly freeze" : "freeze";
+    const std::string number = std::to_string(f.id.value());
+    const std::string label = when_label(f, ctx.zone);
+    ctx.audit(std::nullopt, "freeze.add", what + " #" + number + " " + label + ": " + reason);
+
+    Reply r;
+    r.text = "Added " + what + " #" + number + ": " + label + " (" + reason + ")";
+    r.section("Added " + what + " *#" + number + "*: " + label);
+    r.fields({{"Reason", reason}, {"Set by", who(ctx.actor.user)}});
+    warn_inside(ctx, f, r);
+    r.context(
+        "Releases planned or moved into it are refused unless a manager overrides. "
+        "See all freezes with `freeze list`.");
+    return r;
 }
 
 Result<Reply> freeze_add(Context& ctx, const ParsedCommand& cmd) {
@@ -119,33 +141,14 @@ Result<Reply> freeze_add(Context& ctx, const ParsedCommand& cmd) {
         return invalid("That freeze would already be over (it ends " + format_when(*to, ctx.zone) +
                        "): give a range that ends in the future.");
     }
-    std::string reason = trimmed(cmd.get("reason"));
-    RB_TRY(require_reason(reason, kOnceExample));
+    auto reason = freeze_reason(cmd, kOnceExample);
+    if (!reason) return reason.error();
 
     Freeze f;
-    f.workspace = ctx.workspace.id;
     f.kind = FreezeKind::once;
     f.starts_at = *from;
     f.ends_at = *to;
-    f.time_zone = ctx.zone;
-    f.reason = reason;
-    f.created_by = ctx.actor.user;
-    f.created_at = ctx.now;
-    f.id = ctx.store.freezes.add(f);
-
-    std::string label = when_label(f, ctx.zone);
-    ctx.audit(std::nullopt, "freeze.add",
-              "freeze #" + std::to_string(f.id.value()) + " " + label + ": " + reason);
-
-    Reply r;
-    r.text = "Added freeze #" + std::to_string(f.id.value()) + ": " + label + " (" + reason + ")";
-    r.section("Added freeze *#" + std::to_string(f.id.value()) + "*: " + label);
-    r.fields({{"Reason", reason}, {"Set by", who(ctx.actor.user)}});
-    warn_inside(ctx, f, r);
-    r.context(
-        "Releases planned or moved into it are refused unless a manager overrides. "
-        "See all freezes with `freeze list`.");
-    return r;
+    return save_freeze(ctx, std::move(f), *reason);
 }
 
 // "12:00-23:59" → (720, 1439).
@@ -180,39 +183,17 @@ Result<Reply> freeze_add_weekly(Context& ctx, const ParsedCommand& cmd) {
     }
     auto slot = parse_slot(cmd.get("range"));
     if (!slot) return slot.error();
-    std::string reason = trimmed(cmd.get("reason"));
-    RB_TRY(require_reason(reason, kWeeklyExample));
+    auto reason = freeze_reason(cmd, kWeeklyExample);
+    if (!reason) return reason.error();
 
     Freeze f;
-    f.workspace = ctx.workspace.id;
     f.kind = FreezeKind::weekly;
     f.weekday = *day;
     f.from_minute = slot->first;
     // 24:00 as the end is the same instant as 00:00 of the next day; storing 1440 keeps the
     // slot on its own day, which is what "fri 18:00-24:00" means.
     f.to_minute = slot->second;
-    // The team's Friday: the slot is read in the reader's zone and keeps it, so it does not
-    // shift when someone in another zone looks at it, nor across DST changes.
-    f.time_zone = ctx.zone;
-    f.reason = reason;
-    f.created_by = ctx.actor.user;
-    f.created_at = ctx.now;
-    f.id = ctx.store.freezes.add(f);
-
-    std::string label = weekly_label(f);
-    ctx.audit(std::nullopt, "freeze.add",
-              "weekly freeze #" + std::to_string(f.id.value()) + " " + label + ": " + reason);
-
-    Reply r;
-    r.text =
-        "Added weekly freeze #" + std::to_string(f.id.value()) + ": " + label + " (" + reason + ")";
-    r.section("Added weekly freeze *#" + std::to_string(f.id.value()) + "*: " + label);
-    r.fields({{"Reason", reason}, {"Set by", who(ctx.actor.user)}});
-    warn_inside(ctx, f, r);
-    r.context(
-        "Releases planned or moved into it are refused unless a manager overrides. "
-        "See all freezes with `freeze list`.");
-    return r;
+    return save_freeze(ctx, std::move(f), *reason);
 }
 
 Result<Reply> freeze_list(Context& ctx, const ParsedCommand&) {
@@ -250,9 +231,7 @@ Result<Reply> freeze_list(Context& ctx, const ParsedCommand&) {
 Result<Reply> freeze_remove(Context& ctx, const ParsedCommand& cmd) {
     std::string ref = cmd.get("id");
     std::string digits = ref.rfind('#', 0) == 0 ? ref.substr(1) : ref;
-    bool numeric = !digits.empty() && digits.size() <= 12 &&
-                   std::all_of(digits.begin(), digits.end(),
-                               [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    bool numeric = digits.size() <= 12 && all_digits(digits);
     if (!numeric) {
         return usage_error("`" + ref +
                            "` is not a freeze number: give the number shown by `freeze list`, "

@@ -2,7 +2,6 @@
 #include "commands/handler_support.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
@@ -31,9 +30,7 @@ Status require_role(const Context& ctx, Role least, const std::string& what) {
 
 Result<ReleaseControl> resolve_control(Context& ctx, const Release& release,
                                        const std::string& ref) {
-    bool number = !ref.empty() && std::all_of(ref.begin(), ref.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-    });
+    bool number = all_digits(ref);
     auto all = ctx.store.controls.for_release(release.id);
     if (number) {
         int n = ref.size() > 6 ? 0 : std::stoi(ref);

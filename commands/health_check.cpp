@@ -27,10 +27,8 @@ HealthCheckTiming& timing() {
 std::optional<std::int64_t> number_field(const std::map<std::string, std::string>& fields,
                                          const std::string& name) {
     auto it = fields.find(name);
-    if (it == fields.end() || it->second.empty() || it->second.size() > 18) return std::nullopt;
-    for (char c : it->second) {
-        if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    }
+    if (it == fields.end() || it->second.size() > 18 || !all_digits(it->second))
+        return std::nullopt;
     return std::stoll(it->second);
 }
 
@@ -142,8 +140,7 @@ Result<std::string> parse_health_check_url(const std::string& typed, const std::
         return usage_error(shown + " names no host to poll." + instead + ".");
     }
     if (authority.find(':') != std::string::npos && authority.back() != ']') {
-        bool digits = !port.empty() && port.size() <= 5;
-        for (char c : port) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+        const bool digits = port.size() <= 5 && all_digits(port);
         if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535) {
             return usage_error(shown + " has a port that is not a number from 1 to 65535." +
                                instead + ".");

@@ -15,21 +15,8 @@ namespace {
 
 constexpr std::size_t kMaxOffsets = 10;
 
-std::string trim(std::string_view s) {
-    auto first = s.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    auto last = s.find_last_not_of(" \t");
-    return std::string(s.substr(first, last - first + 1));
-}
-
-// "24h" rather than "1d" below two days: that is how people say how long until a window.
-std::string lead_time(Seconds d) {
-    using namespace std::chrono;
-    if (d < hours(24) || d >= hours(48)) return format_duration(d);
-    Seconds rest = d % hours(1);
-    return std::to_string(duration_cast<hours>(d).count()) + "h" +
-           (rest.count() ? " " + format_duration(rest) : "");
-}
+// What a list of offsets is trimmed of: spaces and tabs.
+constexpr std::string_view kBlanks = " \t";
 
 // "T-1h" for -3600 s.
 std::string offset_label(Seconds offset) {
@@ -40,14 +27,14 @@ std::string offset_label(Seconds offset) {
 // duplicates. "default" → empty, meaning the defaults.
 Result<std::vector<Seconds>> parse_offsets(const std::string& text, const std::string& key) {
     std::string example = "`remind " + key + " at -2d,-1h,-15m`";
-    if (iequals(trim(text), "default") || iequals(trim(text), "defaults"))
+    if (iequals(trim(text, kBlanks), "default") || iequals(trim(text, kBlanks), "defaults"))
         return std::vector<Seconds>{};
     std::vector<Seconds> out;
     std::size_t start = 0;
     while (start <= text.size()) {
         std::size_t comma = text.find(',', start);
         if (comma == std::string::npos) comma = text.size();
-        std::string piece = trim(std::string_view(text).substr(start, comma - start));
+        std::string piece(trim(std::string_view(text).substr(start, comma - start), kBlanks));
         start = comma + 1;
         if (piece.empty()) continue;
         std::string_view d = piece;
@@ -59,7 +46,7 @@ Result<std::vector<Seconds>> parse_offsets(const std::string& text, const std::s
                            "before it. Write each as a time before the start, like " +
                            example + ".");
         if (!d.empty() && d[0] == '-') d.remove_prefix(1);
-        auto parsed = parse_duration(trim(d));
+        auto parsed = parse_duration(trim(d, kBlanks));
         if (!parsed)
             return invalid("`" + piece +
                            "` is not a reminder time. Write each as a duration "

@@ -34,15 +34,8 @@ std::string zone_of(Context& ctx, const UserId& user) {
     return ctx.workspace.time_zone.empty() ? "UTC" : ctx.workspace.time_zone;
 }
 
-std::size_t display_width(const std::string& s) {
-    std::size_t n = 0;
-    for (char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
 std::string pad(std::string s, std::size_t width) {
-    std::size_t w = display_width(s);
+    std::size_t w = code_points(s);
     if (w < width) s.append(width - w, ' ');
     return s;
 }
@@ -72,7 +65,7 @@ std::string histogram(const std::vector<std::pair<std::string, int>>& rows) {
     std::size_t label_width = 0;
     int most = 0;
     for (const auto& [label, n] : rows) {
-        label_width = std::max(label_width, display_width(label));
+        label_width = std::max(label_width, code_points(label));
         most = std::max(most, n);
     }
     auto bar_of = [most](int n) {
@@ -129,18 +122,6 @@ std::string one_decimal(double v) {
     return buf;
 }
 
-int answered_count(const std::vector<RetroParticipant>& ps) {
-    return static_cast<int>(
-        std::count_if(ps.begin(), ps.end(), [](const RetroParticipant& p) { return p.responded; }));
-}
-
-// "3 of 5 answered (60%)".
-std::string response_rate(int answered, int asked) {
-    int percent = asked > 0 ? (answered * 200 + asked) / (2 * asked) : 0;
-    return std::to_string(answered) + " of " + std::to_string(asked) + " answered (" +
-           std::to_string(percent) + "%)";
-}
-
 std::string utc_text(Instant t) {
     return format_short(t, "UTC") + " UTC";
 }
@@ -148,16 +129,6 @@ std::string utc_text(Instant t) {
 // Exports are read outside chat: "@bob" rather than mention markup.
 std::string plain_user(const UserId& u) {
     return "@" + u.value();
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
 }
 
 // A text answer as one bullet; later lines of a multi-line answer stay inside the bullet.
@@ -380,7 +351,7 @@ Reply retro_results_reply(Context& ctx, const Release& r, const Retro& retro) {
     auto people = ctx.store.retros.participants(retro.id);
     auto answers = ctx.store.retros.answers(retro.id);
     bool open = retro.status == "open";
-    std::string rate = response_rate(answered_count(people), static_cast<int>(people.size()));
+    std::string rate = response_rate(people);
 
     Reply m;
     m.text = "Retrospective of " + r.key + (open ? " so far" : "") + ": " + rate + ".";
@@ -465,8 +436,7 @@ std::string retro_markdown(Context& ctx, const Release& r, const Retro& retro) {
     auto answers = ctx.store.retros.answers(retro.id);
     bool open = retro.status == "open";
     std::string out = "# Retrospective: " + r.key + " — " + r.title + "\n\n";
-    out += "- Response rate: " +
-           response_rate(answered_count(people), static_cast<int>(people.size())) + "\n";
+    out += "- Response rate: " + response_rate(people) + "\n";
     out += std::string("- Anonymous: ") + (retro.anonymous ? "yes" : "no") + "\n";
     out += "- Opened: " + utc_text(retro.opened_at) + " by " + plain_user(retro.opened_by) + "\n";
     if (open)
@@ -518,7 +488,7 @@ Reply close_retro(Context& ctx, const Release& r, Retro retro, bool by_deadline,
     retro.closed_at = ctx.now;
 
     auto people = ctx.store.retros.participants(retro.id);
-    std::string rate = response_rate(answered_count(people), static_cast<int>(people.size()));
+    std::string rate = response_rate(people);
     ctx.audit(r.id, "retro.close",
               rate + (by_deadline ? " (deadline)" : "") + (late ? " (late)" : ""));
 
@@ -567,6 +537,16 @@ Result<Reply> run_retro_timer(Context& ctx, const ScheduledJob& job, bool late) 
         "reminded " + (retro->anonymous ? count : join_and(reminded)) + " who had not answered",
         false);
     return Reply::plain("Reminded " + count + " about the retrospective of " + r->key + ".");
+}
+
+std::string response_rate(const std::vector<RetroParticipant>& people) {
+    const int asked = static_cast<int>(people.size());
+    const int answered = static_cast<int>(std::count_if(
+        people.begin(), people.end(), [](const RetroParticipant& p) { return p.responded; }));
+    // Rounded to the nearest whole percent, halves up.
+    const int percent = asked > 0 ? (answered * 200 + asked) / (2 * asked) : 0;
+    return std::to_string(answered) + " of " + std::to_string(asked) + " answered (" +
+           std::to_string(percent) + "%)";
 }
 
 }  // namespace releasebot

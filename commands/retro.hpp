@@ -34,6 +34,8 @@ std::vector<RetroQuestion> default_retro_questions();
 // The survey as a direct message to `to` (a reminder says so).
 Reply retro_survey_message(Context& ctx, const Release& r, const Retro& retro, const UserId& to,
                            bool reminder);
+// "3 of 5 answered (60%)": how many of the people asked have answered.
+std::string response_rate(const std::vector<RetroParticipant>& people);
 // Response rate, rating averages with histograms, choice counts, comments, action items.
 Reply retro_results_reply(Context& ctx, const Release& r, const Retro& retro);
 // RFC 4180 CSV (CRLF) and a Markdown document of the results.

@@ -26,38 +26,12 @@ constexpr std::size_t kMaxChoices = 10;
 constexpr Seconds kLongestRetro = std::chrono::hours(24 * 30);
 constexpr Seconds kShortestRetro = std::chrono::minutes(1);
 
-std::size_t char_count(const std::string& s) {
-    std::size_t n = 0;
-    for (char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
-std::string trim(const std::string& s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
-bool all_digits(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c));
-    });
-}
-
 // Someone's own answer echoed back, kept short enough for one line.
 std::string echo(const std::string& v) {
     std::string one = v;
     std::replace(one.begin(), one.end(), '\n', ' ');
-    if (char_count(one) <= 80) return one;
-    std::string out;
-    std::size_t n = 0;
-    for (char c : one) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80 && ++n > 77) break;
-        out += c;
-    }
-    return out + "…";
+    // Up to 80 characters stay whole; a longer answer is cut to 77 and an ellipsis.
+    return code_points(one) <= 80 ? one : shorten(one, 78);
 }
 
 Result<Retro> load_retro(Context& ctx, const Release& r) {
@@ -83,9 +57,10 @@ Error closed_error(const Context& ctx, const Release& r, const Retro& retro) {
 
 // `closes in 2d`, `closes 36h`, or `closes friday 17:00`: how long from now it stays open.
 Result<Seconds> closes_in(const Context& ctx, const std::string& raw) {
-    std::string text = trim(raw);
+    std::string text(trim(raw, kTypedSpace));
     std::string span = text;
-    if (lower(span).rfind("in ", 0) == 0) span = trim(span.substr(3));
+    if (lower(span).rfind("in ", 0) == 0)
+        span = std::string(trim(std::string_view(text).substr(3), kTypedSpace));
     Seconds d{0};
     if (auto parsed = parse_duration(span)) {
         d = *parsed;
@@ -137,7 +112,7 @@ Result<Reply> retro_start(Context& ctx, const ParsedCommand& cmd) {
 
 // The stored form of `raw` as an answer to `q`, or what to type instead.
 Result<std::string> check_answer(const Release& r, const RetroQuestion& q, const std::string& raw) {
-    std::string v = trim(raw);
+    std::string v(trim(raw, kTypedSpace));
     std::string n = std::to_string(q.position);
     std::string cmd = "retro answer " + r.key + " " + n;
     switch (q.kind) {
@@ -166,8 +141,8 @@ Result<std::string> check_answer(const Release& r, const RetroQuestion& q, const
     }
     if (v.empty())
         return invalid("Your answer is empty. Type e.g. `" + cmd + " \"<your answer>\"`.");
-    if (char_count(v) > kMaxAnswer)
-        return invalid("Your answer is " + std::to_string(char_count(v)) +
+    if (code_points(v) > kMaxAnswer)
+        return invalid("Your answer is " + std::to_string(code_points(v)) +
                        " characters; an answer holds at most " + std::to_string(kMaxAnswer) +
                        ". Shorten it, or split it over questions.");
     return v;
@@ -270,12 +245,7 @@ Result<Reply> retro_status(Context& ctx, const ParsedCommand& cmd) {
     auto retro = load_retro(ctx, *rel);
     if (!retro) return retro.error();
     auto people = ctx.store.retros.participants(retro->id);
-    int asked = static_cast<int>(people.size());
-    int answered = static_cast<int>(std::count_if(
-        people.begin(), people.end(), [](const RetroParticipant& p) { return p.responded; }));
-    int percent = asked > 0 ? (answered * 200 + asked) / (2 * asked) : 0;
-    std::string rate = std::to_string(answered) + " of " + std::to_string(asked) + " answered (" +
-                       std::to_string(percent) + "%)";
+    std::string rate = response_rate(people);
     bool open = retro->status == "open";
     std::string when =
         open ? "open, closes " + format_when(retro->closes_at, ctx.zone) + " (in " +
@@ -456,7 +426,9 @@ Result<std::vector<std::string>> parse_options(const std::string& name, const st
     std::size_t start = 0;
     while (true) {
         auto bar = raw.find('|', start);
-        std::string part = trim(raw.substr(start, bar == std::string::npos ? bar : bar - start));
+        std::string part(
+            trim(std::string_view(raw).substr(start, bar == std::string::npos ? bar : bar - start),
+                 kTypedSpace));
         if (part.empty())
             return invalid("An option is empty in \"" + raw + "\": separate options with |, " +
                            "like " + example + ".");
@@ -528,13 +500,13 @@ Result<Reply> template_add(Context& ctx, const ParsedCommand& cmd, const std::st
             "Say which kind of question: rating, text or choice, e.g. `retro "
             "template " +
             name + " add rating \"How calm was the window?\"`.");
-    std::string prompt = trim(cmd.get("prompt"));
+    std::string prompt(trim(cmd.get("prompt"), kTypedSpace));
     if (prompt.empty())
         return usage_error("The question needs its words: `retro template " + name + " add " +
                            to_string(*kind) + " \"How calm was the window?\"`.");
-    if (char_count(prompt) > kMaxPrompt)
+    if (code_points(prompt) > kMaxPrompt)
         return invalid("A question holds at most " + std::to_string(kMaxPrompt) +
-                       " characters; this one has " + std::to_string(char_count(prompt)) + ".");
+                       " characters; this one has " + std::to_string(code_points(prompt)) + ".");
     std::vector<std::string> choices;
     if (*kind == QuestionKind::choice) {
         auto options = cmd.opt("options");

@@ -17,21 +17,66 @@ bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && lower(a) == lower(b);
 }
 
+std::string_view trim(std::string_view s, std::string_view chars) {
+    const std::size_t first = s.find_first_not_of(chars);
+    if (first == std::string_view::npos) return s.substr(s.size());
+    return s.substr(first, s.find_last_not_of(chars) - first + 1);
+}
+
+namespace {
+
+// How many bytes of chat white space `s` starts with (`front`) or ends with; 0 when none.
+std::size_t chat_space(std::string_view s, bool front, bool html_entity) {
+    using namespace std::string_view_literals;
+    for (std::string_view space : {" "sv, "\t"sv, "\n"sv, "\r"sv, "\xC2\xA0"sv}) {
+        if (front ? s.starts_with(space) : s.ends_with(space)) return space.size();
+    }
+    constexpr std::string_view kEntity = "&nbsp;";
+    if (html_entity && (front ? s.starts_with(kEntity) : s.ends_with(kEntity)))
+        return kEntity.size();
+    return 0;
+}
+
+// A UTF-8 continuation byte (10xxxxxx) does not start a character.
+bool starts_character(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+}
+
+}  // namespace
+
+std::string_view trim_chat(std::string_view s, bool html_entity) {
+    while (const std::size_t n = chat_space(s, true, html_entity)) s.remove_prefix(n);
+    while (const std::size_t n = chat_space(s, false, html_entity)) s.remove_suffix(n);
+    return s;
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 std::size_t code_points(std::string_view s) {
-    // A UTF-8 continuation byte (10xxxxxx) does not start a character.
-    return static_cast<std::size_t>(std::count_if(
-        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), starts_character));
+}
+
+std::size_t code_point_offset(std::string_view s, std::size_t n) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!starts_character(s[i])) continue;
+        if (seen == n) return i;
+        ++seen;
+    }
+    return s.size();
+}
+
+std::size_t character_boundary(std::string_view s, std::size_t at) {
+    while (at > 0 && !starts_character(s[at])) --at;
+    return at;
 }
 
 std::string shorten(std::string_view s, std::size_t max) {
-    if (code_points(s) <= max) return std::string(s);
-    std::size_t seen = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
-        if (seen + 1 == max) return std::string(s.substr(0, i)) + "…";
-        ++seen;
-    }
-    return std::string(s);
+    if (max == 0 || code_points(s) <= max) return std::string(s);
+    return std::string(s.substr(0, code_point_offset(s, max - 1))) + "…";
 }
 
 bool is_blank(std::string_view s) {
@@ -99,6 +144,16 @@ std::string join_or(const std::vector<std::string>& parts) {
 
 std::string plural(long n, std::string_view one, std::string_view many) {
     return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+std::string csv_field(std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
 }
 
 std::string percent_encode(std::string_view s) {

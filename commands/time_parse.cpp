@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "commands/text_util.hpp"
+
 namespace releasebot {
 
 namespace {
@@ -39,12 +41,6 @@ constexpr std::array<const char*, 12> kMonthAbbrevs = {"Jan", "Feb", "Mar", "Apr
 // added to an Instant.
 constexpr std::int64_t kMaxDurationSeconds = std::int64_t{100} * 366 * 24 * 3600;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 bool is_space(char c) {
     return std::isspace(static_cast<unsigned char>(c)) != 0;
 }
@@ -53,12 +49,6 @@ bool is_digit(char c) {
 }
 bool is_alpha(char c) {
     return std::isalpha(static_cast<unsigned char>(c)) != 0;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
 }
 
 std::vector<std::string> split_words(std::string_view s) {
@@ -72,13 +62,6 @@ std::vector<std::string> split_words(std::string_view s) {
         i = j;
     }
     return out;
-}
-
-bool all_digits(std::string_view s) {
-    if (s.empty()) return false;
-    for (char c : s)
-        if (!is_digit(c)) return false;
-    return true;
 }
 
 int to_int(std::string_view digits) {
@@ -642,6 +625,14 @@ std::string format_duration(Seconds d) {
         out += std::to_string(n) + suffix;
     }
     return out.empty() ? "0m" : out;
+}
+
+std::string lead_time(Seconds d) {
+    using namespace std::chrono;
+    if (d < hours(24) || d >= hours(48)) return format_duration(d);
+    Seconds rest = d % hours(1);
+    return std::to_string(duration_cast<hours>(d).count()) + "h" +
+           (rest.count() ? " " + format_duration(rest) : "");
 }
 
 std::string weekday_name(int weekday) {

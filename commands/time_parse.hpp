@@ -84,6 +84,9 @@ std::string format_clock(Instant t, const std::string& zone);
 std::string local_time(Instant t, const std::string& shown, bool with_date = true);
 // "2h 30m", "3d", "45m", "1w 2d".
 std::string format_duration(Seconds d);
+// How long until a window, as people say it: format_duration, except "24h" or "36h 30m" rather
+// than "1d" or "1d 12h 30m" from one day up to two.
+std::string lead_time(Seconds d);
 // "Sunday" … "Saturday" for 0..6; "14:05" for minutes after midnight (0..1440). Values out of
 // range are bugs and throw std::invalid_argument.
 std::string weekday_name(int weekday);

@@ -30,15 +30,6 @@ std::optional<std::int64_t> parse_int(const std::string& s) {
     return v;
 }
 
-// "24h" rather than "1d" below two days: that is how people say how long until a window.
-std::string lead_time(Seconds d) {
-    using namespace std::chrono;
-    if (d < hours(24) || d >= hours(48)) return format_duration(d);
-    Seconds rest = d % hours(1);
-    return std::to_string(duration_cast<hours>(d).count()) + "h" +
-           (rest.count() ? " " + format_duration(rest) : "");
-}
-
 std::string late_note(const ScheduledJob& job, const std::string& zone) {
     return "(late: the bot was down when this was due at " + format_when(job.due_at, zone) + ")";
 }

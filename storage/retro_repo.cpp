@@ -133,6 +133,16 @@ std::vector<Retro> read_retros(Database& db, Statement& st) {
     return out;
 }
 
+// The first retro `sql` selects with `key` bound to its one parameter; nullopt when none.
+template <class Key>
+std::optional<Retro> first_retro(Database& db, const std::string& sql, const Key& key) {
+    auto st = db.prepare(sql);
+    st.bind_all(key);
+    auto all = read_retros(db, st);
+    if (all.empty()) return std::nullopt;
+    return all.front();
+}
+
 // The ballot `user` files answers under in retro `id`, and whether the retro is anonymous.
 // Asking for the ballot of a closed anonymous retro is a bug: its key is gone on purpose.
 struct Ballot {
@@ -197,20 +207,12 @@ RetroId RetroRepo::create(const Retro& r, const std::vector<UserId>& participant
 
 std::optional<Retro> RetroRepo::get(RetroId id) {
     static const std::string sql = select_retros("WHERE r.id = ?");
-    auto st = db_.prepare(sql);
-    st.bind_all(id);
-    auto all = read_retros(db_, st);
-    if (all.empty()) return std::nullopt;
-    return all.front();
+    return first_retro(db_, sql, id);
 }
 
 std::optional<Retro> RetroRepo::for_release(ReleaseId r) {
     static const std::string sql = select_retros("WHERE r.release_id = ?");
-    auto st = db_.prepare(sql);
-    st.bind_all(r);
-    auto all = read_retros(db_, st);
-    if (all.empty()) return std::nullopt;
-    return all.front();
+    return first_retro(db_, sql, r);
 }
 
 std::vector<RetroParticipant> RetroRepo::participants(RetroId id) {

@@ -68,9 +68,7 @@ std::string escape_text(std::string_view s) {
 void line(std::string& out, std::string_view content) {
     std::size_t limit = kMaxLineOctets;  // the first line has all 75; later ones 74 + the space
     while (content.size() > limit) {
-        std::size_t cut = limit;
-        // Back up to the start of a UTF-8 character (continuation bytes are 10xxxxxx).
-        while (cut > 0 && (static_cast<unsigned char>(content[cut]) & 0xC0) == 0x80) --cut;
+        const std::size_t cut = character_boundary(content, limit);
         out.append(content.substr(0, cut)).append("\r\n ");
         content.remove_prefix(cut);
         limit = kMaxLineOctets - 1;

@@ -16,16 +16,7 @@ Delivery ConsolePort::direct(const std::string& /*tenant*/, const UserId& to, co
 
 Delivery ConsolePort::post_status(const ConversationRef& /*where*/, const Reply& reply) {
     out_ << "  [status] " << plain_mentions(reply.text) << '\n';
-    out_.flush();
-    Delivery d;
-    if (!out_) {
-        d.permanent = true;
-        d.error = "the terminal output could not be written";
-        return d;
-    }
-    d.ok = true;
-    d.message_ref = "console-status:" + std::to_string(++printed_);
-    return d;
+    return flushed("console-status:");
 }
 
 Delivery ConsolePort::update(const ConversationRef& where, const std::string& /*message_ref*/,
@@ -35,6 +26,10 @@ Delivery ConsolePort::update(const ConversationRef& where, const std::string& /*
 
 Delivery ConsolePort::print(const std::string& rule, const Reply& reply) {
     out_ << rule << '\n' << render_text(reply);
+    return flushed("console:");
+}
+
+Delivery ConsolePort::flushed(const std::string& ref_prefix) {
     out_.flush();
     Delivery d;
     // A closed pipe or full disk is not worth retrying: the reader is gone.
@@ -44,7 +39,7 @@ Delivery ConsolePort::print(const std::string& rule, const Reply& reply) {
         return d;
     }
     d.ok = true;
-    d.message_ref = "console:" + std::to_string(++printed_);
+    d.message_ref = ref_prefix + std::to_string(++printed_);
     return d;
 }
 

@@ -30,6 +30,9 @@ class ConsolePort final : public ChatPort {
 
   private:
     Delivery print(const std::string& rule, const Reply& reply);
+    // Flushes what was written and reports it delivered as `ref_prefix` and its number, or
+    // failed for good when the terminal could not take it.
+    Delivery flushed(const std::string& ref_prefix);
 
     std::ostream& out_;
     std::int64_t printed_ = 0;

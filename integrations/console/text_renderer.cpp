@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "commands/text_util.hpp"
 #include "integrations/chat_render.hpp"
 
 namespace releasebot {
@@ -74,11 +75,7 @@ std::string inline_text(std::string_view s) {
 // Columns a string takes in a terminal, taken as its number of UTF-8 code points: right for
 // the Latin, Greek and Cyrillic names and the dashes and dots releasebot prints.
 std::size_t display_width(std::string_view s) {
-    std::size_t n = 0;
-    for (char c : s) {
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    }
-    return n;
+    return code_points(s);
 }
 
 std::string pad_to(std::string s, std::size_t width) {

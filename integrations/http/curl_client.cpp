@@ -12,6 +12,8 @@
 #include <mutex>
 #include <string_view>
 
+#include "commands/text_util.hpp"
+
 namespace releasebot::http {
 
 namespace {
@@ -37,12 +39,6 @@ bool iequals_prefix(std::string_view line, std::string_view name) {
             return false;
     }
     return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
 }
 
 // Collects the Retry-After header of the final response. Headers of earlier responses of the

@@ -43,4 +43,28 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+namespace {
+
+// A signed request older (or newer) than this is refused even when its signature is right.
+constexpr long long kWindowSeconds = 300;
+constexpr std::size_t kMaxTimestampDigits = 12;
+
+}  // namespace
+
+std::optional<long long> signed_age(std::string_view timestamp, long long now_unix) {
+    if (timestamp.empty() || timestamp.size() > kMaxTimestampDigits) return std::nullopt;
+    long long ts = 0;
+    for (char c : timestamp) {
+        if (c < '0' || c > '9') return std::nullopt;
+        ts = ts * 10 + (c - '0');
+    }
+    return now_unix - ts;
+}
+
+std::string outside_replay_window(long long age) {
+    if (age <= kWindowSeconds && age >= -kWindowSeconds) return {};
+    return "The request's timestamp is " + std::to_string(age < 0 ? -age : age) + " s " +
+           (age < 0 ? "in the future" : "old");
+}
+
 }  // namespace releasebot::http

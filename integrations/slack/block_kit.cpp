@@ -52,19 +52,8 @@ const std::size_t kMaxInputLength = text_limit("answer");
 // A survey block becomes one section per question plus the Answer button.
 constexpr std::size_t kQuestionsPerMessage = kMaxBlocks - 1;
 
-// The byte offset where code point `n` starts (s.size() when s is shorter).
-std::size_t byte_offset(std::string_view s, std::size_t n) {
-    std::size_t seen = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-            if (seen == n) return i;
-            ++seen;
-        }
-    }
-    return s.size();
-}
-
-// Slack counts characters, not bytes; Reply text is UTF-8 (code_points, shorten).
+// Slack counts characters, not bytes; Reply text is UTF-8 (code_points, code_point_offset,
+// shorten).
 
 std::string one_line(std::string s) {
     std::replace(s.begin(), s.end(), '\n', ' ');
@@ -137,7 +126,7 @@ std::size_t count_fences(std::string_view s) {
 std::string truncate_mrkdwn(std::string_view s, std::size_t max) {
     if (code_points(s) <= max) return std::string(s);
     // Room for the ellipsis and a closing "\n```".
-    std::string_view cut = s.substr(0, byte_offset(s, max - 5));
+    std::string_view cut = s.substr(0, code_point_offset(s, max - 5));
     std::size_t amp = cut.rfind('&');
     if (amp != std::string_view::npos && cut.find(';', amp) == std::string_view::npos) {
         cut = cut.substr(0, amp);
@@ -178,7 +167,7 @@ std::vector<json::object> sections(std::string_view reply_text) {
         std::string piece = reopen ? "```\n" : "";
         std::size_t take = rest.size();
         if (code_points(rest) > kRoom - piece.size()) {
-            take = byte_offset(rest, kRoom - piece.size());
+            take = code_point_offset(rest, kRoom - piece.size());
             std::size_t cut = rest.rfind('\n', take);
             if (cut == std::string_view::npos || cut < take / 2) cut = rest.rfind(' ', take);
             if (cut == std::string_view::npos || cut < take / 2) cut = take;

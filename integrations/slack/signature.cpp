@@ -13,12 +13,8 @@ namespace releasebot::slack {
 
 namespace {
 
-// Slack's replay window: a request older (or newer) than this is refused even when signed.
-constexpr long long kWindowSeconds = 300;
 // "v0=" and 64 hex digits.
 constexpr std::size_t kSignatureLength = 3 + 64;
-// Unix seconds have 10 digits until the year 2286; anything much longer is not a timestamp.
-constexpr std::size_t kMaxTimestampDigits = 12;
 
 }  // namespace
 
@@ -45,20 +41,12 @@ Status verify(std::string_view secret, std::string_view timestamp, std::string_v
             "The request has no X-Slack-Request-Timestamp header; Slack sends one "
             "with every request.");
     }
-    if (timestamp.size() > kMaxTimestampDigits) {
+    const auto age = http::signed_age(timestamp, now_unix);
+    if (!age) {
         return forbidden("The X-Slack-Request-Timestamp header is not a Unix time in seconds.");
     }
-    long long ts = 0;
-    for (char c : timestamp) {
-        if (c < '0' || c > '9') {
-            return forbidden("The X-Slack-Request-Timestamp header is not a Unix time in seconds.");
-        }
-        ts = ts * 10 + (c - '0');
-    }
-    long long skew = now_unix - ts;
-    if (skew > kWindowSeconds || skew < -kWindowSeconds) {
-        return forbidden("The request's timestamp is " + std::to_string(skew < 0 ? -skew : skew) +
-                         " s " + (skew < 0 ? "in the future" : "old") +
+    if (std::string late = http::outside_replay_window(*age); !late.empty()) {
+        return forbidden(late +
                          "; Slack requests are accepted within 300 s. Check the server's clock, "
                          "or this is a replayed request.");
     }

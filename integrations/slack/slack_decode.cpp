@@ -14,9 +14,21 @@
 
 #include <cstdint>
 
+#include "commands/text_util.hpp"
+#include "integrations/json/checked_json.hpp"
+
 namespace releasebot::slack {
 
 namespace dom = simdjson::dom;
+using checked_json::find;
+using checked_json::has_control;
+using checked_json::opt_object;
+using checked_json::opt_string;
+using checked_json::req_object;
+using checked_json::req_string;
+using checked_json::thread_parser;
+using checked_json::too_long;
+using checked_json::wrong_type;
 
 namespace {
 
@@ -36,33 +48,6 @@ constexpr std::size_t kMaxAnswers = 100;
 
 Error bad(std::string message) {
     return invalid(std::move(message));
-}
-
-// The parser, reused by every decode on this thread so that its buffers are allocated once.
-// What a decode reads from it is valid until the next decode on the same thread.
-dom::parser& thread_parser() {
-    thread_local dom::parser parser;
-    return parser;
-}
-
-std::string json_type_name(dom::element_type t) {
-    switch (t) {
-        case dom::element_type::ARRAY:
-            return "an array";
-        case dom::element_type::OBJECT:
-            return "an object";
-        case dom::element_type::INT64:
-        case dom::element_type::UINT64:
-        case dom::element_type::DOUBLE:
-            return "a number";
-        case dom::element_type::STRING:
-            return "a string";
-        case dom::element_type::BOOL:
-            return "true or false";
-        case dom::element_type::NULL_VALUE:
-            return "null";
-    }
-    return "something else";
 }
 
 Error json_error(std::string_view what, simdjson::error_code e) {
@@ -88,7 +73,7 @@ Result<dom::object> open(std::string_view json, std::string_view what) {
     dom::object obj;
     if (root.get_object().get(obj)) {
         return bad("The " + std::string(what) + " should be a JSON object, not " +
-                   json_type_name(root.type()) + ".");
+                   checked_json::type_name(root) + ".");
     }
     return obj;
 }
@@ -110,62 +95,6 @@ Result<std::string> payload_text(std::string_view json, std::string_view where) 
     if (auto e = doc["payload"].get_object().get(payload)) return json_error(where, e);
     if (auto e = payload.raw_json().get(raw)) return json_error(where, e);
     return std::string(raw);
-}
-
-// Looks up `key` in `obj`: nullopt when absent (or null, which Slack writes for "none").
-std::optional<dom::element> find(const dom::object& obj, std::string_view key) {
-    dom::element v;
-    if (obj[key].get(v) || v.is_null()) return std::nullopt;
-    return v;
-}
-
-Error wrong_type(std::string_view key, std::string_view where, std::string_view want,
-                 const dom::element& v) {
-    return bad("`" + std::string(key) + "` in the " + std::string(where) + " should be " +
-               std::string(want) + ", not " + json_type_name(v.type()) + ".");
-}
-
-Error too_long(std::string_view key, std::string_view where, std::size_t size, std::size_t max) {
-    return bad("`" + std::string(key) + "` in the " + std::string(where) + " is " +
-               std::to_string(size) + " bytes; releasebot reads at most " + std::to_string(max) +
-               ".");
-}
-
-Result<std::optional<std::string>> opt_string(const dom::object& obj, std::string_view key,
-                                              std::string_view where, std::size_t max) {
-    auto v = find(obj, key);
-    if (!v) return std::optional<std::string>();
-    std::string_view s;
-    if (v->get_string().get(s)) return wrong_type(key, where, "a string", *v);
-    if (s.size() > max) return too_long(key, where, s.size(), max);
-    return std::optional<std::string>(std::string(s));
-}
-
-Result<std::string> req_string(const dom::object& obj, std::string_view key, std::string_view where,
-                               std::size_t max) {
-    auto s = opt_string(obj, key, where, max);
-    if (!s) return s.error();
-    if (!*s || (*s)->empty()) {
-        return bad("The " + std::string(where) + " has no `" + std::string(key) + "`.");
-    }
-    return std::move(**s);
-}
-
-Result<std::optional<dom::object>> opt_object(const dom::object& obj, std::string_view key,
-                                              std::string_view where) {
-    auto v = find(obj, key);
-    if (!v) return std::optional<dom::object>();
-    dom::object o;
-    if (v->get_object().get(o)) return wrong_type(key, where, "an object", *v);
-    return std::optional<dom::object>(o);
-}
-
-Result<dom::object> req_object(const dom::object& obj, std::string_view key,
-                               std::string_view where) {
-    auto o = opt_object(obj, key, where);
-    if (!o) return o.error();
-    if (!*o) return bad("The " + std::string(where) + " has no `" + std::string(key) + "`.");
-    return **o;
 }
 
 // Slack IDs (T…, U…, C…, D…), timestamps ("1531420618.000200") and the like: short, with no
@@ -202,17 +131,11 @@ Result<std::optional<std::string>> opt_id(const dom::object& obj, std::string_vi
     return s;
 }
 
-// Control characters other than tab and newlines have no place in a command and would end up
-// in the database and the audit log.
+// Ok unless `text` holds a control character (has_control says which are refused).
 Status check_text(std::string_view key, std::string_view where, std::string_view text) {
-    for (char c : text) {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            return bad("`" + std::string(key) + "` in the " + std::string(where) +
-                       " contains a control character.");
-        }
-    }
-    return ok_status();
+    if (!has_control(text)) return ok_status();
+    return bad("`" + std::string(key) + "` in the " + std::string(where) +
+               " contains a control character.");
 }
 
 // Slack writes &, < and > in message text as &amp;, &lt; and &gt; (its own markup uses < >).
@@ -242,34 +165,12 @@ std::string unescape_entities(std::string_view s) {
     return out;
 }
 
-// Trims ASCII white space and the no-break spaces Slack's composer puts after a mention.
-std::string_view trim(std::string_view s) {
-    auto front_ws = [](std::string_view t) -> std::size_t {
-        if (!t.empty() && (t[0] == ' ' || t[0] == '\t' || t[0] == '\n' || t[0] == '\r')) return 1;
-        if (t.size() >= 2 && static_cast<unsigned char>(t[0]) == 0xC2 &&
-            static_cast<unsigned char>(t[1]) == 0xA0)
-            return 2;
-        return 0;
-    };
-    auto back_ws = [](std::string_view t) -> std::size_t {
-        char c = t.empty() ? '\0' : t.back();
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return 1;
-        if (t.size() >= 2 && static_cast<unsigned char>(t[t.size() - 2]) == 0xC2 &&
-            static_cast<unsigned char>(t.back()) == 0xA0)
-            return 2;
-        return 0;
-    };
-    while (std::size_t n = front_ws(s)) s.remove_prefix(n);
-    while (std::size_t n = back_ws(s)) s.remove_suffix(n);
-    return s;
-}
-
 // "<@U0BOT> release plan x" → "release plan x": people address the bot by mentioning it.
 std::string_view strip_leading_mention(std::string_view s) {
-    s = trim(s);
+    s = trim_chat(s);
     if (s.rfind("<@", 0) == 0) {
         std::size_t close = s.find('>');
-        if (close != std::string_view::npos) s = trim(s.substr(close + 1));
+        if (close != std::string_view::npos) s = trim_chat(s.substr(close + 1));
     }
     return s;
 }
@@ -318,7 +219,7 @@ Result<Event> slash_event(SlashFields f, const std::string& key) {
     Event e = slack_event(key, EventKind::command, f.team_id, f.user_id, std::move(f.user_name),
                           std::move(f.channel_id));
     // "/release plan x" arrives as command "/release" and text "plan x".
-    std::string text = unescape_entities(trim(f.text));
+    std::string text = unescape_entities(trim_chat(f.text));
     e.text = std::string(name);
     if (!text.empty()) e.text += " " + text;
     return e;

@@ -15,9 +15,15 @@
 
 #include <cstring>
 
+#include "commands/text_util.hpp"
+#include "integrations/json/checked_json.hpp"
+
 namespace releasebot::teams {
 
 namespace dom = simdjson::dom;
+using checked_json::has_control;
+using checked_json::opt_object;
+using checked_json::thread_parser;
 
 namespace {
 
@@ -36,81 +42,12 @@ Error bad(std::string message) {
     return invalid(std::move(message));
 }
 
-dom::parser& thread_parser() {
-    thread_local dom::parser parser;
-    return parser;
-}
-
-// Looks up `key` in `obj`; nullopt when absent or null.
-std::optional<dom::element> field(const dom::object& obj, std::string_view key) {
-    dom::element e;
-    if (obj.at_key(key).get(e)) return std::nullopt;
-    if (e.is_null()) return std::nullopt;
-    return e;
-}
-
-Result<std::string> opt_string(const dom::object& obj, std::string_view key, std::string_view where,
-                               std::size_t max) {
-    auto e = field(obj, key);
-    if (!e) return std::string();
-    std::string_view s;
-    if (e->get_string().get(s)) {
-        return bad("`" + std::string(key) + "` in the " + std::string(where) +
-                   " should be a string.");
-    }
-    if (s.size() > max) {
-        return bad("`" + std::string(key) + "` in the " + std::string(where) + " is " +
-                   std::to_string(s.size()) + " bytes; releasebot reads at most " +
-                   std::to_string(max) + ".");
-    }
-    return std::string(s);
-}
-
-Result<std::optional<dom::object>> opt_object(const dom::object& obj, std::string_view key,
-                                              std::string_view where) {
-    auto e = field(obj, key);
-    if (!e) return std::optional<dom::object>();
-    dom::object o;
-    if (e->get_object().get(o)) {
-        return bad("`" + std::string(key) + "` in the " + std::string(where) +
-                   " should be an object.");
-    }
-    return std::optional<dom::object>(o);
-}
-
-// Control characters other than tab and newlines have no place in a command or a name and
-// would end up in the database and the audit log.
-bool has_control(std::string_view s) {
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') return true;
-    }
-    return false;
-}
-
-// Trims ASCII white space and no-break spaces (Teams' composer puts one after a mention).
-std::string trim(std::string_view s) {
-    auto ws_front = [](std::string_view t) -> std::size_t {
-        if (!t.empty() && (t[0] == ' ' || t[0] == '\t' || t[0] == '\n' || t[0] == '\r')) return 1;
-        if (t.size() >= 2 && static_cast<unsigned char>(t[0]) == 0xC2 &&
-            static_cast<unsigned char>(t[1]) == 0xA0)
-            return 2;
-        if (t.compare(0, 6, "&nbsp;") == 0) return 6;
-        return 0;
-    };
-    auto ws_back = [](std::string_view t) -> std::size_t {
-        std::size_t n = t.size();
-        if (n > 0 && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\n' || t[n - 1] == '\r'))
-            return 1;
-        if (n >= 2 && static_cast<unsigned char>(t[n - 2]) == 0xC2 &&
-            static_cast<unsigned char>(t[n - 1]) == 0xA0)
-            return 2;
-        if (n >= 6 && t.compare(n - 6, 6, "&nbsp;") == 0) return 6;
-        return 0;
-    };
-    for (std::size_t n = ws_front(s); n > 0; n = ws_front(s)) s.remove_prefix(n);
-    for (std::size_t n = ws_back(s); n > 0; n = ws_back(s)) s.remove_suffix(n);
-    return std::string(s);
+// The string at `key`, at most `max` bytes; "" when absent or null, which Teams treats alike.
+Result<std::string> string_field(const dom::object& obj, std::string_view key,
+                                 std::string_view where, std::size_t max) {
+    auto s = checked_json::opt_string(obj, key, where, max);
+    if (!s) return s.error();
+    return std::move(*s).value_or(std::string());
 }
 
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
@@ -137,7 +74,7 @@ struct Mention {
 
 Result<std::vector<Mention>> mentions(const dom::object& root, std::string& time_zone) {
     std::vector<Mention> out;
-    auto e = field(root, "entities");
+    auto e = checked_json::find(root, "entities");
     if (!e) return out;
     dom::array entities;
     if (e->get_array().get(entities)) return bad("`entities` in the activity should be an array.");
@@ -145,21 +82,21 @@ Result<std::vector<Mention>> mentions(const dom::object& root, std::string& time
     for (dom::element item : entities) {
         dom::object entity;
         if (item.get_object().get(entity)) continue;  // not ours to judge; Teams adds new kinds
-        auto type = opt_string(entity, "type", where, kMaxId);
+        auto type = string_field(entity, "type", where, kMaxId);
         if (!type) return type.error();
         if (*type == "clientInfo") {
-            auto tz = opt_string(entity, "timezone", where, kMaxId);
+            auto tz = string_field(entity, "timezone", where, kMaxId);
             if (!tz) return tz.error();
             if (time_zone.empty()) time_zone = std::move(*tz);
             continue;
         }
         if (*type != "mention") continue;
-        auto text = opt_string(entity, "text", where, kMaxId);
+        auto text = string_field(entity, "text", where, kMaxId);
         if (!text) return text.error();
         auto mentioned = opt_object(entity, "mentioned", where);
         if (!mentioned) return mentioned.error();
         if (!*mentioned || text->empty()) continue;
-        auto id = opt_string(**mentioned, "id", where, kMaxId);
+        auto id = string_field(**mentioned, "id", where, kMaxId);
         if (!id) return id.error();
         out.push_back({std::move(*id), std::move(*text)});
     }
@@ -250,7 +187,7 @@ Result<TeamsActivity> decode_activity(std::string_view json) {
     TeamsActivity a;
     auto str = [&](const dom::object& obj, std::string_view key, std::string_view w,
                    std::size_t max, std::string& out) -> Status {
-        auto s = opt_string(obj, key, w, max);
+        auto s = string_field(obj, key, w, max);
         if (!s) return s.error();
         out = std::move(*s);
         return ok_status();
@@ -304,7 +241,7 @@ Result<TeamsActivity> decode_activity(std::string_view json) {
     if (a.conversation_type.empty())
         a.conversation_type = a.team_id.empty() ? "personal" : "channel";
 
-    auto value = field(root, "value");
+    auto value = checked_json::find(root, "value");
     if (value) {
         a.value_json = simdjson::minify(*value);
         if (a.value_json.size() > kMaxValue) {
@@ -325,7 +262,7 @@ Result<TeamsActivity> decode_activity(std::string_view json) {
     if (!tz.empty()) a.local_timezone = tz;
 
     for (const char* key : {"membersAdded", "membersRemoved"}) {
-        auto members = field(root, key);
+        auto members = checked_json::find(root, key);
         if (!members) continue;
         dom::array arr;
         if (members->get_array().get(arr))
@@ -378,7 +315,7 @@ Result<TeamsActivity> decode_activity(std::string_view json) {
         if (!a.recipient_id.empty() && m.id == a.recipient_id) continue;
         if (is_mention_id(m.id)) replace_all(text, m.text, "<@" + m.id + ">");
     }
-    a.text = trim(text);
+    a.text = std::string(trim_chat(text, true));
     if (has_control(a.text)) return bad("`text` in the activity contains a control character.");
     return a;
 }

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "commands/registry.hpp"
+#include "commands/text_util.hpp"
 #include "integrations/chat_render.hpp"
 
 namespace releasebot::teams {
@@ -276,11 +277,7 @@ class CardRenderer {
         }
     }
 
-    static std::string_view trimmed(std::string_view s) {
-        while (!s.empty() && (s.front() == '\n' || s.front() == ' ')) s.remove_prefix(1);
-        while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
-        return s;
-    }
+    static std::string_view trimmed(std::string_view s) { return trim(s, " \n"); }
 
     void push(json::object element) {
         if (separator_ && !body.empty()) {
@@ -477,9 +474,7 @@ bool text_only(const Reply& reply) {
 
 std::string truncate_utf8(std::string s, std::size_t max) {
     if (s.size() <= max) return s;
-    std::size_t cut = max;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    s.resize(cut);
+    s.resize(character_boundary(s, max));
     return s + "…";
 }
 
