@@ -21,6 +21,7 @@
 #include <editline/readline.h>
 
 #include "bot/runtime/event.hpp"
+#include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 #include "integrations/console/text_renderer.hpp"
 
@@ -29,20 +30,6 @@ namespace releasebot {
 namespace {
 
 constexpr std::size_t kHistoryLines = 1000;
-
-std::string_view trim(std::string_view s) {
-    const char* space = " \t\r\n\f\v";
-    std::size_t b = s.find_first_not_of(space);
-    if (b == std::string_view::npos) return {};
-    std::size_t e = s.find_last_not_of(space);
-    return s.substr(b, e - b + 1);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // Random, so two sessions on one database never share an idempotency key even when both
 // start counting lines at 1.
