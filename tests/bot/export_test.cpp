@@ -14,12 +14,14 @@
 #include "storage/migrations.hpp"
 #include "storage/store.hpp"
 #include "storage/workspace_dump.hpp"
+#include "support/plans.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
 
 using Catch::Matchers::Contains;
 using releasebot::Database;
 using releasebot::ExportOptions;
+using releasebot::test::plan_web;
 using releasebot::test::TempDir;
 using releasebot::test::TestEnv;
 
@@ -28,10 +30,7 @@ namespace {
 // The story: planned, components, controls ticked, plans, an approved announcement, a freeze,
 // roles, deployed, a retrospective with answers and an action item; and a second release.
 void tell_story(TestEnv& env) {
-    REQUIRE_THAT(env.say("alice",
-                         "release plan web-2026.12 \"Web December\" at 2026-12-10 "
-                         "14:00 for 2h program web"),
-                 Contains("Planned"));
+    plan_web(env);
     env.say("alice", "role grant @carol approver");
     env.say("alice",
             "release add web-2026.12 web/frontend@1.4.2 url "
@@ -239,10 +238,7 @@ TEST_CASE("export names the workspaces to choose from", "[export]") {
 TEST_CASE("export waits until an anonymous retro has closed", "[export][anonymity]") {
     TempDir dir;
     TestEnv env(dir.file("a.db"));
-    REQUIRE_THAT(env.say("alice",
-                         "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h "
-                         "program web"),
-                 Contains("Planned"));
+    plan_web(env);
     releasebot::test::approve_web_release(env);
     env.clock().set(releasebot::test::utc("2026-12-10 14:00"));
     REQUIRE_THAT(env.say("alice", "release start web-2026.12"), Contains("is deploying"));

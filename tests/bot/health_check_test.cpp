@@ -14,6 +14,7 @@
 #include "bot/runtime/pipeline.hpp"
 #include "integrations/http/health_check_worker.hpp"
 #include "integrations/http/http_server.hpp"
+#include "support/plans.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
 
@@ -25,6 +26,7 @@ using releasebot::HttpRequest;
 using releasebot::HttpResponse;
 using releasebot::HttpServer;
 using releasebot::Seconds;
+using releasebot::test::plan_web;
 using releasebot::test::TempDir;
 using releasebot::test::TestEnv;
 using releasebot::test::utc;
@@ -102,10 +104,7 @@ struct Fixture {
                   outcomes.push_back(pipeline.handle(e));
               },
               options) {
-        REQUIRE_THAT(env.say("alice",
-                             "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 "
-                             "for 2h program web"),
-                     Contains("Planned"));
+        plan_web(env);
     }
     std::string status_of(const std::string& slug) {
         return env.text("SELECT status FROM release_controls WHERE slug = '" + slug + "'");

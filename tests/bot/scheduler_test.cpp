@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bot/runtime/pipeline.hpp"
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;
@@ -14,13 +15,8 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// web-2026.12 on Thu 10 Dec 2026 14:00–16:00 UTC: reminders due Wed 14:00, Thu 13:00 and
-// 13:45, the window check at 16:00.
-void plan_web(TestEnv& env) {
-    REQUIRE_THAT(
-        env.say("alice", "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h"),
-        Contains("Planned web-2026.12"));
-}
+// plan_web(): web-2026.12 on Thu 10 Dec 2026 14:00–16:00 UTC, so reminders fall due Wed 14:00,
+// Thu 13:00 and 13:45, and the window check at 16:00.
 
 // When each reminder was sent (the audit entry's instant), earliest first.
 std::string sent_at(TestEnv& env) {

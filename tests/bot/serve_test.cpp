@@ -6,10 +6,8 @@
 // secrets they were given.
 #include "bot/app/serve.hpp"
 
-#include <fcntl.h>
 #include <openssl/sha.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,11 +32,13 @@
 #include "support/emulator_process.hpp"
 #include "support/eventually.hpp"
 #include "support/loopback_http.hpp"
+#include "support/releasebot_process.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/system_clock.hpp"
 #include "support/teams_emulator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
+#include "support/text_search.hpp"
 
 namespace releasebot {
 namespace {
@@ -52,58 +52,19 @@ using test::head_request;
 using test::HeadAnswer;
 using test::http_call;
 using test::HttpResult;
+using test::lines_of;
 using test::SlackEmulator;
 using test::TeamsChannel;
 using test::TeamsEmulator;
 using test::TempDir;
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) out.push_back(line);
-    return out;
-}
-
-// The releasebot binary as a child process with exactly the given environment (plus PATH and
-// HOME); stdout and stderr go to files.
-class Process {
+// The releasebot binary as a child process; its stdout and stderr go to files of `dir`.
+class Process : public test::ReleasebotProcess {
   public:
     Process(const std::vector<std::string>& args, std::vector<std::string> env, const TempDir& dir)
         : out_path_(dir.file("stdout")), err_path_(dir.file("stderr")) {
-        env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
-        env.push_back("HOME=/tmp");
-        for (std::string& e : test::clock_environment()) env.push_back(std::move(e));
-        std::vector<std::string> argv_s = {RELEASEBOT_BINARY};
-        argv_s.insert(argv_s.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& a : argv_s) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        std::vector<char*> envp;
-        for (auto& e : env) envp.push_back(e.data());
-        envp.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy(&actions);
-        REQUIRE(rc == 0);
+        start(args, std::move(env), out_path_, err_path_);
     }
-    ~Process() {
-        if (pid_ > 0) {
-            kill(pid_, SIGKILL);
-            waitpid(pid_, nullptr, 0);
-        }
-    }
-    // The exit status, or -1 when it had not exited within `timeout` (it is killed then).
-    int wait(std::chrono::milliseconds timeout) {
-        return test::wait_for_exit(std::exchange(pid_, -1), timeout);
-    }
-    void signal(int number) { kill(pid_, number); }
     std::string out() const { return test::read_text(out_path_); }
     std::string err() const { return test::read_text(err_path_); }
     // The port serve logged ("listening on 127.0.0.1:<port>"), once it did within the timeout.
@@ -124,7 +85,6 @@ class Process {
   private:
     std::string out_path_;
     std::string err_path_;
-    pid_t pid_ = -1;
 };
 
 std::string write_config(const TempDir& dir, const std::string& text) {

@@ -3,7 +3,6 @@
 // pipeline and scheduler on an in-memory database with the fake clock.
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <sstream>
 #include <string>
 
 #include "bot/runtime/pipeline.hpp"
@@ -11,6 +10,7 @@
 #include "commands/early_life.hpp"
 #include "commands/timers.hpp"
 #include "support/test_env.hpp"
+#include "support/text_search.hpp"
 
 using namespace releasebot;
 using namespace releasebot::test;
@@ -18,17 +18,6 @@ using Catch::Matchers::Contains;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The one line of `text` holding `needle` (table rows are one per line), or "" so that a
-// Contains on it fails visibly.
-std::string line_of(const std::string& text, const std::string& needle) {
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.find(needle) != std::string::npos) return line;
-    }
-    return "";
-}
 
 // Plans `key` as alice (the workspace's manager once she has spoken first).
 void plan(TestEnv& env, const std::string& key, const std::string& at, const std::string& program) {

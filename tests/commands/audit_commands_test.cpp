@@ -7,18 +7,18 @@
 
 #include "bot/app/export.hpp"
 #include "integrations/console/text_renderer.hpp"
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 using Catch::Matchers::Contains;
 using releasebot::AuditEntry;
 using releasebot::UserId;
+using releasebot::test::kPlanWeb;
+using releasebot::test::plan_web;
 using releasebot::test::TestEnv;
 using releasebot::test::utc;
 
 namespace {
-
-constexpr const char* kPlanWeb =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
 
 // Appends an entry whose detail holds everything CSV must quote.
 void append_tricky_entry(TestEnv& env) {
@@ -105,7 +105,7 @@ TEST_CASE("audit shows a release's entries oldest first in the reader's zone", "
 TEST_CASE("audit csv is RFC 4180 with ISO 8601 UTC times", "[audit]") {
     TestEnv env;
     env.zone = "Europe/Berlin";  // exports stay in UTC whatever the reader's zone
-    env.say("alice", kPlanWeb);
+    plan_web(env);
     append_tricky_entry(env);
 
     std::string csv = fenced(env.say("alice", "audit web-2026.12 csv"));
@@ -128,7 +128,7 @@ TEST_CASE("audit csv is RFC 4180 with ISO 8601 UTC times", "[audit]") {
 
 TEST_CASE("audit json parses back with one object per entry", "[audit]") {
     TestEnv env;
-    env.say("alice", kPlanWeb);
+    plan_web(env);
     env.say("bob", "plan add web-2026.12 backout \"Switch traffic back\"");
     append_tricky_entry(env);
 
@@ -154,7 +154,7 @@ TEST_CASE("audit json parses back with one object per entry", "[audit]") {
 
 TEST_CASE("audit of an unknown release says what to type", "[audit]") {
     TestEnv env;
-    env.say("alice", kPlanWeb);
+    plan_web(env);
     CHECK(env.say("bob", "audit web-2026.11") ==
           "There is no release `web-2026.11` here. Did you mean `web-2026.12`? Type `release "
           "list` to see the releases.\n");
@@ -166,7 +166,7 @@ TEST_CASE("audit of an unknown release says what to type", "[audit]") {
 
 TEST_CASE("audit of a release with no entries of its own", "[audit]") {
     TestEnv env;
-    env.say("alice", kPlanWeb);
+    plan_web(env);
     env.db().exec("DELETE FROM audit_log");
     CHECK_THAT(env.say("alice", "audit web-2026.12"), Contains("Nothing recorded yet."));
     CHECK(fenced(env.say("alice", "audit web-2026.12 csv")) == "at_utc,actor,action,detail\r\n");
@@ -175,7 +175,7 @@ TEST_CASE("audit of a release with no entries of its own", "[audit]") {
 
 TEST_CASE("audit workspace lists freezes and role grants newest first with who", "[audit]") {
     TestEnv env;
-    REQUIRE_THAT(env.say("alice", kPlanWeb), Contains("Planned"));
+    plan_web(env);
     REQUIRE_THAT(env.say("alice", "freeze add 2026-12-24 00:00 to 2026-12-27 00:00 \"Holidays\""),
                  Contains("Holidays"));
     env.clock().advance(std::chrono::hours(1));

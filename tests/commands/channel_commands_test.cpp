@@ -2,27 +2,18 @@
 // several platforms, `here`, listing and removing, refusals by role and for bad input, the
 // audit rows each change leaves, and the warning when a removal strands a communication.
 #include <catch2/catch.hpp>
-#include <sstream>
 #include <string>
 
 #include "integrations/console/text_renderer.hpp"
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
+#include "support/text_search.hpp"
 
 using namespace releasebot;
 using namespace releasebot::test;
 using Catch::Matchers::Contains;
 
 namespace {
-
-// The one line of `text` holding `needle` (tables are one row per line), or "".
-std::string line_of(const std::string& text, const std::string& needle) {
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.find(needle) != std::string::npos) return line;
-    }
-    return "";
-}
 
 // alice speaks first and so is the workspace's manager.
 void two_platform_stakeholders(TestEnv& env) {
@@ -180,8 +171,7 @@ TEST_CASE("channel remove takes one channel or the whole audience", "[channel]")
 TEST_CASE("removing an audience's last channel warns about communications addressed to it",
           "[channel]") {
     TestEnv env;
-    env.say("alice",
-            "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web");
+    plan_web(env);
     two_platform_stakeholders(env);
     env.say("alice", "channel add ops here");
     REQUIRE_THAT(env.say("bob", "comms draft web-2026.12 to stakeholders on done \"Live\""),

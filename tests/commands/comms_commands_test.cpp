@@ -11,6 +11,7 @@
 #include "bot/runtime/scheduler.hpp"
 #include "commands/comms.hpp"
 #include "commands/context.hpp"
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;
@@ -20,15 +21,12 @@ using Catch::Matchers::Equals;
 
 namespace {
 
-const char* kPlan =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
-
 const char* kStakeholders = "stakeholders (slack:C0123, teams:19:abc@thread.tacv2)";
 
 // alice plans web-2026.12 and so is the manager; carol is an approver; bob and dave are members.
 // Audience stakeholders is a Slack channel and a Teams channel; ops is the console.
 void setup(TestEnv& env) {
-    REQUIRE_THAT(env.say("alice", kPlan), Contains("Planned web-2026.12"));
+    plan_web(env);
     REQUIRE_THAT(env.say("alice", "channel add stakeholders slack:C0123"), Contains("Added"));
     REQUIRE_THAT(env.say("alice", "channel add stakeholders teams:19:abc@thread.tacv2"),
                  Contains("Added"));
@@ -156,7 +154,7 @@ TEST_CASE("comms draft refuses unknown audiences, a missing trigger and bad inpu
 
 TEST_CASE("comms draft with no audiences at all says how to add one", "[comms]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    plan_web(env);
     CHECK_THAT(env.say("bob", "comms draft web-2026.12 to stakeholders now \"x\""),
                Contains("There is no audience `stakeholders`. There are no audiences yet: a "
                         "manager adds one with `channel add stakeholders slack:C0123ABCD`"));
@@ -786,7 +784,7 @@ TEST_CASE("the audience repository round-trips channels", "[comms][storage]") {
 
 TEST_CASE("the communications repository round-trips every field", "[comms][storage]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    plan_web(env);
     env.say("alice", "release plan api-2026.12 \"API December\" at 2026-12-11 14:00");
     auto ws = env.store().workspaces.find("console", "local");
     REQUIRE(ws);

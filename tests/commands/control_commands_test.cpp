@@ -2,10 +2,11 @@
 // copies on releases, the checklist, ticks, unticks and waivers, refusals by role, by state and
 // for bad input, and the audit rows each change leaves.
 #include <catch2/catch.hpp>
-#include <sstream>
 #include <string>
 
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
+#include "support/text_search.hpp"
 
 using namespace releasebot;
 using namespace releasebot::test;
@@ -13,25 +14,6 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
 
 namespace {
-
-const char* kPlan =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
-
-// The one line of `text` holding `needle` (tables and checklists are one item per line), or ""
-// so that a Contains on it fails visibly.
-std::string line_of(const std::string& text, const std::string& needle) {
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.find(needle) != std::string::npos) return line;
-    }
-    return "";
-}
-
-// alice plans web-2026.12 and so becomes the workspace's manager; bob is a member.
-void plan_web(TestEnv& env) {
-    REQUIRE_THAT(env.say("alice", kPlan), Contains("Planned web-2026.12"));
-}
 
 std::string state_of(TestEnv& env, const std::string& key = "web-2026.12") {
     return env.text("SELECT state FROM releases WHERE key='" + key + "'");

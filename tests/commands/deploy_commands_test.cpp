@@ -5,17 +5,16 @@
 #include <regex>
 
 #include "commands/public_links.hpp"
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 using releasebot::Visibility;
+using releasebot::test::plan_web;
 using releasebot::test::TestEnv;
 
 namespace {
-
-constexpr const char* kPlanWeb =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
 
 std::string match(const std::string& text, const std::string& pattern) {
     std::smatch m;
@@ -34,7 +33,7 @@ struct PublicUrl {
 
 TEST_CASE("calendar link shows the feed URL to a manager only, ephemerally", "[calendar][deploy]") {
     TestEnv env;
-    env.say("alice", kPlanWeb);  // alice is the first user: manager
+    plan_web(env);  // alice is the first user: manager
 
     SECTION("a manager gets a stable link") {
         PublicUrl url("https://releasebot.example.com/");
@@ -65,7 +64,7 @@ TEST_CASE("calendar link shows the feed URL to a manager only, ephemerally", "[c
 TEST_CASE("ci secret shows the webhook URL and secret to a manager; rotate asks first",
           "[ci][deploy]") {
     TestEnv env;
-    env.say("alice", kPlanWeb);
+    plan_web(env);
     auto shown = env.run("alice", "ci secret");
     CHECK(shown.reply.visibility == Visibility::ephemeral);
     std::string secret = match(shown.reply.text, "secret: ([0-9a-f]{64}) ");
@@ -103,7 +102,7 @@ TEST_CASE("ci secret shows the webhook URL and secret to a manager; rotate asks 
 
 TEST_CASE("release verify checks what it can before downloading", "[verify][deploy]") {
     TestEnv env;
-    env.say("alice", kPlanWeb);
+    plan_web(env);
     const std::string sha(64, 'a');
 
     SECTION("no components") {

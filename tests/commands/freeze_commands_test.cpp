@@ -2,22 +2,13 @@
 // reads, what the database holds, and the refusals (role, bad times, bad ranges, unknown ids).
 #include <catch2/catch.hpp>
 
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 using Catch::Matchers::Contains;
+using releasebot::test::epoch;
+using releasebot::test::kPlanWeb;
 using releasebot::test::TestEnv;
-using releasebot::test::utc;
-
-namespace {
-
-std::int64_t epoch(const std::string& text) {
-    return utc(text).time_since_epoch().count();
-}
-
-constexpr const char* kPlanWeb =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
-
-}  // namespace
 
 TEST_CASE("freeze add stores a one-off freeze in UTC and says so", "[freeze]") {
     TestEnv env;

@@ -4,12 +4,14 @@
 // nothing shows "approved" beside a blocker.
 #include <catch2/catch.hpp>
 
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 namespace releasebot {
 namespace {
 
 using Catch::Matchers::Contains;
+using test::plan_web;
 using test::TestEnv;
 
 constexpr const char* kSha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
@@ -25,9 +27,7 @@ std::string last_unapproval(TestEnv& env) {
 
 // alice (the manager) plans; bob ticks and writes the plans; alice approves.
 void approved_release(TestEnv& env) {
-    env.say("alice",
-            "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h "
-            "program web");
+    plan_web(env);
     env.say("carol", "release show web-2026.12");  // carol becomes a member of the workspace
     test::approve_web_release(env);
     REQUIRE(state(env) == "approved");

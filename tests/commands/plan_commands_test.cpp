@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;
@@ -12,13 +13,6 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
 
 namespace {
-
-const char* kPlan =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
-
-void plan_web(TestEnv& env) {
-    REQUIRE_THAT(env.say("alice", kPlan), Contains("Planned web-2026.12"));
-}
 
 // Two deploy steps (1h 10m in all) and one backout step.
 void write_plans(TestEnv& env) {

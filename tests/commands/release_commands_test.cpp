@@ -9,7 +9,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-const char* kPlan =
+const char* kPlanWebAndApi =
     "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web program api";
 
 // Ticks every mandatory control people tick and writes both plans (releasebot ticks the rest),
@@ -28,7 +28,7 @@ void make_ready(TestEnv& env, const std::string& key = "web-2026.12") {
 TEST_CASE("release plan stores the window in UTC and shows it in the reader's zone", "[release]") {
     TestEnv env;
     env.zone = "Europe/Berlin";
-    auto out = env.say("alice", kPlan);
+    auto out = env.say("alice", kPlanWebAndApi);
     CHECK_THAT(out, Contains("Planned web-2026.12 — Web December"));
     CHECK_THAT(out, Contains("Thu 10 Dec 2026 14:00 CET – 16:00 (2h)"));
     CHECK_THAT(out, Contains("7 controls to tick"));
@@ -103,7 +103,7 @@ TEST_CASE("planning inside a freeze is refused unless a manager overrides", "[re
 
 TEST_CASE("release add records components and joins their program", "[release]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    env.say("alice", kPlanWebAndApi);
     CHECK_THAT(env.say("bob", "release add web-2026.12 web/frontend@4.2.0"),
                Contains("Added web/frontend 4.2.0 to web-2026.12."));
     CHECK_THAT(env.say("bob", "release add web-2026.12 mobile/app@7.1"),
@@ -119,7 +119,7 @@ TEST_CASE("release add records components and joins their program", "[release]")
 
 TEST_CASE("release go lists the exact blockers, then approves", "[release][gate]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    env.say("alice", kPlanWebAndApi);
     auto no_go = env.say("alice", "release go web-2026.12");
     CHECK_THAT(no_go, Contains("No go for web-2026.12: 6 blockers."));
     CHECK_THAT(no_go, Contains("Nothing ships: the release has no components"));
@@ -150,7 +150,7 @@ TEST_CASE("release go lists the exact blockers, then approves", "[release][gate]
 
 TEST_CASE("the deployment is walked step by step, in order of states", "[release]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    env.say("alice", kPlanWebAndApi);
     make_ready(env);
 
     CHECK_THAT(test::start_in_window(env, "alice", "web-2026.12"),
@@ -190,7 +190,7 @@ TEST_CASE("the deployment is walked step by step, in order of states", "[release
 
 TEST_CASE("a failed step leads to the backout plan, after confirmation", "[release]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    env.say("alice", kPlanWebAndApi);
     make_ready(env);
     env.say("alice", "release go web-2026.12");
     test::start_in_window(env, "alice", "web-2026.12");
@@ -256,7 +256,7 @@ TEST_CASE("release cancel needs the owner or a manager, and a confirmation", "[r
 
 TEST_CASE("an approved release returns to planned when a blocker reappears", "[release][gate]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    env.say("alice", kPlanWebAndApi);
     make_ready(env);
     env.say("alice", "release go web-2026.12");
     REQUIRE(env.text("SELECT state FROM releases") == "approved");
@@ -281,7 +281,7 @@ TEST_CASE("an approved release returns to planned when a blocker reappears", "[r
 
 TEST_CASE("release list and calendar show what is coming", "[release]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    env.say("alice", kPlanWebAndApi);
     env.say("alice", "release plan later \"Later\" at 2027-03-01 10:00 program mobile");
     env.say("alice", "freeze add weekly fri 12:00-23:59 \"No Friday deploys\"");
     auto list = env.say("bob", "release list");
@@ -300,7 +300,7 @@ TEST_CASE("release list and calendar show what is coming", "[release]") {
 
 TEST_CASE("an unknown release gets a suggestion", "[release]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    env.say("alice", kPlanWebAndApi);
     CHECK(env.say("bob", "release show web-2026.11") ==
           "There is no release `web-2026.11` here. Did you mean `web-2026.12`? Type `release "
           "list` to see the releases.\n");
@@ -309,7 +309,7 @@ TEST_CASE("an unknown release gets a suggestion", "[release]") {
 TEST_CASE("a marked step can be corrected, and the audit keeps what each mark replaced",
           "[release][steps]") {
     TestEnv env;
-    env.say("alice", kPlan);
+    env.say("alice", kPlanWebAndApi);
     make_ready(env);
     env.say("alice", "release go web-2026.12");
     test::start_in_window(env, "alice", "web-2026.12");
@@ -390,7 +390,7 @@ TEST_CASE("a marked step can be corrected, and the audit keeps what each mark re
 TEST_CASE("a failed backout step ends the release as backout failed, loudly", "[release][steps]") {
     TestEnv env;
     env.say("alice", "release list");  // alice: manager
-    env.say("bob", kPlan);             // bob owns the release
+    env.say("bob", kPlanWebAndApi);    // bob owns the release
     make_ready(env);
     env.say("alice", "release go web-2026.12");
     test::start_in_window(env, "alice", "web-2026.12");
@@ -449,7 +449,7 @@ TEST_CASE("a step with an owner is marked only by its owner or a manager", "[rel
     TestEnv env;
     env.say("alice", "release list");  // alice: manager
     env.say("alice", "role grant @appr approver");
-    env.say("bob", kPlan);
+    env.say("bob", kPlanWebAndApi);
     make_ready(env);  // step 1 is owned by bob, step 2 by nobody
     env.say("alice", "release go web-2026.12");
     test::start_in_window(env, "alice", "web-2026.12");

@@ -40,7 +40,9 @@ void approve_as_is(TestEnv& env) {
     REQUIRE_THAT(env.say("alice", "release go web-2026.12"), Contains("is approved"));
 }
 
-void plan_web(TestEnv& env) {
+// alice plans web-2026.12 with its title misspelt ("Web Decmber", for `release edit` to
+// correct); bob and carol look at it and so are members.
+void plan_misspelt_web(TestEnv& env) {
     env.say("alice",
             "release plan web-2026.12 \"Web Decmber\" at 2026-12-10 14:00 for 2h program web");
     env.say("bob", "release show web-2026.12");
@@ -50,7 +52,7 @@ void plan_web(TestEnv& env) {
 TEST_CASE("release edit corrects the title, hands the release over, changes the environment",
           "[release][edit]") {
     TestEnv env;
-    plan_web(env);
+    plan_misspelt_web(env);
 
     SECTION("a typo in the title") {
         auto out = env.say("alice", "release edit web-2026.12 title \"Web December\"");
@@ -92,7 +94,7 @@ TEST_CASE("release edit corrects the title, hands the release over, changes the 
 
 TEST_CASE("a component or a program added by mistake can be taken off again", "[release][edit]") {
     TestEnv env;
-    plan_web(env);
+    plan_misspelt_web(env);
     env.say("bob", "release add web-2026.12 web/app@1.0.0");
     // The typo: `mobile/app` was meant to be `web/mobile-app`.
     CHECK_THAT(env.say("bob", "release add web-2026.12 mobile/app@2.0.0"),
@@ -136,7 +138,7 @@ TEST_CASE("a component or a program added by mistake can be taken off again", "[
 TEST_CASE("removing a component from an approved release withdraws the approval",
           "[release][edit][approval]") {
     TestEnv env;
-    plan_web(env);
+    plan_misspelt_web(env);
     env.say("bob", "release add web-2026.12 web/extra@1.0.0");
     test::approve_web_release(env);
     REQUIRE(state(env) == "approved");
@@ -149,7 +151,7 @@ TEST_CASE("removing a component from an approved release withdraws the approval"
 
 TEST_CASE("plan steps are edited, moved, inserted and handed over in place", "[plan][edit]") {
     TestEnv env;
-    plan_web(env);
+    plan_misspelt_web(env);
     env.say("bob", "plan add web-2026.12 deploy \"Drain node A\" takes 10m");
     env.say("bob", "plan add web-2026.12 deploy \"Deploy web\" owner @bob takes 30m");
     env.say("bob", "plan add web-2026.12 deploy \"Smoke tset\" takes 5m");
@@ -287,7 +289,7 @@ TEST_CASE("text has limits, windows have a length, and long lists page", "[relea
 TEST_CASE("moving a release tells the people and announcements planned around the old window",
           "[release][move]") {
     TestEnv env;
-    plan_web(env);
+    plan_misspelt_web(env);
     env.say("alice", "channel add stakeholders here");
     env.say("alice", "control edit ops-ready owner @carol in web-2026.12");
     env.say("bob", "plan add web-2026.12 deploy \"Deploy web\" owner @dave");
@@ -316,7 +318,7 @@ TEST_CASE("moving a release tells the people and announcements planned around th
 TEST_CASE("cancelling a release sends its `on cancel` announcement and drops the rest",
           "[release][cancel]") {
     TestEnv env;
-    plan_web(env);
+    plan_misspelt_web(env);
     env.say("alice", "channel add stakeholders here");
     env.say("bob", "comms draft web-2026.12 to stakeholders on cancel \"ZQCANCEL web is off\"");
     env.say("bob", "comms draft web-2026.12 to stakeholders on done \"ZQDONE web is live\"");
@@ -342,7 +344,7 @@ TEST_CASE("cancelling a release sends its `on cancel` announcement and drops the
 
 TEST_CASE("an old Confirm button says it is old and confirms nothing else", "[confirm]") {
     TestEnv env;
-    plan_web(env);
+    plan_misspelt_web(env);
     env.say("alice", "release plan api-2026.12 \"API December\" at 2026-12-11 14:00");
     // alice asks to waive a control of web-2026.12, and is shown buttons for that...
     auto waive = env.run("alice", "control waive web-2026.12 ops-ready \"Handled by mail\"");

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 using namespace releasebot;
@@ -11,14 +12,6 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
 
 namespace {
-
-// 14:00 UTC on Thu 10 Dec 2026; the test clock starts Tue 1 Dec 09:00 UTC.
-const char* kPlan =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
-
-void plan_web(TestEnv& env) {
-    REQUIRE_THAT(env.say("alice", kPlan), Contains("Planned web-2026.12"));
-}
 
 std::int64_t pending_reminders(TestEnv& env) {
     return env.count(

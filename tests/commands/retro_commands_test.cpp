@@ -13,7 +13,9 @@
 #include "bot/runtime/reply_codec.hpp"
 #include "bot/runtime/scheduler.hpp"
 #include "integrations/console/text_renderer.hpp"
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
+#include "support/text_search.hpp"
 
 using namespace releasebot;
 using namespace releasebot::test;
@@ -23,14 +25,11 @@ using Catch::Matchers::StartsWith;
 
 namespace {
 
-const char* kPlan =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
-
 // alice (manager, owner) plans web-2026.12; bob ticks every control; dana owns and marks the
 // deploy step; alice approves, starts and finishes it. So alice, bob and dana took part; carol
 // (an approver) and erin did not.
 void deploy_web(TestEnv& env) {
-    REQUIRE_THAT(env.say("alice", kPlan), Contains("Planned web-2026.12"));
+    plan_web(env);
     REQUIRE_THAT(env.say("alice", "role grant @carol approver"), !Contains("rror"));
     add_components(env, "web-2026.12");
     test::tick_open_controls(env, "web-2026.12", "bob");
@@ -43,10 +42,6 @@ void deploy_web(TestEnv& env) {
                  Contains("web-2026.12 is deploying"));
     REQUIRE_THAT(env.say("dana", "release step web-2026.12 1 done"), Contains("Step 1"));
     REQUIRE_THAT(env.say("alice", "release done web-2026.12"), Contains("is deployed"));
-}
-
-std::int64_t epoch(const std::string& utc_text) {
-    return utc(utc_text).time_since_epoch().count();
 }
 
 // Direct messages to `user` in the outbox whose payload contains `needle`.
@@ -70,15 +65,6 @@ std::string golden(const std::string& name) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-// The one line of `text` holding `needle`, or "" so that a check on it fails visibly.
-std::string line_of(const std::string& text, const std::string& needle) {
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line))
-        if (line.find(needle) != std::string::npos) return line;
-    return "";
 }
 
 // The answers of the golden scenario: a comma and quotes, a line break, one choice.
@@ -478,7 +464,7 @@ TEST_CASE("retro results exports CSV and Markdown", "[retro][export]") {
 
 TEST_CASE("a retro waits until the release is done", "[retro]") {
     TestEnv env;
-    REQUIRE_THAT(env.say("alice", kPlan), Contains("Planned"));
+    plan_web(env);
     CHECK_THAT(env.say("alice", "retro start web-2026.12"),
                Equals("web-2026.12 is planned; a retrospective starts once it is deployed or "
                       "backed out. Start it after the release: `release start web-2026.12`, its "

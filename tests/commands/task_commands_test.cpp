@@ -2,18 +2,17 @@
 // steps they own, in releases still in play, soonest first, each with its command.
 #include <catch2/catch.hpp>
 
+#include "support/plans.hpp"
 #include "support/test_env.hpp"
 
 using Catch::Matchers::Contains;
+using releasebot::test::plan_web;
 using releasebot::test::TestEnv;
 
 namespace {
 
 void plan_two_releases(TestEnv& env) {
-    REQUIRE_THAT(env.say("alice",
-                         "release plan web-2026.12 \"Web December\" at 2026-12-10 "
-                         "14:00 for 2h program web"),
-                 Contains("web-2026.12"));
+    plan_web(env);
     REQUIRE_THAT(env.say("alice",
                          "release plan api-2026.12 \"API December\" at 2026-12-08 "
                          "09:00 for 1h program api"),

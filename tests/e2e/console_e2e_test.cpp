@@ -20,11 +20,13 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "support/text_search.hpp"
 
 namespace releasebot {
 namespace {
 
 namespace fs = std::filesystem;
+using test::contains;
 
 struct Run {
     int status = -1;
@@ -96,9 +98,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 bool contains_nocase(const std::string& haystack, const std::string& needle) {
     return contains(lower(haystack), lower(needle));
 }

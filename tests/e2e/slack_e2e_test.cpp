@@ -41,12 +41,14 @@
 #include "support/slack_emulator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
+#include "support/text_search.hpp"
 
 namespace releasebot {
 namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using test::contains;
 using test::SlackEmulator;
 using test::SlackEmulatorOptions;
 
@@ -60,10 +62,6 @@ enum class Fault { none, reconnect, rate_limits };
 
 std::string str(const json::value& v) {
     return v.is_string() ? std::string(v.as_string()) : std::string();
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 // What a run leaves behind, in forms that do not depend on timing: database rows, and what

@@ -12,6 +12,7 @@
 #include "commands/public_links.hpp"
 #include "integrations/http/http_server.hpp"
 #include "support/loopback_http.hpp"
+#include "support/plans.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
 
@@ -19,18 +20,16 @@ using Catch::Matchers::Contains;
 using releasebot::HttpRequest;
 using releasebot::HttpResponse;
 using releasebot::HttpServer;
+using releasebot::test::plan_web;
 using releasebot::test::TempDir;
 using releasebot::test::TestEnv;
 namespace ci = releasebot::ci;
 
 namespace {
 
-constexpr const char* kPlanWeb =
-    "release plan web-2026.12 \"Web December\" at 2026-12-10 14:00 for 2h program web";
-
 struct Hook {
     explicit Hook(TestEnv& e) : env(e), pipeline(e.db(), e.clock()) {
-        REQUIRE_THAT(env.say("alice", kPlanWeb), Contains("Planned"));
+        plan_web(env);
         // The fallback text carries both on one line, whatever a renderer wraps.
         std::string out = env.run("alice", "ci secret").reply.text;
         std::smatch m;
@@ -352,7 +351,7 @@ TEST_CASE("The curl command `ci secret` shows ticks a control as it says", "[ci]
     // curl, against the real server on loopback, signed with the real clock.
     TempDir dir;
     TestEnv env(dir.file("releasebot.db"));
-    REQUIRE_THAT(env.say("alice", kPlanWeb), Contains("Planned"));
+    plan_web(env);
     releasebot::Pipeline pipeline(env.db(), env.clock());
     ci::CiWebhook webhook(pipeline, env.db());  // the system clock, as `date +%s` uses
     HttpServer server;

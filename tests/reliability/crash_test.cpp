@@ -11,9 +11,7 @@
 //
 // The kill moments come from a seeded RNG; the seed is printed, and RELEASEBOT_CRASH_SEED=<seed>
 // replays the same moments (the threads' interleaving still varies from run to run).
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +33,7 @@
 
 #include "storage/database.hpp"
 #include "support/eventually.hpp"
+#include "support/releasebot_process.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/system_clock.hpp"
 #include "support/temp_dir.hpp"
@@ -57,59 +56,27 @@ constexpr int kDrivers = 2;
 // SlackPort's pace per conversation: the least time between two messages to one destination.
 constexpr std::chrono::milliseconds kSlackPace{1000};
 
-// The releasebot binary as a child process, killed (SIGKILL) when the test is done with it.
+// `releasebot slack` on the emulator as a child process, killed (SIGKILL) when the test is done
+// with it; every run appends its output to one log.
 class BotProcess {
   public:
     BotProcess(const SlackEmulator& emulator, std::string db_path, std::string log_path)
         : env_{"SLACK_BOT_TOKEN=" + std::string(test::kSlackBotToken),
                "SLACK_APP_TOKEN=" + std::string(test::kSlackAppToken),
-               "SLACK_API_URL=" + emulator.api_url(),
-               "SLACK_CA_FILE=" + emulator.ca_file(),
-               "PATH=/usr/local/bin:/usr/bin:/bin",
-               "HOME=/tmp"},
+               "SLACK_API_URL=" + emulator.api_url(), "SLACK_CA_FILE=" + emulator.ca_file()},
           db_path_(std::move(db_path)),
-          log_path_(std::move(log_path)) {
-        for (std::string& e : test::clock_environment()) env_.push_back(std::move(e));
-    }
-    ~BotProcess() { kill_now(); }
+          log_path_(std::move(log_path)) {}
 
-    void start() {
-        std::vector<std::string> argv_s = {RELEASEBOT_BINARY, "slack", "--db", db_path_};
-        std::vector<char*> argv;
-        for (auto& a : argv_s) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        std::vector<char*> envp;
-        for (auto& e : env_) envp.push_back(e.data());
-        envp.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(),
-                                         O_WRONLY | O_CREAT | O_APPEND, 0600);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        const int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
-        posix_spawn_file_actions_destroy(&actions);
-        REQUIRE(rc == 0);
-    }
-
-    void kill_now() {
-        if (pid_ <= 0) return;
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-
+    void start() { process_.start({"slack", "--db", db_path_}, env_, log_path_); }
+    void kill_now() { process_.kill_now(); }
     // SIGTERM, then the exit status (or -1 when it did not stop in time and was killed).
-    int stop(std::chrono::milliseconds timeout) {
-        kill(pid_, SIGTERM);
-        return test::wait_for_exit(std::exchange(pid_, -1), timeout);
-    }
+    int stop(std::chrono::milliseconds timeout) { return process_.stop(timeout); }
 
   private:
     std::vector<std::string> env_;
     std::string db_path_;
     std::string log_path_;
-    pid_t pid_ = -1;
+    test::ReleasebotProcess process_;
 };
 
 // One command a user sent, and whether the bot acknowledged it.

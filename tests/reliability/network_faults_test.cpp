@@ -24,6 +24,7 @@
 #include "storage/database.hpp"
 #include "storage/outbox_repo.hpp"
 #include "support/eventually.hpp"
+#include "support/plans.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/teams_emulator.hpp"
 #include "support/temp_dir.hpp"
@@ -37,15 +38,6 @@ using namespace std::chrono_literals;
 using test::eventually;
 using test::SlackEmulator;
 using test::TeamsEmulator;
-
-std::string plan(const std::string& key) {
-    return "plan " + key + " \"Release " + key + "\" at 2026-12-05 14:00";
-}
-
-slack::ApiOptions emulated(const SlackEmulator& emulator,
-                           std::chrono::milliseconds timeout = 5000ms) {
-    return slack::ApiOptions{emulator.api_url(), emulator.ca_file(), timeout};
-}
 
 // A TCP port on loopback where nothing listens (bound, then closed).
 int closed_port() {
@@ -190,12 +182,14 @@ TEST_CASE("A half-open Socket Mode link is noticed and replaced, and what came m
     SocketBot bot(emulator, emulator.api_url(), options);
     REQUIRE(emulator.wait_connections(1, 10000ms));
     REQUIRE_FALSE(
-        emulator.wait_ack(emulator.slash("U1ALICE", "C1RELEASE", plan("before")), 5000ms).empty());
+        emulator
+            .wait_ack(emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("before")), 5000ms)
+            .empty());
 
     // The link goes silent with TCP up: no pongs to the bot's pings, nothing read, nothing sent.
     // The emulator itself would only give up on it after a minute.
     emulator.post("freeze", R"({"for_ms":60000})");
-    const std::string during = emulator.slash("U1ALICE", "C1RELEASE", plan("during"));
+    const std::string during = emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("during"));
     CHECK_FALSE(emulator.wait_ack(during, 30000ms).empty());
     CHECK(bot.client().reconnects() >= 1);
     CHECK(bot.count("SELECT COUNT(*) FROM releases WHERE key = 'during'") == 1);
@@ -219,7 +213,7 @@ TEST_CASE("Websocket URLs that fail are retried with backoff until one works",
     }
 
     // A command typed while the bot cannot connect waits at Slack and is done once connected.
-    const std::string id = emulator.slash("U1ALICE", "C1RELEASE", plan("web-1"));
+    const std::string id = emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("web-1"));
     SocketBot bot(emulator, broker.api_url(), {});
     CHECK_FALSE(emulator.wait_ack(id, 30000ms).empty());
     CHECK(broker.calls() >= 3);  // two bad URLs, then the emulator's

@@ -19,11 +19,11 @@
 #include "integrations/console/text_renderer.hpp"
 #include "integrations/slack/socket_mode.hpp"
 #include "integrations/slack/web_api.hpp"
-#include "security/db_snapshot.hpp"
-#include "security/inbound_server.hpp"
 #include "storage/workspace_secret_repo.hpp"
+#include "support/db_snapshot.hpp"
 #include "support/eventually.hpp"
 #include "support/fixture.hpp"
+#include "support/inbound_server.hpp"
 #include "support/slack_emulator.hpp"
 
 using namespace releasebot;
@@ -78,12 +78,13 @@ TEST_CASE("every HTTP route answers a body over the limit with 413 in words, cha
             for (const std::string* body : {&just_over, &huge}) {
                 // Signed as its platform would, so only the size is wrong; sent at once, without
                 // waiting for a 100 Continue, so the refusal comes while the body still arrives.
-                auto r = http_call("POST", s.base + path,
-                                   {"Content-Type: application/json",
-                                    "Expect:", "X-Slack-Request-Timestamp: " + std::to_string(kNow),
-                                    "X-Slack-Signature: " +
-                                        slack::sign(kSigningSecret, std::to_string(kNow), *body)},
-                                   *body);
+                auto r = http_call(
+                    "POST", s.base + path,
+                    {"Content-Type: application/json",
+                     "Expect:", "X-Slack-Request-Timestamp: " + std::to_string(kSlackRequestTime),
+                     "X-Slack-Signature: " + slack::sign(kSlackSigningSecret,
+                                                         std::to_string(kSlackRequestTime), *body)},
+                    *body);
                 CHECK(r.status == 413);
                 CHECK_THAT(error_of(r), Contains("larger than 1048576 bytes"));
                 CHECK_THAT(error_of(r), Contains("nothing was done"));
@@ -146,7 +147,7 @@ TEST_CASE(
         return s.slack_post(path, body, "application/json");
     };
     auto slack_payload = [&](const std::string& body) {
-        return s.slack_post("/slack/interactive", "payload=" + escape(body),
+        return s.slack_post("/slack/interactive", "payload=" + url_escape(body),
                             "application/x-www-form-urlencoded");
     };
     for (const auto& body : broken) {
@@ -188,7 +189,7 @@ TEST_CASE(
                               {"api_app_id", "A0001"},
                               {"type", "event_callback"},
                               {"event_id", "EvUNKNOWN"},
-                              {"event_time", kNow},
+                              {"event_time", kSlackRequestTime},
                               {"brand_new_field", json::object{{"n", 1e300}}},
                               {"event",
                                {{"type", "app_mention"},
@@ -273,7 +274,7 @@ TEST_CASE("command text over the limit is refused in words on every path", "[sec
         std::string body =
             "token=x&team_id=T0AAA&channel_id=C0A&user_id=U0ALICE&command=%2Frelease"
             "&trigger_id=t.1&text=" +
-            escape(long_text);
+            url_escape(long_text);
         auto slash = s.slack_post("/slack/commands", body, "application/x-www-form-urlencoded");
         CHECK(slash.status == 400);
         CHECK_THAT(error_of(slash), Contains("bytes; releasebot reads at most 16000"));

@@ -12,9 +12,9 @@
 
 #include "commands/webhook_actions.hpp"
 #include "integrations/console/text_renderer.hpp"
-#include "security/db_snapshot.hpp"
-#include "security/release_world.hpp"
 #include "storage/database.hpp"
+#include "support/db_snapshot.hpp"
+#include "support/release_world.hpp"
 #include "support/test_env.hpp"
 
 using Catch::Matchers::Contains;

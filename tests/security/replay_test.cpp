@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "security/db_snapshot.hpp"
-#include "security/inbound_server.hpp"
+#include "support/db_snapshot.hpp"
+#include "support/inbound_server.hpp"
 
 using namespace releasebot;
 using namespace releasebot::test;
@@ -19,16 +19,19 @@ TEST_CASE("a captured Slack request replayed acts once, and not at all once stal
     struct Captured {
         std::string path, body, type;
     };
-    const Captured slash{"/slack/commands",
-                         slash_body("T0AAA", "U0ALICE", "C0A",
-                                    "release plan web \"Web\" at 2026-12-10 14:00", "trig.plan"),
-                         kForm};
-    const Captured press{"/slack/interactive",
-                         press_body("T0AAA", "U0ALICE", "C0A", "control tick web 4", "trig.tick"),
-                         kForm};
-    const Captured mention{"/slack/events",
-                           mention_body("T0AAA", "U0ALICE", "C0A", "control tick web 6", "EvTick2"),
-                           "application/json"};
+    const Captured slash{
+        "/slack/commands",
+        slash_command_body("T0AAA", "U0ALICE", "C0A",
+                           "release plan web \"Web\" at 2026-12-10 14:00", "trig.plan"),
+        kFormContentType};
+    const Captured press{
+        "/slack/interactive",
+        button_press_body("T0AAA", "U0ALICE", "C0A", "control tick web 4", "trig.tick"),
+        kFormContentType};
+    const Captured mention{
+        "/slack/events",
+        mention_event_body("T0AAA", "U0ALICE", "C0A", "control tick web 6", "EvTick2"),
+        "application/json"};
     for (const auto* c : {&slash, &press, &mention}) {
         INFO(c->path);
         REQUIRE(s.slack_post(c->path, c->body, c->type).status == 200);
@@ -47,7 +50,7 @@ TEST_CASE("a captured Slack request replayed acts once, and not at all once stal
         CHECK(snapshot_diff(acted, snapshot(s.db)) == "");
     }
     SECTION("after the window: refused") {
-        s.slack_now = kNow + 5 * 60 + 1;
+        s.slack_now = kSlackRequestTime + 5 * 60 + 1;
         for (const auto* c : {&slash, &press, &mention}) {
             INFO(c->path);
             auto r = s.slack_post(c->path, c->body, c->type);
@@ -58,8 +61,8 @@ TEST_CASE("a captured Slack request replayed acts once, and not at all once stal
     }
     SECTION("at another endpoint: not that endpoint's payload") {
         const Captured elsewhere[] = {{"/slack/events", slash.body, "application/json"},
-                                      {"/slack/interactive", mention.body, kForm},
-                                      {"/slack/commands", press.body, kForm}};
+                                      {"/slack/interactive", mention.body, kFormContentType},
+                                      {"/slack/commands", press.body, kFormContentType}};
         for (const auto& c : elsewhere) {
             INFO(c.path);
             auto r = s.slack_post(c.path, c.body, c.type);

@@ -12,8 +12,8 @@
 #include <string>
 
 #include "bot/app/export.hpp"
-#include "security/db_snapshot.hpp"
-#include "security/inbound_server.hpp"
+#include "support/db_snapshot.hpp"
+#include "support/inbound_server.hpp"
 
 using namespace releasebot;
 using namespace releasebot::test;

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "integrations/slack/web_api.hpp"
+
 namespace releasebot::test {
 
 // The only tokens the emulator accepts.
@@ -118,5 +120,11 @@ class SlackEmulator {
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// releasebot's Slack Web API options for `emulator`: its URL, its certificate, and `timeout`.
+inline slack::ApiOptions emulated(const SlackEmulator& emulator,
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    return slack::ApiOptions{emulator.api_url(), emulator.ca_file(), timeout};
+}
 
 }  // namespace releasebot::test

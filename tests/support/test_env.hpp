@@ -3,6 +3,7 @@
 // and read what the console would print.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,10 @@ namespace releasebot::test {
 Instant default_start();
 // Parses "2026-12-05 14:00" as UTC.
 Instant utc(const std::string& text);
+// The same instant in Unix seconds, as the database stores it.
+inline std::int64_t epoch(const std::string& utc_text) {
+    return utc(utc_text).time_since_epoch().count();
+}
 
 class TestEnv {
 public:

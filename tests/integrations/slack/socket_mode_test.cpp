@@ -6,9 +6,7 @@
 // operator would, and reads what Slack saw through the emulator's record. Every wait is bounded.
 #include "integrations/slack/socket_mode.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +23,8 @@
 #include "support/emulator_process.hpp"
 #include "support/eventually.hpp"
 #include "support/metrics_sample.hpp"
+#include "support/plans.hpp"
+#include "support/releasebot_process.hpp"
 #include "support/slack_emulator.hpp"
 #include "support/system_clock.hpp"
 #include "support/temp_dir.hpp"
@@ -43,10 +43,6 @@ using test::SlackEmulatorOptions;
 
 using test::eventually;
 using test::TempDir;
-
-std::string plan(const std::string& key) {
-    return "plan " + key + " \"Release " + key + "\" at 2026-12-05 14:00";
-}
 
 // releasebot on Socket Mode, running on its own thread until stop() or the end of the test.
 class Bot {
@@ -134,7 +130,7 @@ TEST_CASE("A slash command over Socket Mode is acked with its reply after the re
     REQUIRE(emulator.wait_connections(1, 5000ms));
 
     SECTION("a command that works answers in the channel") {
-        const std::string id = emulator.slash("U1ALICE", "C1RELEASE", plan("web-1"));
+        const std::string id = emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("web-1"));
         json::object ack = ack_of(emulator, id);
         REQUIRE(ack.at("payload").is_object());
         const json::object& payload = ack.at("payload").as_object();
@@ -156,7 +152,8 @@ TEST_CASE("A slash command over Socket Mode is acked with its reply after the re
         CHECK(bot.count("SELECT COUNT(*) FROM releases") == 0);
     }
     SECTION("a mention is acked without a payload and runs its command") {
-        const std::string id = emulator.mention("U1ALICE", "C1RELEASE", "release " + plan("web-2"));
+        const std::string id =
+            emulator.mention("U1ALICE", "C1RELEASE", "release " + test::plan_command("web-2"));
         json::object ack = ack_of(emulator, id);
         CHECK(ack.at("payload").is_null());
         CHECK(bot.count("SELECT COUNT(*) FROM releases WHERE key = 'web-2'") == 1);
@@ -177,7 +174,7 @@ TEST_CASE("Parallel Socket Mode links all serve envelopes", "[slack][socket]") {
     Bot bot(emulator, options);
     REQUIRE(emulator.wait_connections(3, 5000ms));
     for (int i = 0; i < 9; ++i)
-        emulator.slash("U1ALICE", "C1RELEASE", plan("p-" + std::to_string(i)));
+        emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("p-" + std::to_string(i)));
     CHECK(eventually([&] { return acked_envelopes(emulator) == 9; }, 10000ms));
     CHECK(bot.count("SELECT COUNT(*) FROM releases") == 9);
     // The emulator spreads envelopes over the links: each link acknowledged some.
@@ -191,7 +188,7 @@ TEST_CASE("An envelope delivered again after its event committed does not act tw
     SlackEmulator emulator;
     // With no link open the emulator queues the envelope: take its payload and commit it, as if
     // releasebot had handled it and then died before its ack left.
-    const std::string id = emulator.slash("U1ALICE", "C1RELEASE", plan("web-1"));
+    const std::string id = emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("web-1"));
     std::string payload;
     for (const auto& e : record(emulator, "envelopes", "envelopes")) {
         if (e.at("envelope_id").as_string() == id) payload = json::serialize(e.at("payload"));
@@ -229,7 +226,7 @@ TEST_CASE("Slack redelivering an envelope whose ack was late changes nothing", "
         // held until the emulator says it did, not for a fixed time: on a loaded machine its
         // timers fire late, and a fixed wait would release the lock before the last delivery.
         Transaction busy(bot.reader());
-        id = emulator.slash("U1ALICE", "C1RELEASE", plan("web-1"));
+        id = emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("web-1"));
         auto attempts = [&] {
             json::value answer = json::parse(emulator.get("envelopes"));
             for (const auto& e : answer.at("envelopes").as_array())
@@ -266,7 +263,7 @@ TEST_CASE("A disconnect mid-stream loses no ack and repeats no effect", "[slack]
 
     constexpr int kCommands = 200;
     for (int i = 1; i <= kCommands; ++i) {
-        emulator.slash("U1ALICE", "C1RELEASE", plan("r-" + std::to_string(i)));
+        emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("r-" + std::to_string(i)));
         if (i == kCommands / 2) emulator.disconnect(reason);
     }
     REQUIRE(eventually([&] { return acked_envelopes(emulator) == kCommands; }, 30000ms));
@@ -315,7 +312,8 @@ TEST_CASE("A burst of envelopes shares commits and each is acked once with its o
     constexpr int kCommands = 300;
     std::vector<std::string> ids;
     for (int i = 1; i <= kCommands; ++i)
-        ids.push_back(emulator.slash("U1ALICE", "C1RELEASE", plan("b-" + std::to_string(i))));
+        ids.push_back(
+            emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("b-" + std::to_string(i))));
     metrics::reset();
     Bot bot(emulator, {}, true, /*start_now=*/false);
     {
@@ -367,7 +365,8 @@ TEST_CASE(
     constexpr int kCommands = 100;
     std::string refused_id;
     for (int i = 1; i <= kCommands; ++i) {
-        auto id = emulator.slash("U1ALICE", "C1RELEASE", plan("g-" + std::to_string(i)));
+        auto id =
+            emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("g-" + std::to_string(i)));
         if (i == 50) refused_id = id;
     }
     REQUIRE(eventually([&] { return acked_envelopes(emulator) == kCommands - 1; }, 30000ms));
@@ -386,11 +385,11 @@ TEST_CASE("A dropped socket reconnects and goes on", "[slack][socket]") {
     SlackEmulator emulator;
     Bot bot(emulator);
     REQUIRE(emulator.wait_connections(1, 5000ms));
-    ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE", plan("before")));
+    ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("before")));
 
     emulator.drop();
     // Sent while the bot is away: the emulator keeps it until a link is back.
-    const std::string id = emulator.slash("U1ALICE", "C1RELEASE", plan("after"));
+    const std::string id = emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("after"));
     json::object ack = ack_of(emulator, id);
     CHECK(ack.at("payload").is_object());
     CHECK(bot.count("SELECT COUNT(*) FROM releases") == 2);
@@ -400,7 +399,8 @@ TEST_CASE("A dropped socket reconnects and goes on", "[slack][socket]") {
         emulator.fault("link", 503, 2);  // the next two websocket upgrades are refused
         emulator.drop();
         const auto dropped_at = std::chrono::steady_clock::now();
-        ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE", plan("later")), 10000ms);
+        ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("later")),
+               10000ms);
         // Waits of about 0.5 s, 1 s and 2 s (±20%) before the attempt that works.
         CHECK(std::chrono::steady_clock::now() - dropped_at > 2500ms);
         CHECK(bot.count("SELECT COUNT(*) FROM releases") == 3);
@@ -414,7 +414,7 @@ TEST_CASE("too_many_websockets closes the link, then reconnects after a backoff"
     Bot bot(emulator);
     REQUIRE(emulator.wait_connections(1, 5000ms));
     emulator.disconnect("too_many_websockets");
-    const std::string id = emulator.slash("U1ALICE", "C1RELEASE", plan("web-1"));
+    const std::string id = emulator.slash("U1ALICE", "C1RELEASE", test::plan_command("web-1"));
     json::object ack = ack_of(emulator, id);
     CHECK(ack.at("payload").is_object());
     CHECK(bot.client().reconnects() == 1);
@@ -480,59 +480,9 @@ TEST_CASE("TLS verification is real: without the emulator's CA the websocket is 
 
 // ---- releasebot slack ----------------------------------------------------------------------
 
-namespace {
-
-struct Process {
-    pid_t pid = -1;
-    std::string err_path;
-
-    // The exit status, or -1 when it had not exited within `timeout` (it is killed then).
-    int wait(std::chrono::milliseconds timeout) {
-        const int status = test::wait_for_exit(pid, timeout);
-        pid = -1;
-        return status;
-    }
-    std::string err() const { return test::read_text(err_path); }
-    ~Process() {
-        if (pid > 0) {
-            kill(pid, SIGKILL);
-            waitpid(pid, nullptr, 0);
-        }
-    }
-};
-
-// Starts the releasebot binary with exactly `env` as its environment (plus PATH and HOME).
-void start(Process& p, const std::vector<std::string>& args, std::vector<std::string> env,
-           const std::string& err_path) {
-    env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
-    env.push_back("HOME=/tmp");
-    for (std::string& e : test::clock_environment()) env.push_back(std::move(e));
-    std::vector<std::string> argv_s = {RELEASEBOT_BINARY};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                     0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    p.err_path = err_path;
-    const int rc = posix_spawn(&p.pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE(rc == 0);
-}
-
-}  // namespace
-
 TEST_CASE("releasebot slack names a missing token and never prints one", "[slack][socket]") {
     TempDir dir;
-    Process p;
+    test::ReleasebotProcess p;
     using Env = std::vector<std::string>;
     auto [env, missing] = GENERATE(table<Env, std::string>({
         {Env{}, "SLACK_BOT_TOKEN"},
@@ -541,9 +491,9 @@ TEST_CASE("releasebot slack names a missing token and never prints one", "[slack
         {Env{"SLACK_BOT_TOKEN=xoxb-very-secret", "SLACK_APP_TOKEN=xoxb-very-secret"},
          "SLACK_APP_TOKEN"},
     }));
-    start(p, {"slack", "--db", dir.file("r.db")}, env, dir.file("err"));
+    p.start({"slack", "--db", dir.file("r.db")}, env, dir.file("err"));
     CHECK(p.wait(5000ms) == 2);
-    const std::string err = p.err();
+    const std::string err = test::read_text(dir.file("err"));
     CHECK(err.find(missing) != std::string::npos);
     CHECK(err.find("very-secret") == std::string::npos);
     CHECK_FALSE(fs::exists(dir.file("r.db")));  // nothing was started
@@ -552,12 +502,12 @@ TEST_CASE("releasebot slack names a missing token and never prints one", "[slack
 TEST_CASE("releasebot slack serves Slack and stops cleanly on SIGTERM", "[slack][socket]") {
     SlackEmulator emulator;
     TempDir dir;
-    Process p;
-    start(p, {"slack", "--db", dir.file("r.db")},
-          {"SLACK_BOT_TOKEN=" + std::string(test::kSlackBotToken),
-           "SLACK_APP_TOKEN=" + std::string(test::kSlackAppToken),
-           "SLACK_API_URL=" + emulator.api_url(), "SLACK_CA_FILE=" + emulator.ca_file()},
-          dir.file("err"));
+    test::ReleasebotProcess p;
+    p.start({"slack", "--db", dir.file("r.db")},
+            {"SLACK_BOT_TOKEN=" + std::string(test::kSlackBotToken),
+             "SLACK_APP_TOKEN=" + std::string(test::kSlackAppToken),
+             "SLACK_API_URL=" + emulator.api_url(), "SLACK_CA_FILE=" + emulator.ca_file()},
+            dir.file("err"));
     REQUIRE(emulator.wait_connections(1, 10000ms));
 
     json::object ack = ack_of(emulator, emulator.slash("U1ALICE", "C1RELEASE",
@@ -576,9 +526,8 @@ TEST_CASE("releasebot slack serves Slack and stops cleanly on SIGTERM", "[slack]
     CHECK(in_channel("update").back().at("ts").as_string() == ts);
     CHECK(in_channel("postMessage").size() == 1);
 
-    kill(p.pid, SIGTERM);
-    CHECK(p.wait(5000ms) == 0);
-    const std::string err = p.err();
+    CHECK(p.stop(5000ms) == 0);
+    const std::string err = test::read_text(dir.file("err"));
     CHECK(err.find(test::kSlackBotToken) == std::string::npos);
     CHECK(err.find(test::kSlackAppToken) == std::string::npos);
     CHECK(emulator.wait_connections(0, 5000ms));

@@ -30,22 +30,21 @@
 #include "storage/outbox_repo.hpp"
 #include "support/eventually.hpp"
 #include "support/slack_emulator.hpp"
+#include "support/slack_requests.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
+#include "support/text_search.hpp"
 
 namespace releasebot::slack {
 namespace {
 
 namespace json = boost::json;
 using namespace std::chrono_literals;
+using test::contains;
 using test::eventually;
 using test::SlackEmulator;
 
 constexpr const char* kChannel = "C1RELEASE";
-
-ApiOptions emulated(const SlackEmulator& emulator) {
-    return ApiOptions{emulator.api_url(), emulator.ca_file(), 5000ms};
-}
 
 json::array record(SlackEmulator& emulator, const std::string& path, const std::string& field) {
     return json::parse(emulator.get(path)).at(field).as_array();
@@ -57,10 +56,6 @@ json::array recorded(SlackEmulator& emulator, const std::string& kind) {
 
 std::string str(const json::value& v) {
     return v.is_string() ? std::string(v.as_string()) : std::string();
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
 }
 
 // The action id ("survey.open#3") of the element whose action id starts with `action` in a
@@ -543,9 +538,10 @@ TEST_CASE("the Events API receiver does the same with the bot token", "[slack]")
     Database db(dir.file("releasebot.db"));
     ManualClock clock(test::utc("2026-12-02 14:00"));
     Pipeline pipeline(db, clock);
-    constexpr const char* kSecret = "8f742231b10e8888abcd99yyyzzz85a5";
-    constexpr long long kNow = 1796115600;
-    SlackHttpReceiver receiver(pipeline, kSecret, [] { return kNow; });
+    using test::kSlackRequestTime;
+    using test::kSlackSigningSecret;
+    using test::url_escape;
+    SlackHttpReceiver receiver(pipeline, kSlackSigningSecret, [] { return kSlackRequestTime; });
     SlackWebApi api(test::kSlackBotToken, emulated(emulator));
     SlackUserDirectory users(api);
     receiver.use_web_api(&api, &users);
@@ -555,15 +551,10 @@ TEST_CASE("the Events API receiver does the same with the bot token", "[slack]")
         req.method = "POST";
         req.target = path;
         req.body = body;
-        req.headers["x-slack-request-timestamp"] = std::to_string(kNow);
-        req.headers["x-slack-signature"] = sign(kSecret, std::to_string(kNow), body);
+        req.headers["x-slack-request-timestamp"] = std::to_string(kSlackRequestTime);
+        req.headers["x-slack-signature"] =
+            sign(kSlackSigningSecret, std::to_string(kSlackRequestTime), body);
         return receiver.handle(req);
-    };
-    auto escape = [](const std::string& s) {
-        char* e = curl_easy_escape(nullptr, s.data(), static_cast<int>(s.size()));
-        std::string out = e;
-        curl_free(e);
-        return out;
     };
     // A trigger the emulator issued, as Slack issues one per slash command or press.
     auto trigger = [&] {
@@ -571,10 +562,11 @@ TEST_CASE("the Events API receiver does the same with the bot token", "[slack]")
         return str(json::parse(emulator.post("slash", json::serialize(slash))).at("trigger_id"));
     };
     auto slash = [&](const std::string& text) {
-        return signed_post("/slack/commands",
-                           "team_id=" + std::string(test::kSlackTeamId) + "&channel_id=" +
-                               kChannel + "&user_id=U1ALICE&user_name=alice&command=%2Frelease" +
-                               "&text=" + escape(text) + "&trigger_id=" + escape(trigger()));
+        return signed_post(
+            "/slack/commands",
+            "team_id=" + std::string(test::kSlackTeamId) + "&channel_id=" + kChannel +
+                "&user_id=U1ALICE&user_name=alice&command=%2Frelease" +
+                "&text=" + url_escape(text) + "&trigger_id=" + url_escape(trigger()));
     };
     auto type = [&](const std::string& text) {
         HttpResponse r = slash(text);
@@ -610,7 +602,7 @@ TEST_CASE("the Events API receiver does the same with the bot token", "[slack]")
                                              {"action_id", button.at("action_id")},
                                              {"value", button.at("value")}}}}};
     HttpResponse pressed =
-        signed_post("/slack/interactive", "payload=" + escape(json::serialize(press)));
+        signed_post("/slack/interactive", "payload=" + url_escape(json::serialize(press)));
     CHECK(pressed.status == 200);
     auto views = recorded(emulator, "view");
     REQUIRE(views.size() == 1);

@@ -396,14 +396,6 @@ TEST_CASE("SlackPort turns Slack's answers into deliveries the outbox understand
 
 namespace {
 
-ApiOptions emulated(const test::SlackEmulator& emulator) {
-    ApiOptions options;
-    options.base_url = emulator.api_url();
-    options.ca_file = emulator.ca_file();
-    options.timeout = std::chrono::milliseconds(5000);
-    return options;
-}
-
 // An outbox row for Slack, due at `now`.
 OutboxRow slack_row(const std::string& key, const Destination& where, const Reply& reply,
                     Instant now) {

@@ -1,5 +1,5 @@
-// Building blocks of the worlds the security tests attack: commands that must succeed while the
-// world is set up, and releases brought to a given point of their life (approved, deploying,
+// Building blocks of a world of releases for a test to act on: commands that must succeed while
+// the world is set up, and releases brought to a given point of their life (approved, deploying,
 // deployed) by their owner "own" and the manager "mgr", through the real pipeline.
 #pragma once
 

@@ -2,7 +2,7 @@
 // receiver (Events API, slash commands, interactivity), the Teams receiver, the CI webhook and
 // the calendar feed on one HttpServer over one SQLite file and one Pipeline — with helpers that
 // speak each path the way its platform does (signed Slack requests, signed CI deliveries), for
-// the security tests that attack those paths.
+// tests that attack those paths.
 #pragma once
 
 #include <curl/curl.h>
@@ -26,70 +26,12 @@
 #include "storage/workspace_repo.hpp"
 #include "storage/workspace_secret_repo.hpp"
 #include "support/loopback_http.hpp"
+#include "support/slack_requests.hpp"
 #include "support/teams_emulator.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_env.hpp"
 
 namespace releasebot::test {
-
-inline const char* kSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5";
-inline constexpr long long kNow = 1796115600;  // 2026-12-01 09:00 UTC, the pipeline's clock too
-
-inline std::string escape(const std::string& s) {
-    char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
-    std::string out(e);
-    curl_free(e);
-    return out;
-}
-
-inline constexpr const char* kForm = "application/x-www-form-urlencoded";
-
-// The bodies Slack sends, with the ids given (a replay repeats them).
-inline std::string slash_body(const std::string& team, const std::string& user,
-                              const std::string& channel, const std::string& text,
-                              const std::string& trigger) {
-    return "token=x&team_id=" + team + "&team_domain=t&channel_id=" + channel +
-           "&channel_name=releases&user_id=" + user + "&user_name=" + user +
-           "&command=%2Frelease&text=" + escape(text) + "&api_app_id=A0001&trigger_id=" + trigger +
-           "&response_url=https%3A%2F%2Fhooks.example%2Fx";
-}
-inline std::string press_body(const std::string& team, const std::string& user,
-                              const std::string& channel, const std::string& command,
-                              const std::string& trigger) {
-    boost::json::object payload{
-        {"type", "block_actions"},
-        {"user", {{"id", user}, {"username", user}, {"name", user}, {"team_id", team}}},
-        {"api_app_id", "A0001"},
-        {"container",
-         {{"type", "message"}, {"message_ts", "1796115600.000100"}, {"channel_id", channel}}},
-        {"trigger_id", trigger},
-        {"team", {{"id", team}, {"domain", "t"}}},
-        {"channel", {{"id", channel}, {"name", "releases"}}},
-        {"actions", boost::json::array{{{"action_id", "command#1"},
-                                        {"block_id", "b1"},
-                                        {"type", "button"},
-                                        {"value", command},
-                                        {"action_ts", "1796115601.000200"}}}}};
-    return "payload=" + escape(boost::json::serialize(payload));
-}
-inline std::string mention_body(const std::string& team, const std::string& user,
-                                const std::string& channel, const std::string& text,
-                                const std::string& event_id) {
-    boost::json::object body{{"token", "x"},
-                             {"team_id", team},
-                             {"api_app_id", "A0001"},
-                             {"type", "event_callback"},
-                             {"event_id", event_id},
-                             {"event_time", kNow},
-                             {"event",
-                              {{"type", "app_mention"},
-                               {"user", user},
-                               {"text", "<@U0BOT> " + text},
-                               {"channel", channel},
-                               {"ts", "1796115600.000100"},
-                               {"channel_type", "channel"}}}};
-    return boost::json::serialize(body);
-}
 
 // With `emulator`, /api/messages checks the JWTs of that Teams channel; without, it takes
 // unauthenticated activities, as it does on a loopback listener with no app id.
@@ -98,8 +40,8 @@ struct InboundServer {
     Database db{dir.file("releasebot.db")};
     ManualClock clock{default_start()};
     Pipeline pipeline{db, clock};
-    slack::SlackHttpReceiver slack{pipeline, kSigningSecret, [this] { return slack_now; }};
-    ci::CiWebhook ci{pipeline, db, [] { return kNow; }};
+    slack::SlackHttpReceiver slack{pipeline, kSlackSigningSecret, [this] { return slack_now; }};
+    ci::CiWebhook ci{pipeline, db, [] { return kSlackRequestTime; }};
     CalendarFeed calendar{db, [this] { return clock.now(); }};
     HttpServer http;
     std::unique_ptr<teams::BotAuthenticator> auth;
@@ -107,7 +49,7 @@ struct InboundServer {
     std::string base;
     int ids = 0;  // makes each request's trigger, event or delivery id unique
     // The Slack receiver's clock (Unix seconds) for the signature window; tests move it.
-    long long slack_now = kNow;
+    long long slack_now = kSlackRequestTime;
 
     explicit InboundServer(TeamsEmulator* emulator = nullptr) {
         slack.mount(http);
@@ -127,18 +69,15 @@ struct InboundServer {
 
     HttpResult slack_post(const std::string& path, const std::string& body,
                           const std::string& type) {
-        return http_call(
-            "POST", base + path,
-            {"Content-Type: " + type, "X-Slack-Request-Timestamp: " + std::to_string(kNow),
-             "X-Slack-Signature: " + slack::sign(kSigningSecret, std::to_string(kNow), body)},
-            body);
+        return post_signed_as_slack(base + path, body, type);
     }
     // A slash command typed by `user` of `team` in `channel`; the answer's text and blocks.
     std::string slash(const std::string& team, const std::string& user, const std::string& channel,
                       const std::string& text) {
-        auto r = slack_post("/slack/commands",
-                            slash_body(team, user, channel, text, "trig." + std::to_string(++ids)),
-                            kForm);
+        auto r = slack_post(
+            "/slack/commands",
+            slash_command_body(team, user, channel, text, "trig." + std::to_string(++ids)),
+            kFormContentType);
         INFO(team << " " << user << ": " << text << " → " << r.status << " " << r.body);
         REQUIRE(r.status == 200);
         return r.body;
@@ -146,9 +85,10 @@ struct InboundServer {
     // A button press whose value is `command`, by `user` of `team`.
     HttpResult press(const std::string& team, const std::string& user, const std::string& channel,
                      const std::string& command) {
-        return slack_post("/slack/interactive",
-                          press_body(team, user, channel, command, "trig." + std::to_string(++ids)),
-                          kForm);
+        return slack_post(
+            "/slack/interactive",
+            button_press_body(team, user, channel, command, "trig." + std::to_string(++ids)),
+            kFormContentType);
     }
     // The survey form submitted: `metadata` is the command it answers ("retro answer <key>").
     HttpResult submit_survey(const std::string& team, const std::string& user,
@@ -169,17 +109,19 @@ struct InboundServer {
                {{"values",
                  {{"q1", {{"answer", {{"type", "plain_text_input"}, {"value", "5"}}}}}}}}}}}};
         return slack_post("/slack/interactive",
-                          "payload=" + escape(boost::json::serialize(payload)), kForm);
+                          "payload=" + url_escape(boost::json::serialize(payload)),
+                          kFormContentType);
     }
     // An @mention over the Events API.
     HttpResult mention(const std::string& team, const std::string& user, const std::string& channel,
                        const std::string& text) {
-        return slack_post("/slack/events",
-                          mention_body(team, user, channel, text, "Ev" + std::to_string(++ids)),
-                          "application/json");
+        return slack_post(
+            "/slack/events",
+            mention_event_body(team, user, channel, text, "Ev" + std::to_string(++ids)),
+            "application/json");
     }
     HttpResult ci_post(WorkspaceId path_ws, const std::string& secret, const std::string& body) {
-        std::string ts = std::to_string(kNow);
+        std::string ts = std::to_string(kSlackRequestTime);
         std::string delivery = "d" + std::to_string(++ids);
         return http_call("POST", base + "/hooks/ci/" + std::to_string(path_ws.value()),
                          {"Content-Type: application/json", "X-Releasebot-Timestamp: " + ts,

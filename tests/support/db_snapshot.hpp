@@ -1,5 +1,5 @@
-// DbSnapshot: every row of every table of a releasebot database, for the security tests' "a
-// refused request changes nothing" checks. Tables are read from sqlite_master, so a table added
+// DbSnapshot: every row of every table of a releasebot database, for "a refused request changes
+// nothing" checks. Tables are read from sqlite_master, so a table added
 // by a later migration is compared without touching this file; values carry their SQLite type,
 // so 1 and '1' differ. Rows are compared as sorted sets (row order is not what a user sees).
 #pragma once
