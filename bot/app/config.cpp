@@ -1,20 +1,23 @@
 // Config loading: TOML file, then the environment, then checks. See config.hpp.
 //
-// Every setting is declared once in kSettings (section, key, type, whether it is a secret);
-// the file walk, the environment overrides, the unknown-key checks and the messages all come
-// from that table, so a new setting is one line plus where it lands in Config.
+// Every setting is declared once in kSettings: its key, the Config member it sets and how its
+// value is read and checked, its variables and its documentation. The file walk, the environment
+// overrides, the unknown-key checks, the messages, apply_settings and deploy/releasebot.toml
+// (sample_config()) all come from that table, so a new setting is one entry there.
 #include "bot/app/config.hpp"
 
 #include <arpa/inet.h>
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "commands/time_parse.hpp"
 
@@ -23,54 +26,6 @@ extern char** environ;
 namespace releasebot {
 
 namespace {
-
-enum class Type { string, secret, boolean, integer, duration };
-
-struct SettingSpec {
-    std::string_view section;
-    std::string_view key;
-    Type type;
-};
-
-constexpr SettingSpec kSettings[] = {
-    {"database", "path", Type::string},
-    {"slack", "bot_token", Type::secret},
-    {"slack", "app_token", Type::secret},
-    {"slack", "signing_secret", Type::secret},
-    {"slack", "api_url", Type::string},
-    {"slack", "ca_file", Type::string},
-    {"slack", "socket_mode", Type::boolean},
-    {"slack", "connections", Type::integer},
-    {"slack", "http", Type::boolean},
-    {"teams", "app_id", Type::string},
-    {"teams", "app_password", Type::secret},
-    {"teams", "tenant", Type::string},
-    {"teams", "token_url", Type::string},
-    {"teams", "openid_metadata_url", Type::string},
-    {"teams", "token_issuer", Type::string},
-    {"teams", "ca_file", Type::string},
-    {"http", "listen", Type::string},
-    {"http", "public_url", Type::string},
-    {"log", "level", Type::string},
-    {"log", "format", Type::string},
-    {"health_checks", "lead", Type::duration},
-    {"health_checks", "interval", Type::duration},
-    {"health_checks", "timeout", Type::duration},
-    {"releases", "start_lead", Type::duration},
-};
-
-constexpr std::string_view kSections[] = {"database", "slack",         "teams",   "http",
-                                          "log",      "health_checks", "releases"};
-
-// The variables `releasebot slack` has always read, honoured by serve too.
-struct LegacyVariable {
-    const char* name;
-    std::string_view key;  // in [slack]
-};
-constexpr LegacyVariable kLegacy[] = {{"SLACK_BOT_TOKEN", "bot_token"},
-                                      {"SLACK_APP_TOKEN", "app_token"},
-                                      {"SLACK_API_URL", "api_url"},
-                                      {"SLACK_CA_FILE", "ca_file"}};
 
 // One setting as given by its last source, before conversion.
 struct Raw {
@@ -90,27 +45,8 @@ std::string upper(std::string_view s) {
     return out;
 }
 
-std::string env_name(const SettingSpec& s, bool file) {
-    return "RELEASEBOT_" + upper(s.section) + "_" + upper(s.key) + (file ? "_FILE" : "");
-}
-
-std::string dotted(const SettingSpec& s) {
-    return std::string(s.section) + "." + std::string(s.key);
-}
-
 std::string in_quotes(const std::string& s) {
     return "\"" + s + "\"";
-}
-
-std::string keys_of(std::string_view section) {
-    std::string out;
-    for (const auto& s : kSettings) {
-        if (s.section != section) continue;
-        if (!out.empty()) out += ", ";
-        out += s.key;
-        if (s.type == Type::secret) out += " (or " + std::string(s.key) + "_file)";
-    }
-    return out;
 }
 
 std::string toml_type_name(const toml::node& node) {
@@ -188,117 +124,6 @@ Result<std::string> read_text_file(const std::string& path) {
     std::stringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-Status read_toml(const std::string& path, RawSettings& out, bool& secrets_inline,
-                 std::vector<std::string>& sections_present) {
-    auto text = read_text_file(path);
-    if (!text) {
-        return invalid("cannot read the configuration file " + path + " (" + text.error().message +
-                       "). Give the path of a TOML file with --config; deploy/releasebot.toml is "
-                       "a documented example.");
-    }
-    toml::table root;
-    try {
-        root = toml::parse(*text, path);
-    } catch (const toml::parse_error& e) {
-        const auto& where = e.source().begin;
-        return invalid(path + " line " + std::to_string(where.line) + ", column " +
-                       std::to_string(where.column) + ": " + std::string(e.description()) +
-                       " (the file must be TOML; see deploy/releasebot.toml).");
-    }
-    for (const auto& [key, node] : root) {
-        const std::string section(key.str());
-        bool known = false;
-        for (auto s : kSections) known = known || s == section;
-        if (!known || !node.is_table()) {
-            if (known) {
-                return invalid(section + " must be a table: write [" + section +
-                               "] on a line of its own with its settings under it.");
-            }
-            return invalid(path + ": [" + section +
-                           "] is not a section releasebot knows; the sections are [database], "
-                           "[slack], [teams], [http], [log], [health_checks] and [releases].");
-        }
-        sections_present.push_back(section);
-        for (const auto& [sub, value] : *node.as_table()) {
-            const std::string name(sub.str());
-            const SettingSpec* spec = nullptr;
-            bool file_ref = false;
-            for (const auto& s : kSettings) {
-                if (s.section != section) continue;
-                if (s.key == name) spec = &s;
-                if (s.type == Type::secret && name == std::string(s.key) + "_file") {
-                    spec = &s;
-                    file_ref = true;
-                }
-            }
-            if (!spec) {
-                return invalid(section + "." + name + " is not a setting; [" + section +
-                               "] takes " + keys_of(section) + ".");
-            }
-            const std::string id = dotted(*spec);
-            if (out.count(id)) {
-                return invalid(id + " and " + id +
-                               "_file are both set: keep one (the value, or the file to read "
-                               "it from).");
-            }
-            Raw raw = raw_from_toml(value, section + "." + name);
-            raw.is_file = file_ref;
-            if (spec->type == Type::secret && !file_ref) secrets_inline = true;
-            out[id] = std::move(raw);
-        }
-    }
-    return ok_status();
-}
-
-Status read_environment(const Environment& env, RawSettings& out,
-                        std::vector<std::string>& sections_present) {
-    for (const auto& legacy : kLegacy) {
-        auto it = env.find(legacy.name);
-        if (it == env.end() || it->second.empty()) continue;
-        Raw raw = raw_from_env(legacy.name, it->second);
-        out["slack." + std::string(legacy.key)] = std::move(raw);
-        // A token turns Slack on; a shell that merely exports SLACK_CA_FILE does not.
-        if (legacy.key == "bot_token" || legacy.key == "app_token") {
-            sections_present.push_back("slack");
-        }
-    }
-    // Every RELEASEBOT_<SECTION>_… variable must be a setting: a typo would otherwise be
-    // silently ignored and the default used.
-    for (const auto& [name, value] : env) {
-        for (auto section : kSections) {
-            const std::string prefix = "RELEASEBOT_" + upper(section) + "_";
-            if (name.rfind(prefix, 0) != 0) continue;
-            bool known = false;
-            for (const auto& s : kSettings) {
-                if (s.section != section) continue;
-                known = known || name == env_name(s, false) ||
-                        (s.type == Type::secret && name == env_name(s, true));
-            }
-            if (!known) {
-                return invalid(name + " is not a setting; [" + std::string(section) + "] takes " +
-                               keys_of(section) + " (as " + prefix + "<KEY> in upper case).");
-            }
-        }
-    }
-    for (const auto& s : kSettings) {
-        auto value = env.find(env_name(s, false));
-        auto file = s.type == Type::secret ? env.find(env_name(s, true)) : env.end();
-        const bool has_value = value != env.end();
-        const bool has_file = file != env.end();
-        if (has_value && has_file) {
-            return invalid(env_name(s, false) + " and " + env_name(s, true) +
-                           " are both set: keep one (the value, or the file to read it from).");
-        }
-        if (!has_value && !has_file) continue;
-        Raw raw = has_value ? raw_from_env(value->first, value->second)
-                            : raw_from_env(file->first, file->second);
-        raw.is_file = has_file;
-        out[dotted(s)] = std::move(raw);
-        sections_present.emplace_back(s.section);
-    }
-    return ok_status();
 }
 
 // ---- conversions ----------------------------------------------------------------------------
@@ -424,137 +249,536 @@ std::string secret_hint(const std::string& section, const std::string& key) {
     return "Set " + key + " or " + key + "_file in [" + section + "], or RELEASEBOT_" +
            upper(section) + "_" + upper(key) + ".";
 }
+// ---- the settings ---------------------------------------------------------------------------
 
-// A duration setting ("60m", "90s", "1h30m") from `min` to `max`, into `target`.
-Status apply_duration(const RawSettings& raw, const char* id, std::chrono::seconds& target,
-                      Seconds min, Seconds max, const char* example) {
-    const Raw* r = find(raw, id);
-    if (!r) return ok_status();
-    auto d = r->kind == Raw::Kind::string ? parse_duration(r->text)
-                                          : Result<Seconds>(invalid("not a string"));
+struct Setting;
+// Converts and checks a setting's value as given, and stores it in the Config.
+using Apply = Status (*)(const Setting&, const Raw&, Config&);
+
+// One setting, declared once: the file walk, the environment overrides, the unknown-key
+// messages, the conversion into Config and deploy/releasebot.toml all come from it.
+struct Setting {
+    std::string_view section;
+    std::string_view key;
+    Apply apply;  // which member of Config it sets, and how it reads and checks the value
+    // Its documentation: its comments and line(s) in deploy/releasebot.toml (commented out when
+    // the example leaves it at its default, which is the Config member's initial value), after
+    // a newline that only lets the text start at the margin.
+    std::string_view doc;
+    bool secret = false;            // also <key>_file, and shown only as "(set, N chars)"
+    std::string_view legacy = {};   // the variable `releasebot slack` reads for it too
+    std::string_view example = {};  // a valid value, for messages
+    long long min = 0;              // durations in seconds, whole numbers
+    long long max = 0;
+    int doc_order = 0;  // its place in its section of deploy/releasebot.toml, when not this one
+};
+
+// The Config member at the end of a path of member pointers (&Config::slack, &SlackSettings::http).
+template <auto... Path>
+auto& member(Config& config) {
+    return (config.*....*Path);
+}
+
+// A value converted by `Convert` (as_string, as_secret, as_bool) into the member at `Path`.
+template <auto Convert, auto... Path>
+Status set(const Setting&, const Raw& raw, Config& config) {
+    auto v = Convert(raw);
+    if (!v) return v.error();
+    member<Path...>(config) = std::move(*v);
+    return ok_status();
+}
+
+template <auto... Path>
+constexpr Apply set_string = set<as_string, Path...>;
+template <auto... Path>
+constexpr Apply set_secret = set<as_secret, Path...>;
+template <auto... Path>
+constexpr Apply set_bool = set<as_bool, Path...>;
+
+// A whole number from `min` to `max`.
+template <auto... Path>
+Status set_whole_number(const Setting& s, const Raw& raw, Config& config) {
+    auto v = as_integer(raw);
+    if (!v || *v < s.min || *v > s.max) {
+        const std::string it = v                               ? std::to_string(*v)
+                               : raw.kind == Raw::Kind::string ? in_quotes(raw.text)
+                                                               : kind_words(raw);
+        return invalid(raw.name + " must be a whole number from " + std::to_string(s.min) + " to " +
+                       std::to_string(s.max) + " (it is " + it + ").");
+    }
+    member<Path...>(config) = static_cast<int>(*v);
+    return ok_status();
+}
+
+// A duration ("60m", "90s", "1h30m") from `min` to `max` seconds.
+template <auto... Path>
+Status set_duration(const Setting& s, const Raw& raw, Config& config) {
+    const Seconds min{s.min};
+    const Seconds max{s.max};
+    auto d = raw.kind == Raw::Kind::string ? parse_duration(raw.text)
+                                           : Result<Seconds>(invalid("not a string"));
     if (d && *d >= min && *d <= max) {
-        target = *d;
+        member<Path...>(config) = *d;
         return ok_status();
     }
-    const std::string it = r->kind == Raw::Kind::string ? in_quotes(r->text) : kind_words(*r);
-    return invalid(r->name + " must be a duration from " + format_duration(min) + " to " +
-                   format_duration(max) + ", like \"" + example + "\" (it is " + it + ").");
+    const std::string it = raw.kind == Raw::Kind::string ? in_quotes(raw.text) : kind_words(raw);
+    return invalid(raw.name + " must be a duration from " + format_duration(min) + " to " +
+                   format_duration(max) + ", like \"" + std::string(s.example) + "\" (it is " + it +
+                   ").");
+}
+
+Status set_database_path(const Setting&, const Raw& raw, Config& config) {
+    auto v = as_string(raw);
+    if (!v) return v.error();
+    if (v->empty()) {
+        return invalid(raw.name +
+                       " is empty: set it to the SQLite file releasebot keeps its state in, "
+                       "e.g. /var/lib/releasebot/releasebot.db.");
+    }
+    if (*v == ":memory:") {
+        return invalid(raw.name +
+                       " cannot be :memory: for a served bot: its threads each open the file. "
+                       "Set a file path, e.g. /var/lib/releasebot/releasebot.db.");
+    }
+    config.database = std::move(*v);
+    return ok_status();
+}
+
+Status set_listen(const Setting&, const Raw& raw, Config& config) {
+    auto v = as_string(raw);
+    if (!v) return v.error();
+    return parse_listen(raw, *v, config.http);
+}
+
+Status set_public_url(const Setting& s, const Raw& raw, Config& config) {
+    auto v = as_string(raw);
+    if (!v) return v.error();
+    RB_TRY(check_url(raw, *v, std::string(s.example)));
+    config.http.public_url = std::move(*v);
+    while (!config.http.public_url.empty() && config.http.public_url.back() == '/') {
+        config.http.public_url.pop_back();
+    }
+    return ok_status();
+}
+
+Status set_log_level(const Setting&, const Raw& raw, Config& config) {
+    auto v = as_string(raw);
+    if (!v) return v.error();
+    auto level = log::parse_level(*v);
+    if (!level) {
+        return invalid(raw.name + " must be one of error, warn, info, debug (it is " +
+                       in_quotes(*v) + ").");
+    }
+    config.log.level = *level;
+    return ok_status();
+}
+
+Status set_log_format(const Setting&, const Raw& raw, Config& config) {
+    auto v = as_string(raw);
+    if (!v) return v.error();
+    auto format = log::parse_format(*v);
+    if (!format) return invalid(raw.name + " must be plain or json (it is " + in_quotes(*v) + ").");
+    config.log.format = *format;
+    return ok_status();
+}
+
+using C = Config;
+using Slack = SlackSettings;
+using Teams = TeamsSettings;
+using Health = HealthCheckSettings;
+
+// A section, and what deploy/releasebot.toml says before its settings.
+struct Section {
+    std::string_view name;
+    std::string_view doc;
+};
+
+// In the order deploy/releasebot.toml shows them.
+constexpr Section kSections[] = {
+    {"database", "[database]\n"},
+    {"http", "[http]\n"},
+    {"log", "[log]\n"},
+    {"health_checks", "[health_checks]\n"},
+    {"slack",
+     R"toml(# ---- Slack ---------------------------------------------------------------------------------
+# Remove this section (and unset the SLACK_* variables) to run without Slack. The app's
+# manifest is deploy/slack-app-manifest.yml.
+[slack]
+)toml"},
+    {"teams",
+     R"toml(# ---- Microsoft Teams -----------------------------------------------------------------------
+# Uncomment to serve Teams at /api/messages (the Bot Framework messaging endpoint). Names follow
+# the Bot Framework SDKs' settings (MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppTenantId).
+# [teams]
+)toml"},
+    {"releases", "[releases]\n"},
+};
+
+constexpr std::string_view kDocHeader = R"toml(
+# releasebot — configuration of `releasebot serve`.
+#
+# Check it with `releasebot check-config --config /etc/releasebot/releasebot.toml`: it prints
+# what will run and shows each secret only as "(set, N chars)".
+#
+# Every setting can be overridden by an environment variable named RELEASEBOT_<SECTION>_<KEY>
+# in upper case, e.g. RELEASEBOT_SLACK_BOT_TOKEN or RELEASEBOT_HTTP_LISTEN; the variables
+# `releasebot slack` reads (SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL, SLACK_CA_FILE) work
+# too, below the RELEASEBOT_ ones. Booleans from the environment are true/false, 1/0, yes/no.
+#
+# Secrets (bot_token, app_token, signing_secret, app_password) are best kept out of this file:
+# give `<key>_file = "/path"` instead (a systemd credential, a Docker or Kubernetes secret); the
+# file's trailing newline is ignored. If this file does hold secrets, make it readable by the
+# service only (root:releasebot, mode 640): releasebot warns at start when every user can read it.
+#
+# A setting that is missing or wrong stops start-up with a message naming it.
+
+)toml";
+
+const Setting kSettings[] = {
+    {.section = "database", .key = "path", .apply = set_database_path, .doc = R"toml(
+# The SQLite file releasebot keeps everything in; created with its directory's permissions.
+# Every thread opens it, so ":memory:" is refused.
+path = "/var/lib/releasebot/releasebot.db"
+)toml"},
+    {.section = "slack",
+     .key = "bot_token",
+     .apply = set_secret<&C::slack, &Slack::bot_token>,
+     .doc = R"toml(
+# The bot token (xoxb-…, OAuth & Permissions): everything the bot says goes through the Web API.
+bot_token_file = "/etc/releasebot/secrets/slack-bot-token"
+# bot_token = "xoxb-…"
+
+)toml",
+     .secret = true,
+     .legacy = "SLACK_BOT_TOKEN",
+     .doc_order = 1},
+    {.section = "slack",
+     .key = "app_token",
+     .apply = set_secret<&C::slack, &Slack::app_token>,
+     .doc = R"toml(
+app_token_file = "/etc/releasebot/secrets/slack-app-token"
+)toml",
+     .secret = true,
+     .legacy = "SLACK_APP_TOKEN",
+     .doc_order = 3},
+    {.section = "slack",
+     .key = "signing_secret",
+     .apply = set_secret<&C::slack, &Slack::signing_secret>,
+     .doc = R"toml(
+# signing_secret_file = "/etc/releasebot/secrets/slack-signing-secret"
+
+)toml",
+     .secret = true,
+     .doc_order = 6},
+    {.section = "slack",
+     .key = "api_url",
+     .apply = set_string<&C::slack, &Slack::api_url>,
+     .doc = R"toml(
+# The Web API's base URL and an extra CA bundle: only for proxies and test emulators.
+# api_url = "https://slack.com/api/"
+)toml",
+     .legacy = "SLACK_API_URL",
+     .example = "https://slack.com/api/",
+     .doc_order = 7},
+    {.section = "slack",
+     .key = "ca_file",
+     .apply = set_string<&C::slack, &Slack::ca_file>,
+     .doc = R"toml(
+# ca_file = "/etc/ssl/certs/corporate-proxy.pem"
+)toml",
+     .legacy = "SLACK_CA_FILE",
+     .doc_order = 8},
+    {.section = "slack",
+     .key = "socket_mode",
+     .apply = set_bool<&C::slack, &Slack::socket_mode>,
+     .doc = R"toml(
+# Socket Mode: no public URL needed. Needs the app-level token (xapp-…, Basic Information →
+# App-Level Tokens, scope connections:write).
+socket_mode = true
+)toml",
+     .doc_order = 2},
+    {.section = "slack",
+     .key = "connections",
+     .apply = set_whole_number<&C::slack, &Slack::connections>,
+     .doc = R"toml(
+# Parallel websocket links, 1 to 10; more than one keeps events flowing while one reconnects.
+connections = 2
+
+)toml",
+     .min = 1,
+     .max = 10,
+     .doc_order = 4},
+    {.section = "slack",
+     .key = "http",
+     .apply = set_bool<&C::slack, &Slack::http>,
+     .doc = R"toml(
+# The Events API over HTTP at /slack/events, /slack/commands and /slack/interactive, for
+# installs with a public URL. Every request is checked with the signing secret (Basic
+# Information → App Credentials).
+http = false
+)toml",
+     .doc_order = 5},
+    {.section = "teams",
+     .key = "app_id",
+     .apply = set_string<&C::teams, &Teams::app_id>,
+     .doc = R"toml(
+# The bot's Microsoft App ID. Without it, activities are accepted unauthenticated, which
+# releasebot allows only when http.listen is a loopback address (local tools), with a warning.
+# app_id = "00000000-0000-0000-0000-000000000000"
+)toml"},
+    {.section = "teams",
+     .key = "app_password",
+     .apply = set_secret<&C::teams, &Teams::app_password>,
+     .doc = R"toml(
+# app_password_file = "/etc/releasebot/secrets/teams-app-password"
+)toml",
+     .secret = true},
+    {.section = "teams",
+     .key = "tenant",
+     .apply = set_string<&C::teams, &Teams::tenant>,
+     .doc = R"toml(
+# A single-tenant bot's tenant id (the token endpoint is derived from it), or the endpoint:
+# tenant = "contoso.onmicrosoft.com"
+)toml"},
+    {.section = "teams",
+     .key = "token_url",
+     .apply = set_string<&C::teams, &Teams::token_url>,
+     .doc = R"toml(
+# token_url = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
+)toml",
+     .example = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"},
+    {.section = "teams",
+     .key = "openid_metadata_url",
+     .apply = set_string<&C::teams, &Teams::openid_metadata_url>,
+     .doc = R"toml(
+# Inbound token validation (ToBotFromChannelOpenIdMetadataUrl, ToBotFromChannelTokenIssuer);
+# the defaults are the public Azure cloud's.
+# openid_metadata_url = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)toml",
+     .example = "https://login.botframework.com/v1/.well-known/openidconfiguration"},
+    {.section = "teams",
+     .key = "token_issuer",
+     .apply = set_string<&C::teams, &Teams::token_issuer>,
+     .doc = R"toml(
+# token_issuer = "https://api.botframework.com"
+)toml"},
+    {.section = "teams",
+     .key = "ca_file",
+     .apply = set_string<&C::teams, &Teams::ca_file>,
+     .doc = R"toml(
+# ca_file = ""
+)toml"},
+    {.section = "http", .key = "listen", .apply = set_listen, .doc = R"toml(
+# The one HTTP listener: /healthz and /metrics, the calendar feed (/calendar.ics), the CI
+# webhook (/hooks/ci), and the Slack Events API (/slack/) and Teams (/api/messages) when those
+# are on. address:port with a numeric address; [::1]:8080 for IPv6. Put a TLS-terminating proxy
+# in front of it for anything reachable from outside.
+listen = "127.0.0.1:8080"
+)toml"},
+    {.section = "http",
+     .key = "public_url",
+     .apply = set_public_url,
+     .doc = R"toml(
+# Where that proxy makes it reachable, so `calendar link` and `ci secret` show whole URLs.
+# public_url = "https://releasebot.example.com"
+)toml",
+     .example = "https://releasebot.example.com"},
+    {.section = "log", .key = "level", .apply = set_log_level, .doc = R"toml(
+# error, warn, info or debug. Secrets are cut from every line at every level.
+level = "info"
+)toml"},
+    {.section = "log", .key = "format", .apply = set_log_format, .doc = R"toml(
+# plain (one readable line per record) or json (one JSON object per line, for log shippers).
+# `--log-level` and `--log-format` on the command line win over both.
+format = "plain"
+)toml"},
+    {.section = "health_checks",
+     .key = "lead",
+     .apply = set_duration<&C::health_checks, &Health::lead>,
+     .doc = R"toml(
+# A release's control may carry a health-check URL (`control check <release> <control> <url>`):
+# releasebot polls it with GET from `lead` before the release's window until the window opens,
+# every `interval`, and ticks the control on the first 2xx answer. Durations like "90s", "60m"
+# or "1h30m": lead from 1m to 1w, interval from 5s to 1h, timeout (per poll) from 1s to 5m.
+# URLs are logged without their query string, which may hold a token.
+lead = "60m"
+)toml",
+     .example = "60m",
+     .min = 60,
+     .max = 7 * 86400},
+    {.section = "health_checks",
+     .key = "interval",
+     .apply = set_duration<&C::health_checks, &Health::interval>,
+     .doc = R"toml(
+interval = "60s"
+)toml",
+     .example = "60s",
+     .min = 5,
+     .max = 3600},
+    {.section = "health_checks",
+     .key = "timeout",
+     .apply = set_duration<&C::health_checks, &Health::timeout>,
+     .doc = R"toml(
+timeout = "10s"
+)toml",
+     .example = "10s",
+     .min = 1,
+     .max = 300},
+    {.section = "releases",
+     .key = "start_lead",
+     .apply = set_duration<&C::releases, &ReleaseSettings::start_lead>,
+     .doc = R"toml(
+# `release start` is accepted from `start_lead` before a release's window opens until it closes
+# (a manager may start one outside that with `override "<reason>"`). From "1m" to "24h".
+start_lead = "15m"
+)toml",
+     .example = "15m",
+     .min = 60,
+     .max = 24 * 3600},
+};
+
+const Setting& setting(std::string_view section, std::string_view key) {
+    for (const auto& s : kSettings) {
+        if (s.section == section && s.key == key) return s;
+    }
+    throw std::logic_error("no setting " + std::string(section) + "." + std::string(key));
+}
+
+std::string env_name(const Setting& s, bool file) {
+    return "RELEASEBOT_" + upper(s.section) + "_" + upper(s.key) + (file ? "_FILE" : "");
+}
+
+std::string dotted(const Setting& s) {
+    return std::string(s.section) + "." + std::string(s.key);
+}
+
+std::string keys_of(std::string_view section) {
+    std::string out;
+    for (const auto& s : kSettings) {
+        if (s.section != section) continue;
+        if (!out.empty()) out += ", ";
+        out += s.key;
+        if (s.secret) out += " (or " + std::string(s.key) + "_file)";
+    }
+    return out;
+}
+
+Status read_toml(const std::string& path, RawSettings& out, bool& secrets_inline,
+                 std::vector<std::string>& sections_present) {
+    auto text = read_text_file(path);
+    if (!text) {
+        return invalid("cannot read the configuration file " + path + " (" + text.error().message +
+                       "). Give the path of a TOML file with --config; deploy/releasebot.toml is "
+                       "a documented example.");
+    }
+    toml::table root;
+    try {
+        root = toml::parse(*text, path);
+    } catch (const toml::parse_error& e) {
+        const auto& where = e.source().begin;
+        return invalid(path + " line " + std::to_string(where.line) + ", column " +
+                       std::to_string(where.column) + ": " + std::string(e.description()) +
+                       " (the file must be TOML; see deploy/releasebot.toml).");
+    }
+    for (const auto& [key, node] : root) {
+        const std::string section(key.str());
+        bool known = false;
+        for (const auto& s : kSections) known = known || s.name == section;
+        if (!known || !node.is_table()) {
+            if (known) {
+                return invalid(section + " must be a table: write [" + section +
+                               "] on a line of its own with its settings under it.");
+            }
+            return invalid(path + ": [" + section +
+                           "] is not a section releasebot knows; the sections are [database], "
+                           "[slack], [teams], [http], [log], [health_checks] and [releases].");
+        }
+        sections_present.push_back(section);
+        for (const auto& [sub, value] : *node.as_table()) {
+            const std::string name(sub.str());
+            const Setting* spec = nullptr;
+            bool file_ref = false;
+            for (const auto& s : kSettings) {
+                if (s.section != section) continue;
+                if (s.key == name) spec = &s;
+                if (s.secret && name == std::string(s.key) + "_file") {
+                    spec = &s;
+                    file_ref = true;
+                }
+            }
+            if (!spec) {
+                return invalid(section + "." + name + " is not a setting; [" + section +
+                               "] takes " + keys_of(section) + ".");
+            }
+            const std::string id = dotted(*spec);
+            if (out.count(id)) {
+                return invalid(id + " and " + id +
+                               "_file are both set: keep one (the value, or the file to read "
+                               "it from).");
+            }
+            Raw raw = raw_from_toml(value, section + "." + name);
+            raw.is_file = file_ref;
+            if (spec->secret && !file_ref) secrets_inline = true;
+            out[id] = std::move(raw);
+        }
+    }
+    return ok_status();
+}
+
+Status read_environment(const Environment& env, RawSettings& out,
+                        std::vector<std::string>& sections_present) {
+    for (const auto& s : kSettings) {
+        if (s.legacy.empty()) continue;
+        const std::string variable(s.legacy);
+        auto it = env.find(variable);
+        if (it == env.end() || it->second.empty()) continue;
+        out[dotted(s)] = raw_from_env(variable, it->second);
+        // A token turns Slack on; a shell that merely exports SLACK_CA_FILE does not.
+        if (s.secret) sections_present.emplace_back(s.section);
+    }
+    // Every RELEASEBOT_<SECTION>_… variable must be a setting: a typo would otherwise be
+    // silently ignored and the default used.
+    for (const auto& [name, value] : env) {
+        for (const auto& sec : kSections) {
+            const std::string_view section = sec.name;
+            const std::string prefix = "RELEASEBOT_" + upper(section) + "_";
+            if (name.rfind(prefix, 0) != 0) continue;
+            bool known = false;
+            for (const auto& s : kSettings) {
+                if (s.section != section) continue;
+                known =
+                    known || name == env_name(s, false) || (s.secret && name == env_name(s, true));
+            }
+            if (!known) {
+                return invalid(name + " is not a setting; [" + std::string(section) + "] takes " +
+                               keys_of(section) + " (as " + prefix + "<KEY> in upper case).");
+            }
+        }
+    }
+    for (const auto& s : kSettings) {
+        auto value = env.find(env_name(s, false));
+        auto file = s.secret ? env.find(env_name(s, true)) : env.end();
+        const bool has_value = value != env.end();
+        const bool has_file = file != env.end();
+        if (has_value && has_file) {
+            return invalid(env_name(s, false) + " and " + env_name(s, true) +
+                           " are both set: keep one (the value, or the file to read it from).");
+        }
+        if (!has_value && !has_file) continue;
+        Raw raw = has_value ? raw_from_env(value->first, value->second)
+                            : raw_from_env(file->first, file->second);
+        raw.is_file = has_file;
+        out[dotted(s)] = std::move(raw);
+        sections_present.emplace_back(s.section);
+    }
+    return ok_status();
 }
 
 // Applies the raw settings to `config`, converting and checking each.
 Status apply_settings(const RawSettings& raw, Config& config) {
-    auto str = [&](const char* id, std::string& target) -> Status {
-        if (const Raw* r = find(raw, id)) {
-            auto v = as_string(*r);
-            if (!v) return v.error();
-            target = *v;
-        }
-        return ok_status();
-    };
-    auto secret = [&](const char* id, Secret& target) -> Status {
-        if (const Raw* r = find(raw, id)) {
-            auto v = as_secret(*r);
-            if (!v) return v.error();
-            target = *v;
-        }
-        return ok_status();
-    };
-    auto boolean = [&](const char* id, bool& target) -> Status {
-        if (const Raw* r = find(raw, id)) {
-            auto v = as_bool(*r);
-            if (!v) return v.error();
-            target = *v;
-        }
-        return ok_status();
-    };
-
-    RB_TRY(str("database.path", config.database));
-    if (const Raw* r = find(raw, "database.path")) {
-        if (config.database.empty()) {
-            return invalid(r->name +
-                           " is empty: set it to the SQLite file releasebot keeps its state in, "
-                           "e.g. /var/lib/releasebot/releasebot.db.");
-        }
+    for (const auto& s : kSettings) {
+        if (const Raw* r = find(raw, dotted(s))) RB_TRY(s.apply(s, *r, config));
     }
-    if (config.database == ":memory:") {
-        const Raw* r = find(raw, "database.path");
-        return invalid((r ? r->name : std::string("database.path")) +
-                       " cannot be :memory: for a served bot: its threads each open the file. "
-                       "Set a file path, e.g. /var/lib/releasebot/releasebot.db.");
-    }
-
-    SlackSettings& slack = config.slack;
-    RB_TRY(secret("slack.bot_token", slack.bot_token));
-    RB_TRY(secret("slack.app_token", slack.app_token));
-    RB_TRY(secret("slack.signing_secret", slack.signing_secret));
-    RB_TRY(str("slack.api_url", slack.api_url));
-    RB_TRY(str("slack.ca_file", slack.ca_file));
-    RB_TRY(boolean("slack.socket_mode", slack.socket_mode));
-    RB_TRY(boolean("slack.http", slack.http));
-    if (const Raw* r = find(raw, "slack.connections")) {
-        auto v = as_integer(*r);
-        if (!v || *v < 1 || *v > 10) {
-            const std::string it = v                              ? std::to_string(*v)
-                                   : r->kind == Raw::Kind::string ? in_quotes(r->text)
-                                                                  : kind_words(*r);
-            return invalid(r->name + " must be a whole number from 1 to 10 (it is " + it + ").");
-        }
-        slack.connections = static_cast<int>(*v);
-    }
-
-    TeamsSettings& teams = config.teams;
-    RB_TRY(str("teams.app_id", teams.app_id));
-    RB_TRY(secret("teams.app_password", teams.app_password));
-    RB_TRY(str("teams.tenant", teams.tenant));
-    RB_TRY(str("teams.token_url", teams.token_url));
-    RB_TRY(str("teams.openid_metadata_url", teams.openid_metadata_url));
-    RB_TRY(str("teams.token_issuer", teams.token_issuer));
-    RB_TRY(str("teams.ca_file", teams.ca_file));
-
-    if (const Raw* r = find(raw, "http.listen")) {
-        auto v = as_string(*r);
-        if (!v) return v.error();
-        RB_TRY(parse_listen(*r, *v, config.http));
-    }
-
-    if (const Raw* r = find(raw, "http.public_url")) {
-        auto v = as_string(*r);
-        if (!v) return v.error();
-        RB_TRY(check_url(*r, *v, "https://releasebot.example.com"));
-        config.http.public_url = *v;
-        while (!config.http.public_url.empty() && config.http.public_url.back() == '/') {
-            config.http.public_url.pop_back();
-        }
-    }
-
-    if (const Raw* r = find(raw, "log.level")) {
-        auto v = as_string(*r);
-        if (!v) return v.error();
-        auto level = log::parse_level(*v);
-        if (!level) {
-            return invalid(r->name + " must be one of error, warn, info, debug (it is " +
-                           in_quotes(*v) + ").");
-        }
-        config.log.level = *level;
-    }
-    if (const Raw* r = find(raw, "log.format")) {
-        auto v = as_string(*r);
-        if (!v) return v.error();
-        auto format = log::parse_format(*v);
-        if (!format)
-            return invalid(r->name + " must be plain or json (it is " + in_quotes(*v) + ").");
-        config.log.format = *format;
-    }
-
-    HealthCheckSettings& health = config.health_checks;
-    RB_TRY(apply_duration(raw, "health_checks.lead", health.lead, Seconds{60}, Seconds{7 * 86400},
-                          "60m"));
-    RB_TRY(apply_duration(raw, "health_checks.interval", health.interval, Seconds{5}, Seconds{3600},
-                          "60s"));
-    RB_TRY(apply_duration(raw, "health_checks.timeout", health.timeout, Seconds{1}, Seconds{300},
-                          "10s"));
-    RB_TRY(apply_duration(raw, "releases.start_lead", config.releases.start_lead, Seconds{60},
-                          Seconds{24 * 3600}, "15m"));
     return ok_status();
 }
 
@@ -608,7 +832,7 @@ Status check(const RawSettings& raw, Config& config) {
                 secret_hint("slack", "signing_secret"));
         }
         if (const Raw* r = find(raw, "slack.api_url")) {
-            RB_TRY(check_url(*r, slack.api_url, "https://slack.com/api/"));
+            RB_TRY(check_url(*r, slack.api_url, std::string(setting("slack", "api_url").example)));
         }
         if (slack.api_url.back() != '/') slack.api_url += '/';
         if (const Raw* r = find(raw, "slack.ca_file")) RB_TRY(check_readable(*r, slack.ca_file));
@@ -634,14 +858,10 @@ Status check(const RawSettings& raw, Config& config) {
                 "single-tenant bot's tenant id, from which the token endpoint is derived; "
                 "token_url = the token endpoint itself).");
         }
-        for (const char* id : {"teams.token_url", "teams.openid_metadata_url"}) {
-            if (const Raw* r = find(raw, id)) {
-                RB_TRY(check_url(*r, r->text,
-                                 std::string(id) == "teams.token_url"
-                                     ? "https://login.microsoftonline.com/botframework.com/"
-                                       "oauth2/v2.0/token"
-                                     : "https://login.botframework.com/v1/.well-known/"
-                                       "openidconfiguration"));
+        for (const char* key : {"token_url", "openid_metadata_url"}) {
+            const Setting& url = setting("teams", key);
+            if (const Raw* r = find(raw, dotted(url))) {
+                RB_TRY(check_url(*r, r->text, std::string(url.example)));
             }
         }
         if (const Raw* r = find(raw, "teams.ca_file")) RB_TRY(check_readable(*r, teams.ca_file));
@@ -681,6 +901,32 @@ std::vector<std::string> Config::secrets() const {
     for (const Secret* s :
          {&slack.bot_token, &slack.app_token, &slack.signing_secret, &teams.app_password}) {
         if (s->set()) out.push_back(s->value);
+    }
+    return out;
+}
+
+namespace {
+
+// A raw string literal's text without the newline that opens it.
+std::string_view text_of(std::string_view literal) {
+    return literal.substr(literal.starts_with('\n') ? 1 : 0);
+}
+
+}  // namespace
+
+std::string sample_config() {
+    std::string out(text_of(kDocHeader));
+    for (const auto& section : kSections) {
+        if (&section != &kSections[0]) out += "\n";
+        out += section.doc;
+        std::vector<const Setting*> settings;
+        for (const auto& s : kSettings) {
+            if (s.section == section.name) settings.push_back(&s);
+        }
+        std::stable_sort(settings.begin(), settings.end(), [](const Setting* a, const Setting* b) {
+            return a->doc_order < b->doc_order;
+        });
+        for (const Setting* s : settings) out += text_of(s->doc);
     }
     return out;
 }

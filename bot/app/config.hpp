@@ -112,6 +112,10 @@ Environment process_environment();
 // it, and what it expects.
 Result<Config> load_config(const std::string& path, const Environment& env);
 
+// The documented example configuration, deploy/releasebot.toml: every setting's documentation,
+// from the one place each is declared.
+std::string sample_config();
+
 // What `releasebot check-config` prints: the adapters that will run, the listen address, the
 // database and the log settings, each secret shown only as "(set, N chars, from …)".
 std::string describe(const Config& config);

@@ -11,6 +11,7 @@
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 #include "commands/timers.hpp"
+#include "integrations/http/form.hpp"
 #include "storage/database.hpp"
 #include "storage/store.hpp"
 #include "storage/workspace_secret_repo.hpp"
@@ -238,48 +239,6 @@ void CalendarFeed::mount(HttpServer& server) {
     server.route("/calendar.ics", [this](const HttpRequest& req) { return handle(req); });
 }
 
-namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// The value of `name` in the query string of `target` ("" when absent), %-decoded.
-std::string query_param(const std::string& target, const std::string& name) {
-    auto q = target.find('?');
-    if (q == std::string::npos) return {};
-    std::string_view query(target);
-    query.remove_prefix(q + 1);
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        auto eq = pair.find('=');
-        if (pair.substr(0, eq) == name && eq != std::string_view::npos) {
-            std::string out;
-            std::string_view v = pair.substr(eq + 1);
-            for (std::size_t i = 0; i < v.size(); ++i) {
-                int hi = i + 2 < v.size() && v[i] == '%' ? hex_value(v[i + 1]) : -1;
-                int lo = hi >= 0 ? hex_value(v[i + 2]) : -1;
-                if (lo >= 0) {
-                    out += static_cast<char>(hi * 16 + lo);
-                    i += 2;
-                } else {
-                    out += v[i] == '+' ? ' ' : v[i];
-                }
-            }
-            return out;
-        }
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return {};
-}
-
-}  // namespace
-
 HttpResponse CalendarFeed::handle(const HttpRequest& req) {
     if (req.method != "GET") {
         HttpResponse r{
@@ -296,7 +255,7 @@ HttpResponse CalendarFeed::handle(const HttpRequest& req) {
         R"(`calendar link`."})",
         {}};
     if (path != "/calendar.ics") return not_found;
-    std::string token = query_param(req.target, "token");
+    std::string token = http::query_value(req.target, "token");
     auto ws_id = WorkspaceSecretRepo(db_).workspace_for_calendar_token(token);
     if (!ws_id) return not_found;
     auto ws = Store(db_).workspaces.get(*ws_id);

@@ -7,12 +7,11 @@
 // (redirects included), so an internal URL reveals little.
 #include "integrations/http/health_check_worker.hpp"
 
-#include <curl/curl.h>
-
 #include <set>
 
 #include "bot/runtime/log.hpp"
 #include "commands/health_check.hpp"
+#include "integrations/http/curl_client.hpp"
 #include "storage/control_repo.hpp"
 #include "storage/database.hpp"
 #include "storage/workspace_repo.hpp"
@@ -21,52 +20,31 @@ namespace releasebot {
 
 namespace {
 
-// The body is only counted: its status is the answer. Past the limit the transfer is cut,
-// which libcurl reports as a write error once the status line is in.
-struct BodyLimit {
-    std::size_t seen = 0;
-    std::size_t max = 0;
-    bool cut = false;
-};
-
-size_t count_body(char*, size_t size, size_t n, void* user) {
-    auto* limit = static_cast<BodyLimit*>(user);
-    limit->seen += size * n;
-    if (limit->seen <= limit->max) return size * n;
-    limit->cut = true;
-    return 0;
-}
-
-// Asked between libcurl's steps: a stop request (serve shutting down) ends the poll at once
-// instead of after its timeout.
-int stop_requested(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
-}
-
-// libcurl's error in words a release manager can act on. Its own messages can name the host
-// or the URL, so they are not passed on.
-std::string no_answer(CURLcode rc, std::chrono::seconds timeout) {
-    switch (rc) {
-        case CURLE_OPERATION_TIMEDOUT:
+// The client's failure in words a release manager can act on. libcurl's own messages can name
+// the host or the URL, so only its generic words are passed on.
+std::string no_answer(const http::CurlReply& reply, std::chrono::seconds timeout) {
+    using http::CurlFailure;
+    switch (reply.failure) {
+        case CurlFailure::timed_out:
             return "no answer within " + std::to_string(timeout.count()) + " s";
-        case CURLE_COULDNT_RESOLVE_HOST:
+        case CurlFailure::cannot_resolve:
             return "host name not found";
-        case CURLE_COULDNT_CONNECT:
+        case CurlFailure::cannot_connect:
             return "could not connect";
-        case CURLE_PEER_FAILED_VERIFICATION:
+        case CurlFailure::tls_untrusted:
             return "its TLS certificate is not trusted";
-        case CURLE_SSL_CONNECT_ERROR:
+        case CurlFailure::tls_handshake:
             return "the TLS handshake failed";
-        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CurlFailure::protocol_refused:
             return "redirected to an address that is not http or https";
-        case CURLE_TOO_MANY_REDIRECTS:
+        case CurlFailure::too_many_redirects:
             return "more than 5 redirects";
-        case CURLE_GOT_NOTHING:
+        case CurlFailure::got_nothing:
             return "the server closed the connection without answering";
-        case CURLE_ABORTED_BY_CALLBACK:
+        case CurlFailure::stopped:
             return "stopped";
         default:
-            return curl_easy_strerror(rc);
+            return reply.error_kind;
     }
 }
 
@@ -74,40 +52,26 @@ std::string no_answer(CURLcode rc, std::chrono::seconds timeout) {
 
 HealthAnswer poll_health_url(const std::string& url, const HealthCheckOptions& options,
                              std::stop_token stop) {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> handle(curl_easy_init(),
-                                                               &curl_easy_cleanup);
-    if (!handle) return {0, "could not start a request (out of memory?)"};
-    CURL* c = handle.get();
-    BodyLimit limit{0, options.max_body, false};
-    const long timeout_ms = static_cast<long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(options.timeout).count());
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, count_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &limit);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stop_requested);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stop);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "releasebot/" RELEASEBOT_VERSION " (health check)");
-
-    const CURLcode rc = curl_easy_perform(c);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    // The body is only counted, up to max_body: its status is the answer.
+    http::CurlClient client(http::CurlOptions{
+        .timeout = options.timeout,
+        .ca_file = options.ca_file,
+        .max_redirects = 5,
+        .max_body = options.max_body,
+        .decompress = false,
+        .user_agent = "releasebot/" RELEASEBOT_VERSION " (health check)",
+    });
+    const http::CurlReply reply = client.perform(http::CurlRequest{
+        .url = url,
+        .on_body = [](std::string_view) { return true; },
+        .stop = std::move(stop),
+    });
     // A long body does not spoil an answer whose status line arrived.
-    if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && limit.cut && status > 0)) {
-        return {static_cast<int>(status), {}};
+    if (reply.failure == http::CurlFailure::none ||
+        (reply.failure == http::CurlFailure::too_large && reply.status > 0)) {
+        return {static_cast<int>(reply.status), {}};
     }
-    return {0, no_answer(rc, options.timeout)};
+    return {0, no_answer(reply, options.timeout)};
 }
 
 HealthCheckWorker::HealthCheckWorker(std::string db_path, const Clock& clock,

@@ -8,11 +8,11 @@
 // http and https (redirects included), so an internal URL reveals little.
 #include "integrations/http/verify_worker.hpp"
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include <memory>
 
+#include "integrations/http/curl_client.hpp"
 #include "storage/database.hpp"
 #include "storage/verify_repo.hpp"
 #include "storage/workspace_repo.hpp"
@@ -20,25 +20,6 @@
 namespace releasebot {
 
 namespace {
-
-struct Download {
-    EVP_MD_CTX* sha = nullptr;
-    std::size_t bytes = 0;
-    std::size_t max_bytes = 0;
-    bool too_large = false;
-};
-
-size_t on_body(char* data, size_t size, size_t n, void* user) {
-    auto* d = static_cast<Download*>(user);
-    std::size_t len = size * n;
-    d->bytes += len;
-    if (d->bytes > d->max_bytes) {
-        d->too_large = true;
-        return 0;  // makes curl stop with CURLE_WRITE_ERROR
-    }
-    EVP_DigestUpdate(d->sha, data, len);
-    return len;
-}
 
 std::string hex(const unsigned char* data, unsigned int n) {
     static constexpr char kDigits[] = "0123456789abcdef";
@@ -59,44 +40,37 @@ std::string size_text(std::size_t bytes) {
 
 Result<std::string> fetch_sha256(const std::string& url, const VerifyOptions& options) {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-    if (!sha || !curl || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1)
+    if (!sha || EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr) != 1)
         return Error{ErrorKind::internal, "could not start a download (out of memory?)"};
-    Download d{sha.get(), 0, options.max_bytes, false};
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(c, CURLOPT_FAILONERROR, 0L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &d);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(options.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-    // Refuses at once when the server announces a size above the limit.
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options.max_bytes));
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "releasebot/" RELEASEBOT_VERSION " (release verify)");
-
-    CURLcode rc = curl_easy_perform(c);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (d.too_large || rc == CURLE_FILESIZE_EXCEEDED)
+    // The bytes as served are hashed, so nothing is decompressed; a server that announces a
+    // size above the limit is refused at once.
+    http::CurlClient client(http::CurlOptions{
+        .timeout = options.timeout,
+        .connect_timeout = std::chrono::seconds(30),
+        .ca_file = options.ca_file,
+        .max_redirects = 5,
+        .max_body = options.max_bytes,
+        .refuse_announced_oversize = true,
+        .decompress = false,
+        .user_agent = "releasebot/" RELEASEBOT_VERSION " (release verify)",
+    });
+    const http::CurlReply reply = client.perform(http::CurlRequest{
+        .url = url,
+        .on_body =
+            [&](std::string_view data) {
+                EVP_DigestUpdate(sha.get(), data.data(), data.size());
+                return true;
+            },
+    });
+    if (reply.failure == http::CurlFailure::too_large)
         return invalid("the artifact is larger than the limit of " + size_text(options.max_bytes));
-    if (rc == CURLE_OPERATION_TIMEDOUT)
+    if (reply.failure == http::CurlFailure::timed_out)
         return invalid("the download took longer than " + std::to_string(options.timeout.count()) +
                        " s");
-    if (rc != CURLE_OK)
-        return invalid(std::string("the download failed: ") +
-                       (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
-    if (status < 200 || status > 299)
-        return invalid("the server answered HTTP " + std::to_string(status));
+    if (reply.failure != http::CurlFailure::none)
+        return invalid("the download failed: " + reply.error);
+    if (reply.status < 200 || reply.status > 299)
+        return invalid("the server answered HTTP " + std::to_string(reply.status));
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(sha.get(), digest, &len);

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "integrations/http/form.hpp"
 #include "integrations/slack/block_kit.hpp"
 #include "integrations/slack/signature.hpp"
 #include "integrations/slack/slack_decode.hpp"
@@ -87,7 +88,7 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         return {200, "application/json", "", {}};
     }
     if (path == "/slack/commands") {
-        auto form = decode_form(req.body);
+        auto form = http::form_fields(req.body);
         if (!form) return error_response(400, form.error().message);
         // Slack gives a slash command no id of its own; its trigger_id is unique per invocation.
         auto trigger = form->find("trigger_id");
@@ -99,7 +100,7 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         return answer_response(receiver_->answer(event, pipeline_.handle(event)));
     }
     if (path == "/slack/interactive") {
-        auto form = decode_form(req.body);
+        auto form = http::form_fields(req.body);
         if (!form) return error_response(400, form.error().message);
         auto payload = form->find("payload");
         if (payload == form->end())

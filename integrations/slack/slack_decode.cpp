@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "commands/text_util.hpp"
+#include "integrations/http/form.hpp"
 #include "integrations/json/checked_json.hpp"
 
 namespace releasebot::slack {
@@ -223,37 +224,6 @@ Result<Event> slash_event(SlashFields f, const std::string& key) {
     e.text = std::string(name);
     if (!text.empty()) e.text += " " + text;
     return e;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-Result<std::string> percent_decode(std::string_view s, std::size_t offset) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%') {
-            int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-            int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0) {
-                return bad("The form body has a bad %-escape at byte " +
-                           std::to_string(offset + i) +
-                           "; '%' must be followed by two hex digits.");
-            }
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
 }
 
 // The action id without the "#<n>" suffix block_kit.cpp adds to keep ids unique in a message.
@@ -560,7 +530,7 @@ Result<Event> decode_slash_command_json(std::string_view json, const std::string
 
 Result<Event> decode_slash_command_form(std::string_view body, const std::string& idempotency_key) {
     constexpr std::string_view where = "Slack slash command form";
-    auto form = decode_form(body);
+    auto form = http::form_fields(body);
     if (!form) return form.error();
     auto get = [&](const std::string& key) -> std::string {
         auto it = form->find(key);
@@ -684,37 +654,6 @@ Result<Event> decode_interactive(std::string_view json, const std::string& idemp
     return bad("releasebot does not act on Slack " +
                (is_slack_id(*type) ? "`" + *type + "`" : std::string("these")) +
                " interactions; only buttons (block_actions) and survey forms (view_submission).");
-}
-
-Result<std::map<std::string, std::string>> decode_form(std::string_view body) {
-    if (body.size() > kMaxPayload) {
-        return bad("The form body is " + std::to_string(body.size()) +
-                   " bytes; releasebot reads at most " + std::to_string(kMaxPayload) + ".");
-    }
-    std::map<std::string, std::string> out;
-    std::size_t start = 0;
-    while (start <= body.size()) {
-        std::size_t end = body.find('&', start);
-        if (end == std::string_view::npos) end = body.size();
-        std::string_view pair = body.substr(start, end - start);
-        if (!pair.empty()) {
-            std::size_t eq = pair.find('=');
-            auto key = percent_decode(pair.substr(0, eq), start);
-            if (!key) return key.error();
-            Result<std::string> value = std::string();
-            if (eq != std::string_view::npos)
-                value = percent_decode(pair.substr(eq + 1), start + eq + 1);
-            if (!value) return value.error();
-            if (!simdjson::validate_utf8(key->data(), key->size()) ||
-                !simdjson::validate_utf8(value->data(), value->size())) {
-                return bad("A field of the form body is not valid UTF-8 once %-decoded.");
-            }
-            // The first occurrence wins: Slack sends each field once.
-            if (!key->empty()) out.emplace(std::move(*key), std::move(*value));
-        }
-        start = end + 1;
-    }
-    return out;
 }
 
 }  // namespace releasebot::slack

@@ -49,7 +49,4 @@ std::optional<std::string> decode_url_verification(std::string_view json);
 // one is then an Error.
 Result<Event> decode_interactive(std::string_view json, const std::string& idempotency_key);
 
-// application/x-www-form-urlencoded → fields (percent and '+' decoding); an Error on bad escapes.
-Result<std::map<std::string, std::string>> decode_form(std::string_view body);
-
 }  // namespace releasebot::slack

@@ -1,5 +1,5 @@
 // BotAuthenticator (bot_auth.hpp): the Bot Framework's inbound JWT check with OpenSSL and
-// libcurl, for a bot that answers every Teams activity of a busy tenant.
+// http::CurlClient, for a bot that answers every Teams activity of a busy tenant.
 //
 // The workload is many requests carrying few distinct tokens (the channel reuses a token for
 // most of its hour) and a key set that changes a few times a year. So: verified tokens are
@@ -10,7 +10,6 @@
 // minute, so forged kids cannot make the bot hammer the key server.
 #include "integrations/teams/bot_auth.hpp"
 
-#include <curl/curl.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -31,6 +30,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "integrations/http/curl_client.hpp"
 
 namespace releasebot::teams {
 
@@ -159,66 +160,28 @@ std::shared_ptr<const SigningKey> parse_key(const json::object& jwk) {
 
 // ---- HTTP -----------------------------------------------------------------------------------
 
-void curl_global() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct Download {
-    std::string body;
-    bool too_large = false;
-};
-
-std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-    auto* d = static_cast<Download*>(user);
-    if (d->body.size() + size * count > kMaxDocumentBytes) {
-        d->too_large = true;
-        return 0;  // aborts the transfer
-    }
-    d->body.append(data, size * count);
-    return size * count;
-}
-
 // GETs `url` and parses the JSON object it answers; the error says what went wrong in words.
 Result<json::object> fetch_json(const std::string& url, const std::string& ca_file,
                                 const char* what) {
-    curl_global();
-    CURL* curl = curl_easy_init();
-    if (curl == nullptr) return Error{ErrorKind::internal, "curl_easy_init failed"};
-    Download download;
-    char errbuf[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, kFetchTimeoutMs);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, kFetchTimeoutMs);
-    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &download);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-    const CURLcode code = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(curl);
+    http::CurlClient client(http::CurlOptions{
+        .timeout = std::chrono::milliseconds(kFetchTimeoutMs),
+        .ca_file = ca_file,
+        .max_body = kMaxDocumentBytes,
+    });
+    const http::CurlReply reply = client.perform(http::CurlRequest{.url = url});
     const std::string where = std::string(what) + " (" + url + ")";
-    if (download.too_large) {
+    if (reply.failure == http::CurlFailure::too_large) {
         return Error{ErrorKind::internal, "the " + where + " is larger than 1 MB"};
     }
-    if (code != CURLE_OK) {
-        return Error{ErrorKind::internal, "cannot fetch the " + where + ": " +
-                                              (errbuf[0] ? errbuf : curl_easy_strerror(code))};
+    if (reply.failure != http::CurlFailure::none) {
+        return Error{ErrorKind::internal, "cannot fetch the " + where + ": " + reply.error};
     }
-    if (status != 200) {
+    if (reply.status != 200) {
         return Error{ErrorKind::internal,
-                     "the " + where + " answered HTTP " + std::to_string(status)};
+                     "the " + where + " answered HTTP " + std::to_string(reply.status)};
     }
     std::error_code ec;
-    json::value doc = json::parse(download.body, ec);
+    json::value doc = json::parse(reply.body, ec);
     if (ec || !doc.is_object()) {
         return Error{ErrorKind::internal, "the " + where + " is not a JSON object"};
     }

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "integrations/http/form.hpp"
 #include "integrations/slack/slack_decode.hpp"
 #include "support/fixture.hpp"
 
@@ -269,7 +270,7 @@ TEST_CASE("interactivity: buttons are actions, the survey modal is a submission"
         CHECK(describe(*e) == describe(want));
     }
     SECTION("the same payload over HTTP, as the payload field of a form, keyed by its trigger") {
-        auto form = decode_form("payload=" + url_encode(fixture("block_actions.json")));
+        auto form = http::form_fields("payload=" + url_encode(fixture("block_actions.json")));
         REQUIRE(form.ok());
         auto e = decode_interactive(form->at("payload"), "");
         REQUIRE(e.ok());
@@ -483,7 +484,7 @@ TEST_CASE("every truncation of a real payload is refused as not JSON, never a cr
 
 TEST_CASE("form bodies decode %-escapes and '+'", "[slack][decode]") {
     SECTION("values, empty values and keys without '='") {
-        auto f = decode_form("a=b+c&d=%2Fx%26y%3D&e=&f&&g=%E2%9C%85+done&a=second");
+        auto f = http::form_fields("a=b+c&d=%2Fx%26y%3D&e=&f&&g=%E2%9C%85+done&a=second");
         REQUIRE(f.ok());
         CHECK(f->at("a") == "b c");
         CHECK(f->at("d") == "/x&y=");
@@ -493,7 +494,7 @@ TEST_CASE("form bodies decode %-escapes and '+'", "[slack][decode]") {
         CHECK(f->size() == 5);
     }
     SECTION("an empty body is no fields") {
-        auto f = decode_form("");
+        auto f = http::form_fields("");
         REQUIRE(f.ok());
         CHECK(f->empty());
     }
@@ -507,7 +508,7 @@ TEST_CASE("form bodies decode %-escapes and '+'", "[slack][decode]") {
             {"a=%C3", "not valid UTF-8"},
         }));
         CAPTURE(body);
-        std::string m = error_of(decode_form(body));
+        std::string m = error_of(http::form_fields(body));
         CHECK(m.find(expect) != std::string::npos);
     }
     SECTION("a slash command form missing a field names it") {
