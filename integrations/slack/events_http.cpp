@@ -97,7 +97,8 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         auto decoded = decode_slash_command_form(req.body, "slack:trigger:" + trigger->second);
         if (!decoded) return error_response(400, decoded.error().message);
         const Event event = receiver_->slash_command(std::move(*decoded));
-        return answer_response(receiver_->answer(event, pipeline_.handle(event)));
+        Outcome outcome = pipeline_.handle(event);
+        return answer_response(receiver_->answer(event, outcome));
     }
     if (path == "/slack/interactive") {
         auto form = http::form_fields(req.body);
@@ -111,7 +112,7 @@ HttpResponse SlackHttpReceiver::handle(const HttpRequest& req) {
         auto event = receiver_->interaction(std::move(*decoded));
         // The Answer button's survey form is open: nothing more to say.
         if (!event) return {200, "application/json", "", {}};
-        const Outcome outcome = pipeline_.handle(*event);
+        Outcome outcome = pipeline_.handle(*event);
         // Before the answer: an HTTP receiver has no moment after it.
         receiver_->answered(*event, outcome);
         return answer_response(receiver_->answer(*event, outcome));

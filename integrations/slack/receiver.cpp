@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <iostream>
 #include <string_view>
+#include <utility>
 
 #include "integrations/slack/block_kit.hpp"
 #include "integrations/slack/slack_decode.hpp"
@@ -36,8 +37,7 @@ std::optional<Event> SlackReceiver::interaction(Event event, std::string* proble
     return event;
 }
 
-SlackAnswer SlackReceiver::answer(const Event& event, const Outcome& outcome,
-                                  bool can_reply) const {
+SlackAnswer SlackReceiver::answer(const Event& event, Outcome& outcome, bool can_reply) const {
     SlackAnswer out;
     if (outcome.duplicate) return out;
     if (event.ack_shows_errors && outcome.reply.is_error) {
@@ -52,7 +52,7 @@ SlackAnswer SlackReceiver::answer(const Event& event, const Outcome& outcome,
         SlackPort(*bot_api_).share_file(event.conversation, outcome.reply).ok) {
         return out;
     }
-    out.reply = outcome.reply;
+    out.reply = std::move(outcome.reply);
     return out;
 }
 

@@ -47,8 +47,10 @@ class SlackReceiver {
     std::optional<Event> interaction(Event event, std::string* problem = nullptr);
 
     // The answer to `event` once the pipeline ran it (committed, or a duplicate). `can_reply`:
-    // the transport can carry a reply (a Socket Mode envelope says so per envelope).
-    SlackAnswer answer(const Event& event, const Outcome& outcome, bool can_reply = true) const;
+    // the transport can carry a reply (a Socket Mode envelope says so per envelope). The reply
+    // is moved out of `outcome` (not copied: this is every slash command's path); the rest of
+    // the outcome stays as it was.
+    SlackAnswer answer(const Event& event, Outcome& outcome, bool can_reply = true) const;
 
     // Once the answer went out: a press that answered a confirmation removes the prompt it sat
     // in (through its response_url), so an answered question leaves no buttons behind.
