@@ -6,7 +6,7 @@
 // (`now`), at a time (a scheduled job), or at a release event (start, done, backout; the
 // release commands call announce_release_event). Editing an approved or rejected one sends it
 // back to draft. Nothing that is not approved is ever posted: every path ends in
-// send_communication (comms.hpp), and every caller checks the status first.
+// send_communication (comms_delivery.hpp), and every caller checks the status first.
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "commands/commands.hpp"
-#include "commands/comms.hpp"
+#include "commands/comms_delivery.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/registry.hpp"

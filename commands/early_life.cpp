@@ -10,7 +10,7 @@
 #include <string>
 
 #include "commands/handler_support.hpp"
-#include "commands/retro.hpp"
+#include "commands/retro_survey.hpp"
 #include "commands/time_parse.hpp"
 
 namespace releasebot {

@@ -5,9 +5,9 @@
 
 #include <set>
 
-#include "commands/comms.hpp"
-#include "commands/model/release_model.hpp"
+#include "commands/comms_delivery.hpp"
 #include "commands/handler_support.hpp"
+#include "commands/model/release_model.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 

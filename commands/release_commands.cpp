@@ -5,17 +5,17 @@
 #include <optional>
 
 #include "commands/commands.hpp"
-#include "commands/comms.hpp"
+#include "commands/comms_delivery.hpp"
 #include "commands/early_life.hpp"
-#include "commands/release_jobs.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/model/release_model.hpp"
-#include "commands/verify.hpp"
 #include "commands/registry.hpp"
+#include "commands/release_jobs.hpp"
 #include "commands/release_view.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
+#include "commands/verify.hpp"
 
 namespace releasebot {
 

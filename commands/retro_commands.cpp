@@ -1,6 +1,6 @@
 // Retrospective commands: `retro start|answer|status|close|results|invite` and
 // the workspace's survey templates, `retro template list|<name> add|show|remove`. The survey,
-// the results and the scheduled jobs live in commands/retro.cpp; these are the typed shells.
+// the results and the scheduled jobs live in commands/retro_survey.cpp; these are the typed shells.
 // (`retro action …` and `retro trends` belong to commands/action_commands.cpp.)
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,7 @@
 #include "commands/commands.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/registry.hpp"
-#include "commands/retro.hpp"
+#include "commands/retro_survey.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 

@@ -5,13 +5,13 @@
 #include <charconv>
 #include <map>
 
-#include "commands/comms.hpp"
+#include "commands/comms_delivery.hpp"
 #include "commands/early_life.hpp"
 #include "commands/gate.hpp"
 #include "commands/handler_support.hpp"
 #include "commands/model/release_model.hpp"
 #include "commands/release_jobs.hpp"
-#include "commands/retro.hpp"
+#include "commands/retro_survey.hpp"
 #include "commands/text_util.hpp"
 #include "commands/time_parse.hpp"
 

@@ -9,7 +9,7 @@
 
 #include "bot/runtime/pipeline.hpp"
 #include "bot/runtime/scheduler.hpp"
-#include "commands/comms.hpp"
+#include "commands/comms_delivery.hpp"
 #include "commands/context.hpp"
 #include "support/plans.hpp"
 #include "support/test_env.hpp"

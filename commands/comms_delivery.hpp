@@ -1,4 +1,5 @@
-// Sending stakeholder communications: the rules every path shares — only approved
+// Delivering stakeholder communications: the rules every path that sends one shares (the typed
+// `comms` commands in comms_commands.cpp, the timed sends in timers.cpp) — only approved
 // messages go out, each to every channel of each of its audiences, once.
 #pragma once
 

@@ -6,7 +6,7 @@
 // Anonymity is kept by what is shown as much as by what is stored (storage/retro_repo.hpp):
 // in an anonymous retro nothing here names who gave an answer, counts stand in for names of
 // non-responders, and exports leave the respondent column empty.
-#include "commands/retro.hpp"
+#include "commands/retro_survey.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,5 +1,5 @@
 // The release retrospective as a chat survey: starting one, the default questions, and
-// what its scheduled jobs do.
+// what its scheduled jobs do (the typed `retro` commands are in retro_commands.cpp).
 #pragma once
 
 #include <vector>

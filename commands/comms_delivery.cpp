@@ -1,7 +1,7 @@
-// Sending stakeholder communications; see comms.hpp. Every path that puts a communication
+// Sending stakeholder communications; see comms_delivery.hpp. Every path that puts a communication
 // in front of its audiences — approval with `now`, `comms send`, a timed job, a release event —
 // ends here, so the message looks the same and is recorded the same wherever it came from.
-#include "commands/comms.hpp"
+#include "commands/comms_delivery.hpp"
 
 #include <set>
 #include <string>
