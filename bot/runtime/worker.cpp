@@ -79,11 +79,6 @@ Worker::Worker(Database& db, const Clock& clock, const RuntimeSettings& settings
     configure(pipeline_, settings);
 }
 
-void Worker::submit(Event event) {
-    std::lock_guard lock(submitted_mutex_);
-    submitted_.push_back(std::move(event));
-}
-
 void Worker::deliver_due(const std::function<bool()>& stop) {
     do {
         sender_.deliver_due(kBatch, stop);
@@ -94,27 +89,21 @@ int Worker::advance_to(ManualClock& clock, Instant until) {
     return scheduler_.advance_to(clock, until, [this] { deliver_due(); });
 }
 
-std::optional<Worker::SteadyTime> Worker::round(const std::function<bool()>& stop) {
-    // Looked up again each round (one indexed read): jobs scheduled by events, by the results
+std::optional<Worker::SteadyTime> Worker::round(const std::function<bool()>& stop,
+                                                std::vector<Event>& events) {
+    // Looked up again each round (one indexed read): jobs scheduled by events, by the events
     // below, or by another process all count.
     scheduler_.invalidate();
-    std::vector<Event> events;
-    {
-        std::lock_guard lock(submitted_mutex_);
-        events = std::exchange(submitted_, {});
+    std::size_t ran = 0;
+    try {
+        // A storage fault passes: what did not run is kept, and the key makes an event that
+        // did commit a duplicate.
+        for (; ran < events.size(); ++ran) pipeline_.handle(events[ran]);
+    } catch (const std::exception&) {
+        events.erase(events.begin(), events.begin() + static_cast<std::ptrdiff_t>(ran));
+        throw;
     }
-    for (std::size_t i = 0; i < events.size(); ++i) {
-        try {
-            pipeline_.handle(events[i]);
-        } catch (const std::exception&) {
-            // Kept for the next try: a storage fault passes, and the key makes an event that
-            // did commit a duplicate.
-            std::lock_guard lock(submitted_mutex_);
-            submitted_.insert(submitted_.begin(), std::make_move_iterator(events.begin() + i),
-                              std::make_move_iterator(events.end()));
-            throw;
-        }
-    }
+    events.clear();
     auto next_job = scheduler_.next_due();
     if (next_job && *next_job <= clock_.now() && SteadyClock::now() >= jobs_retry_at_) {
         const Instant ran_at = clock_.now();
@@ -237,6 +226,7 @@ void WorkerThread::run() {
         }
         return stop_signal != 0 || done_;
     };
+    std::vector<Event> handed_over;     // taken from submitted_, not run yet
     auto wake_at = SteadyClock::now();  // at once: overdue jobs and queued messages first
     auto last_round = SteadyClock::time_point::min();
     auto hooks_called = SteadyClock::time_point::min();
@@ -265,11 +255,11 @@ void WorkerThread::run() {
         if (hooks_owed) wake_at = hooks_called + kAfterEventsSpacing;
         {
             std::lock_guard lock(submitted_mutex_);
-            for (Event& e : submitted_) worker.submit(std::move(e));
+            for (Event& e : submitted_) handed_over.push_back(std::move(e));
             submitted_.clear();
         }
         try {
-            auto next = worker.round(stopping);
+            auto next = worker.round(stopping, handed_over);
             if (stopping()) break;
             if (next) wake_at = std::min(wake_at, *next);
         } catch (const std::exception& e) {

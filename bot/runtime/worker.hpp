@@ -47,12 +47,9 @@ class Worker {
     // Registers a port for its platform; the port must outlive the worker.
     void add_port(ChatPort& port) { sender_.add_port(port); }
 
-    // The worker's pipeline: jobs and submitted events run through it, and so does a console's
-    // every line (one thread, one connection).
+    // The worker's pipeline: jobs and handed-over events run through it, and so does a
+    // console's every line (one thread, one connection).
     Pipeline& pipeline() { return pipeline_; }
-
-    // Any thread: an event to run through the pipeline in the next round().
-    void submit(Event event);
 
     // Jobs may have been scheduled since the last look (by an event, or another process).
     void jobs_may_have_changed() { scheduler_.invalidate(); }
@@ -68,19 +65,18 @@ class Worker {
     // queued before the next (the console's `clock advance`); returns how many fired.
     int advance_to(ManualClock& clock, Instant until);
 
-    // One round of the served bot: the submitted events, the due jobs (after a job failed to
-    // fire, not again for a second), then the outbox. Returns the moment the next round is
-    // wanted: the next due job or retry, the end of a destination's rate-limit pause (nullopt:
-    // none known). Throws on storage faults; a submitted event that did not run is kept.
-    std::optional<SteadyTime> round(const std::function<bool()>& stop);
+    // One round of the served bot: `events` (made off the event threads), the due jobs (after a
+    // job failed to fire, not again for a second), then the outbox. Returns the moment the next
+    // round is wanted: the next due job or retry, the end of a destination's rate-limit pause
+    // (nullopt: none known). Throws on storage faults; the events that did not run are left in
+    // `events`, in order, for the next round.
+    std::optional<SteadyTime> round(const std::function<bool()>& stop, std::vector<Event>& events);
 
   private:
     Pipeline pipeline_;
     Scheduler scheduler_;
     OutboxSender sender_;
     const Clock& clock_;
-    std::mutex submitted_mutex_;
-    std::vector<Event> submitted_;
     SteadyTime jobs_retry_at_ = SteadyTime::min();
 };
 
